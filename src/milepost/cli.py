@@ -1,0 +1,216 @@
+"""The ``milepost`` command line. The only module that imports click.
+
+Exit codes: 0 ok, 1 problems found (see each command), 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .config import Config, load_config
+from .errors import ConfigError, Diagnostic, MilepostError
+from .pipeline import Progress, Scan, scan
+from .report import completeness_lines, incomplete, summary_lines, write_json
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _date_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-22") from None
+
+
+def vault_options(function: F) -> F:
+    """The argument and options every command shares."""
+    decorators = [
+        click.argument("vault", type=click.Path(path_type=Path), default=Path(), required=False),
+        click.option(
+            "--today",
+            metavar="YYYY-MM-DD",
+            callback=_date_option,
+            help="Date statuses are computed against "
+            "(default: milepost.toml 'today', else the system date).",
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Configuration file (default: VAULT/milepost.toml when present).",
+        ),
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=0),
+            help="Worker processes for parsing (default: one per CPU; 1 disables them).",
+        ),
+        click.option(
+            "--quiet", "-q", is_flag=True, help="No progress bar and no diagnostics on stderr."
+        ),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def _config(vault: Path, config_file: Path | None, today: date | None, jobs: int | None) -> Config:
+    return load_config(vault, config_file=config_file, today=today, jobs=jobs)
+
+
+@contextmanager
+def _progress(label: str, quiet: bool) -> Iterator[Progress | None]:
+    """A progress bar on stderr, only when stderr is a terminal and the work takes a while."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    started = time.perf_counter()
+    bar: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            if time.perf_counter() - started < 0.5 or done >= total:
+                return
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+def _scan(config: Config, quiet: bool) -> Scan:
+    with _progress("Reading notes", quiet) as progress:
+        return scan(config, progress=progress)
+
+
+def _echo_diagnostics(diagnostics: list[Diagnostic], *, err: bool) -> None:
+    for diagnostic in diagnostics:
+        click.echo(diagnostic.format(), err=err)
+
+
+def _counted(diagnostics: list[Diagnostic]) -> str:
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="milepost")
+def cli() -> None:
+    """Milestone roadmaps for Obsidian vaults of business-design notes.
+
+    milepost finds every #milestone in a vault, reads its dates, status, owner, budget and
+    kind, groups them per business model and follows the links to tool notes.
+    """
+
+
+@cli.command("index")
+@vault_options
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the JSON index (schema 1) instead of a summary."
+)
+def index_command(
+    *,
+    vault: Path,
+    today: date | None,
+    config_file: Path | None,
+    jobs: int | None,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Parse and index VAULT; print a summary per business model, or the JSON index."""
+    config = _config(vault, config_file, today, jobs)
+    result = _scan(config, quiet)
+    index = result.index
+    diagnostics = index.diagnostics()
+    if not quiet:
+        _echo_diagnostics(diagnostics, err=True)
+    if as_json:
+        write_json(index, sys.stdout)
+    else:
+        click.echo("\n".join(summary_lines(index)))
+    click.echo(
+        f"{len(index.notes)} notes, {len(index.models)} business models, "
+        f"{index.milestone_count()} milestones, {len(index.tools)} tools, "
+        f"{_counted(diagnostics)} (today {index.today}) in {result.timings.total:.2f} s",
+        err=True,
+    )
+
+
+@cli.command("check")
+@vault_options
+@click.option(
+    "--strict", is_flag=True, help="Exit with 1 when any warning remains, not only errors."
+)
+def check_command(
+    *,
+    vault: Path,
+    today: date | None,
+    config_file: Path | None,
+    jobs: int | None,
+    quiet: bool,
+    strict: bool,
+) -> None:
+    """Report broken and ambiguous links, bad front matter and incomplete milestones.
+
+    Exits with 1 when an error remains (with --strict, when any warning remains).
+    """
+    config = _config(vault, config_file, today, jobs)
+    result = _scan(config, quiet)
+    index = result.index
+    diagnostics = sorted([*index.diagnostics(), *incomplete(index)])
+    _echo_diagnostics(diagnostics, err=False)
+    if index.models:
+        click.echo("Completeness (description, due date, budget, owner):")
+        click.echo("\n".join(completeness_lines(index)))
+    click.echo(
+        f"{_counted(diagnostics)} in {len(index.notes)} notes "
+        f"(today {index.today}) in {result.timings.total:.2f} s"
+    )
+    failing = [d for d in diagnostics if strict or d.severity == "error"]
+    if failing:
+        sys.exit(1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return its exit code. Errors are one line on stderr."""
+    try:
+        result = cli.main(args=argv, prog_name="milepost", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("milepost: interrupted", err=True)
+        return 130
+    except click.UsageError as exc:
+        where = (
+            f" (see 'milepost {exc.ctx.info_name} --help')" if exc.ctx and exc.ctx.parent else ""
+        )
+        click.echo(f"milepost: error: {exc.format_message()}{where}", err=True)
+        return 2
+    except click.ClickException as exc:
+        click.echo(f"milepost: error: {exc.format_message()}", err=True)
+        return exc.exit_code
+    except ConfigError as exc:
+        click.echo(f"milepost: error: {exc}", err=True)
+        return 2
+    except MilepostError as exc:
+        click.echo(f"milepost: error: {exc}", err=True)
+        return 1
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,222 @@
+"""Find the files of a vault: sorted, as POSIX paths relative to the vault, without reading them.
+
+Dot-folders (``.obsidian``, ``.git``, ``.trash``, milepost's own ``.milepost``) and editor or sync
+temp files are skipped, as are the configured ignore globs. A symlink is followed only when it
+stays inside the vault and is not another name for something already indexed; loops and links
+out of the vault become diagnostics.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .config import Config
+from .errors import Diagnostic, warning
+
+NOTE_SUFFIX = ".md"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file of the vault, as discovery found it."""
+
+    path: str
+    """Vault-relative POSIX path."""
+    size: int
+    mtime_ns: int
+
+    @property
+    def is_note(self) -> bool:
+        return self.path.lower().endswith(NOTE_SUFFIX)
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    files: tuple[SourceFile, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def notes(self) -> tuple[SourceFile, ...]:
+        return tuple(f for f in self.files if f.is_note)
+
+
+_TEMP_SUFFIXES = (".swp", ".swx", ".swo", ".tmp", ".temp", ".crdownload", ".part", ".bak", "~")
+_TEMP_NAMES = re.compile(r"^(?:4913|~\$.*|#.*#|.*\.sb-[0-9a-f]+-\w+)$")
+
+
+def is_temp_name(name: str) -> bool:
+    """True for names editors and sync tools use for scratch files."""
+    lower = name.lower()
+    return (
+        name.startswith(".")
+        or lower.endswith(_TEMP_SUFFIXES)
+        or bool(_TEMP_NAMES.match(name))
+        or ".~tmp" in lower
+    )
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    pattern = pattern.strip().strip("/")
+    anchored = "/" in pattern
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    body = "".join(out)
+    prefix = "" if anchored else "(?:.*/)?"
+    return re.compile(f"^{prefix}{body}(?:/.*)?$", re.IGNORECASE)
+
+
+def matches_ignore(path: str, patterns: Iterable[str]) -> bool:
+    """True when a vault-relative path (file or folder) falls under one of the ignore globs."""
+    return any(_glob_regex(p).match(path) for p in patterns)
+
+
+def is_ignored(path: str, config: Config) -> bool:
+    """True when discovery skips this vault-relative path (used by watch for its events too)."""
+    parts = path.split("/")
+    if any(is_temp_name(part) for part in parts):
+        return True
+    return matches_ignore(path, config.ignore)
+
+
+def discover(config: Config) -> Discovery:
+    """Every file of the vault that milepost reads or links can point to, sorted by path."""
+    root = config.vault
+    files: list[SourceFile] = []
+    diagnostics: list[Diagnostic] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    root_stat = root.stat()
+    seen_dirs.add((root_stat.st_dev, root_stat.st_ino))
+    _walk(root, "", config, files=files, diagnostics=diagnostics, seen_dirs=seen_dirs)
+    files.sort(key=lambda f: f.path)
+    return Discovery(tuple(files), tuple(sorted(diagnostics)))
+
+
+def _walk(
+    folder: Path,
+    prefix: str,
+    config: Config,
+    *,
+    files: list[SourceFile],
+    diagnostics: list[Diagnostic],
+    seen_dirs: set[tuple[int, int]],
+) -> None:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        rel = prefix.rstrip("/") or "."
+        diagnostics.append(
+            warning(rel, 0, "file.unreadable", f"cannot list this folder: {exc.strerror}")
+        )
+        return
+    for entry in entries:
+        rel = prefix + entry.name
+        if is_ignored(rel, config):
+            continue
+        if entry.is_symlink() and not _follow_symlink(config, folder, entry, rel, diagnostics):
+            continue
+        try:
+            info = entry.stat()
+        except OSError as exc:
+            diagnostics.append(warning(rel, 0, "file.unreadable", f"cannot read: {exc.strerror}"))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            key = (info.st_dev, info.st_ino)
+            if key in seen_dirs:
+                diagnostics.append(
+                    warning(rel, 0, "file.symlink-loop", "folder loops back on itself; skipped")
+                )
+                continue
+            seen_dirs.add(key)
+            _walk(
+                Path(entry.path),
+                rel + "/",
+                config,
+                files=files,
+                diagnostics=diagnostics,
+                seen_dirs=seen_dirs,
+            )
+        elif stat.S_ISREG(info.st_mode):
+            files.append(SourceFile(rel, info.st_size, info.st_mtime_ns))
+        else:
+            diagnostics.append(
+                warning(
+                    rel, 0, "file.special", "not a regular file (a pipe, socket or device); skipped"
+                )
+            )
+
+
+def _follow_symlink(
+    config: Config, folder: Path, entry: os.DirEntry[str], rel: str, diagnostics: list[Diagnostic]
+) -> bool:
+    """True when a symlink may be followed; otherwise say why it is skipped."""
+    root = config.vault
+    try:
+        target = Path(os.path.realpath(entry.path, strict=True))
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP
+            diagnostics.append(
+                warning(rel, 0, "file.symlink-loop", "symbolic link loops back on itself; skipped")
+            )
+        else:
+            link = Path(entry.path).readlink()
+            diagnostics.append(
+                warning(
+                    rel,
+                    0,
+                    "file.symlink-broken",
+                    f"symbolic link to missing {str(link)!r}; skipped",
+                )
+            )
+        return False
+    if not target.is_relative_to(root):
+        diagnostics.append(
+            warning(
+                rel,
+                0,
+                "file.symlink-outside",
+                f"symbolic link points out of the vault (to {target}); not followed",
+            )
+        )
+        return False
+    inside = target.relative_to(root).as_posix()
+    if target.is_dir() and (folder.resolve().is_relative_to(target) or inside == "."):
+        diagnostics.append(
+            warning(
+                rel, 0, "file.symlink-loop", f"symbolic link to its own parent {inside!r}; skipped"
+            )
+        )
+        return False
+    if is_ignored(inside, config):
+        return True  # the target itself is not indexed, so this is its only name
+    diagnostics.append(
+        warning(
+            rel,
+            0,
+            "file.symlink-duplicate",
+            f"symbolic link to {inside!r}, which is indexed under its own path; skipped",
+        )
+    )
+    return False

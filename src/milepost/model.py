@@ -1,0 +1,193 @@
+"""Records that flow between the stages: what a note says, as values.
+
+Every record is a frozen, slotted dataclass. Lines are 1-based lines of the file as it is on disk.
+Parsing produces :class:`Note` values and nothing else; the index combines them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from .errors import Diagnostic
+
+Precision = Literal["day", "month", "quarter", "half", "year", "part"]
+BaseStatus = Literal["planned", "in_progress", "achieved", "cancelled"]
+Status = Literal["planned", "in_progress", "achieved", "overdue", "cancelled"]
+Kind = Literal["plan-review", "assumption", "implementation"]
+
+STATUSES: tuple[Status, ...] = ("overdue", "in_progress", "planned", "achieved", "cancelled")
+"""Every status, in the order pages list them (overdue first)."""
+
+COMPLETENESS: tuple[str, ...] = ("description", "due", "budget", "owner")
+"""What a good milestone has, in the order ``missing`` lists it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A date as written, kept at its precision: the interval it names, never a guessed day."""
+
+    text: str
+    """The expression as written, e.g. ``Q3 2027``."""
+    start: date
+    """First day of the interval."""
+    end: date
+    """Last day of the interval."""
+    precision: Precision
+    """How exact the text is."""
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "text": self.text,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "precision": self.precision,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """A budget as written, with what could be read out of it."""
+
+    text: str
+    """The value as written, always kept."""
+    amount: int | float | None
+    """The number, with ``k``/``M`` multipliers applied; None when unreadable."""
+    currency: str | None
+    """ISO 4217 code, e.g. ``USD``."""
+    period: str | None
+    """``day``, ``week``, ``month``, ``quarter`` or ``year`` for recurring budgets."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "amount": self.amount,
+            "currency": self.currency,
+            "period": self.period,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A wikilink, embed or Markdown link to something in the vault."""
+
+    target: str
+    """Path part as written (percent-decoded for Markdown links); empty for a same-note link."""
+    subpath: str
+    """Heading chain (``A#B``) or block reference (``^id``) after the first ``#``; may be empty."""
+    display: str | None
+    """Text after ``|`` (or a Markdown link's text); None when absent."""
+    embed: bool
+    """True for ``![[...]]`` and ``![...](...)``."""
+    line: int
+    """Line of the link."""
+    raw: str
+    """The exact source text of the link."""
+    markdown: bool = False
+    """True for ``[text](target)`` links."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """An Obsidian tag occurrence (without the ``#``)."""
+
+    name: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading of a note."""
+
+    level: int
+    text: str
+    """Heading text as written (inline Markdown source)."""
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ToolUse:
+    """A link in a note's Tools section and the explanation nested under it."""
+
+    link: Link
+    text: str
+    """The explanation text under the link (may be empty)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    """One milestone, as its note states it. Status against today is derived by the index."""
+
+    title: str
+    """First line minus marker, checkbox, flag, tag, fields and status parenthetical (Markdown)."""
+    description: str
+    """Text that follows the title line up to the next item, heading or rule (Markdown)."""
+    line: int
+    """Line of the title."""
+    heading: str | None
+    """Text of the nearest heading above the item, for heading links back to it."""
+    model: str | None
+    """Business-model name as found (field, Examples heading or front matter); None if none."""
+    status: BaseStatus
+    """Stated status; ``overdue`` is derived later from the due date and today."""
+    due: Period | None = None
+    start: Period | None = None
+    done: Period | None = None
+    cancelled: Period | None = None
+    owner: str | None = None
+    """Responsible person or team (a ``[[link]]`` is kept as written)."""
+    budget: Budget | None = None
+    kind: Kind | None = None
+    tag: str = "milestone"
+    """The milestone tag as written, e.g. ``milestone/review``."""
+    links: tuple[Link, ...] = ()
+    """Links inside the title and description."""
+    fields: tuple[tuple[str, str], ...] = ()
+    """Other ``key:: value`` fields of the item, as written."""
+    note_milestone: bool = False
+    """True when the whole note is the milestone (front matter ``tags: [milestone]``)."""
+
+    def missing(self) -> tuple[str, ...]:
+        """The parts of a good milestone (description, due, budget, owner) it lacks."""
+        has = {
+            "description": bool(self.description),
+            "due": self.due is not None or (self.status == "achieved" and self.done is not None),
+            "budget": self.budget is not None,
+            "owner": bool(self.owner),
+        }
+        return tuple(name for name in COMPLETENESS if not has[name])
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Everything milepost reads out of one Markdown file."""
+
+    path: str
+    """Vault-relative POSIX path, with the ``.md`` extension."""
+    frontmatter: dict[str, Any] = field(default_factory=dict)
+    """Front matter properties (YAML 1.2 values); empty when absent or invalid."""
+    aliases: tuple[str, ...] = ()
+    tags: tuple[Tag, ...] = ()
+    links: tuple[Link, ...] = ()
+    headings: tuple[Heading, ...] = ()
+    blocks: tuple[tuple[str, int], ...] = ()
+    """Block ids (``^id``) and their lines."""
+    milestones: tuple[Milestone, ...] = ()
+    tools: tuple[ToolUse, ...] = ()
+    model: str | None = None
+    """The note's own business model (front matter ``business_model``), if any."""
+    is_model: bool = False
+    """True for a business-model note (front matter ``type: business-model``)."""
+    generated: bool = False
+    """True for a page milepost generated (never a source of milestones)."""
+    publish: bool | None = None
+    """Front matter ``publish`` when it is a real boolean."""
+    diagnostics: tuple[Diagnostic, ...] = ()
+    """Diagnostics found while reading and parsing this note."""
+
+    @property
+    def title(self) -> str:
+        """The note's name: its file name without the extension."""
+        name = self.path.rsplit("/", 1)[-1]
+        return name[:-3] if name.lower().endswith(".md") else name

@@ -1,0 +1,336 @@
+"""Parse one note: bytes in, a :class:`~milepost.model.Note` out. Pure, and never raises.
+
+Bad bytes, bad YAML and binary files become diagnostics on the note; everything that can still
+be read is read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..config import Config
+from ..errors import Diagnostic, error, warning
+from ..model import Link, Milestone, Note, Tag
+from .extract import Extracted, extract
+from .fields import canonical_field
+from .frontmatter import YamlProblem, load_yaml
+from .items import ItemDraft, build_milestone, kind_of
+from .lines import is_milestone_tag
+from .markdown import index_parser
+from .text import Decoded, decode
+from .wikilinks import split_wikilink
+
+__all__ = ["GENERATED_KEY", "LARGE_NOTE_BYTES", "parse_note"]
+
+GENERATED_KEY = "generated_by"
+"""Front matter key that marks a page milepost wrote (value ``milepost``)."""
+LARGE_NOTE_BYTES = 5_000_000
+
+_FM_LINK = re.compile(r"^\s*\[\[([^\[\]]+)\]\]\s*$")
+
+
+def parse_note(path: str, data: bytes, config: Config) -> Note:
+    """Read one note; every problem becomes a diagnostic naming ``path``."""
+    decoded = decode(data)
+    diagnostics = _reading_diagnostics(path, data, decoded)
+    if decoded.binary:
+        return Note(path, diagnostics=tuple(diagnostics))
+    try:
+        return _parse_text(path, decoded.text, config, diagnostics)
+    except RecursionError:
+        diagnostics.append(
+            error(path, 0, "note.too-deep", "nesting too deep to parse; the note is skipped")
+        )
+        return Note(path, diagnostics=tuple(sorted(diagnostics)))
+
+
+def _reading_diagnostics(path: str, data: bytes, decoded: Decoded) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    if decoded.binary:
+        found.append(
+            warning(path, 0, "file.binary", "binary data in a .md file; it is not read as a note")
+        )
+        return found
+    if decoded.encoding == "cp1252":
+        found.append(
+            warning(
+                path,
+                decoded.bad_line,
+                "text.encoding",
+                "bytes that are not UTF-8 (first on this line) were read as Windows-1252; "
+                "save the note as UTF-8",
+            )
+        )
+    elif decoded.encoding == "utf-16":
+        found.append(warning(path, 1, "text.encoding", "read as UTF-16; save the note as UTF-8"))
+    elif decoded.bom:
+        found.append(
+            warning(
+                path,
+                1,
+                "text.bom",
+                "starts with a UTF-8 byte-order mark; milepost reads past it, other tools may "
+                "not see the front matter",
+            )
+        )
+    if decoded.crlf:
+        found.append(
+            warning(
+                path,
+                1,
+                "text.crlf",
+                "uses CRLF line endings; read as lines all the same (silence with "
+                'silence = ["text.crlf"])',
+            )
+        )
+    if not decoded.text.strip():
+        found.append(warning(path, 0, "note.empty", "the note is empty"))
+    if len(data) > LARGE_NOTE_BYTES:
+        found.append(
+            warning(
+                path,
+                0,
+                "note.large",
+                f"the note is {len(data) / 1e6:.1f} MB; it is read in full, but slowly",
+            )
+        )
+    return found
+
+
+def _parse_text(path: str, text: str, config: Config, diagnostics: list[Diagnostic]) -> Note:
+    tokens = index_parser().parse(text)
+    source = text.split("\n")
+    meta: dict[str, Any] = {}
+    fm_lines: list[str] = []
+    if tokens and tokens[0].type == "front_matter":
+        fm_lines = tokens[0].content.split("\n")
+        meta = _load_front_matter(path, tokens[0].content, diagnostics)
+    props = _Properties(path, meta, fm_lines, config, diagnostics)
+    if props.generated:
+        return Note(path, frontmatter=meta, generated=True, diagnostics=tuple(diagnostics))
+    found = extract(path, tokens, source, config, props.year)
+    diagnostics.extend(found.diagnostics)
+    milestones = list(found.milestones)
+    if props.milestone_tag is not None:
+        milestones.insert(
+            0,
+            _note_milestone(
+                path, meta=meta, props=props, found=found, config=config, diagnostics=diagnostics
+            ),
+        )
+    return Note(
+        path,
+        frontmatter=meta,
+        aliases=props.aliases,
+        tags=(*props.tags, *found.tags),
+        links=(*props.links, *found.links),
+        headings=tuple(found.headings),
+        blocks=tuple(found.blocks),
+        milestones=tuple(milestones),
+        tools=tuple(found.tools),
+        model=props.model or _page_model(found),
+        is_model=props.is_model,
+        publish=props.publish,
+        diagnostics=tuple(sorted(diagnostics)),
+    )
+
+
+def _load_front_matter(path: str, content: str, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    try:
+        data = load_yaml(content)
+    except YamlProblem as problem:
+        diagnostics.append(
+            warning(
+                path,
+                problem.line + 2,
+                "frontmatter.invalid",
+                f"front matter is not valid YAML ({problem.message}); the note has no "
+                "properties until it is fixed",
+            )
+        )
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        diagnostics.append(
+            warning(
+                path,
+                2,
+                "frontmatter.not-a-mapping",
+                f"front matter is a {type(data).__name__}, not 'key: value' lines; ignored",
+            )
+        )
+        return {}
+    return {str(key): value for key, value in data.items()}
+
+
+class _Properties:
+    """The front matter properties milepost reads, with their diagnostics."""
+
+    def __init__(
+        self,
+        path: str,
+        meta: Mapping[str, Any],
+        fm_lines: list[str],
+        config: Config,
+        diagnostics: list[Diagnostic],
+    ) -> None:
+        self.path = path
+        self.fm_lines = fm_lines
+        self.diagnostics = diagnostics
+        lower: dict[str, tuple[str, Any]] = {}
+        for key, value in meta.items():
+            lower.setdefault(key.lower(), (key, value))
+        self.lower = lower
+        self.generated = self._value(GENERATED_KEY) == "milepost" and path.startswith(
+            config.output + "/"
+        )
+        self.aliases = self._strings("aliases")
+        self.tags, self.milestone_tag = self._tags(config)
+        kind = self._value("type")
+        self.is_model = isinstance(kind, str) and kind.strip().lower().replace(" ", "-").replace(
+            "_", "-"
+        ) in ("business-model", "businessmodel")
+        self.model = _plain_name(self._value("business_model") or self._value("business model"))
+        publish = self._value("publish")
+        self.publish = publish if isinstance(publish, bool) else None
+        year = self._value("year")
+        self.year = year if isinstance(year, int) and not isinstance(year, bool) else None
+        self.links = tuple(self._links(meta))
+
+    def _value(self, key: str) -> Any:
+        return self.lower.get(key, (key, None))[1]
+
+    def line_of(self, key: str) -> int:
+        pattern = re.compile(rf"^{re.escape(key)}\s*:", re.IGNORECASE)
+        for number, line in enumerate(self.fm_lines):
+            if pattern.match(line):
+                return number + 2
+        return 1
+
+    def _strings(self, key: str) -> tuple[str, ...]:
+        value = self._value(key)
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            return ()
+        return tuple(
+            str(v).strip() for v in value if isinstance(v, str | int | float) and str(v).strip()
+        )
+
+    def _tags(self, config: Config) -> tuple[tuple[Tag, ...], str | None]:
+        """Obsidian's tags (a YAML list only) and the milestone tag read leniently."""
+        key, value = self.lower.get("tags", ("tags", None))
+        line = self.line_of(key)
+        strict: list[str] = []
+        lenient: list[str] = []
+        problems: list[str] = []
+        if isinstance(value, list):
+            for item in value:
+                if item is None:
+                    problems.append("an unquoted '- #tag' item is a YAML comment; write '- tag'")
+                    continue
+                text = str(item).strip()
+                if text.startswith("#"):
+                    problems.append(f"write {text.lstrip('#')!r} without the '#'")
+                strict.append(text.lstrip("#"))
+        elif isinstance(value, str):
+            lenient = [t.lstrip("#") for t in re.split(r"[,\s]+", value) if t.strip("#")]
+            problems.append("tags is text, and Obsidian 1.9+ reads only a list")
+        single = self._value("tag")
+        if single is not None:
+            lenient += [t.lstrip("#") for t in re.split(r"[,\s]+", str(single)) if t.strip("#")]
+            problems.append("Obsidian 1.9+ ignores the 'tag' key; use 'tags' with a list")
+        milestone = next((t for t in strict + lenient if is_milestone_tag(t, config.tags)), None)
+        if milestone is not None and problems:
+            names = ", ".join(dict.fromkeys(strict + lenient))
+            self.diagnostics.append(
+                warning(
+                    self.path,
+                    line,
+                    "frontmatter.tags-form",
+                    f"{'; '.join(problems)} (write 'tags: [{names}]')",
+                )
+            )
+        tags = tuple(Tag(t, line) for t in strict if t and " " not in t)
+        return tags, milestone
+
+    def _links(self, meta: Mapping[str, Any]) -> list[Link]:
+        found: list[Link] = []
+        for value in _scalars(meta):
+            match = _FM_LINK.match(value)
+            if match is None:
+                continue
+            parts = split_wikilink(match.group(1))
+            raw = match.group(0).strip()
+            line = next(
+                (n + 2 for n, text in enumerate(self.fm_lines) if raw in text),
+                1,
+            )
+            found.append(Link(parts.target, parts.subpath, parts.display, False, line, raw))
+        return found
+
+
+def _scalars(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _scalars(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _scalars(v)]
+    return []
+
+
+def _plain_name(value: Any) -> str | None:
+    """A business-model name from ``Space X`` or ``[[Models/Space X|Space X]]``."""
+    if isinstance(value, list) and value:
+        value = value[0]
+    if not isinstance(value, str) or not value.strip():
+        return None
+    match = _FM_LINK.match(value)
+    if match is not None:
+        return split_wikilink(match.group(1)).target.rsplit("/", 1)[-1] or None
+    return value.strip()
+
+
+def _page_model(found: Extracted) -> str | None:
+    for key, value, _ in found.page_fields:
+        if key.strip().lower().replace(" ", "_").replace("-", "_") in ("business_model", "model"):
+            return _plain_name(value)
+    return None
+
+
+def _note_milestone(
+    path: str,
+    *,
+    meta: Mapping[str, Any],
+    props: _Properties,
+    found: Extracted,
+    config: Config,
+    diagnostics: list[Diagnostic],
+) -> Milestone:
+    description = meta.get("description")
+    fields = {
+        key: value
+        for key, value in meta.items()
+        if canonical_field(key) is not None
+        and not (canonical_field(key) == "kind" and kind_of(str(value)) is None)
+    }
+    lead = [description.strip()] if isinstance(description, str) else list(found.lead)
+    draft = ItemDraft(
+        path=path,
+        line=1,
+        title=path.rsplit("/", 1)[-1].removesuffix(".md"),
+        tag=props.milestone_tag or "milestone",
+        heading=None,
+        model=props.model or _page_model(found),
+        context_year=props.year,
+        frontmatter=fields,
+        description=lead,
+        note_milestone=True,
+    )
+    milestone, problems = build_milestone(draft, config)
+    diagnostics.extend(problems)
+    return milestone

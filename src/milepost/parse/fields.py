@@ -1,0 +1,157 @@
+"""Dataview inline fields and Tasks-plugin emoji fields.
+
+``[key:: value]`` and ``(key:: value)`` are a markdown-it inline rule (so code spans never hold
+them); the value is tokenized too, so ``[owner:: [[Ana]]]`` is also a link. A line that holds only
+``key:: value`` is a full-line field. Tasks emoji (``📅 2026-06-30``) are read from plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+FIELD_ALIASES: dict[str, str] = {
+    **dict.fromkeys(("due", "deadline", "target", "by", "expected", "eta", "due_date"), "due"),
+    **dict.fromkeys(("start", "begins", "start_date", "starts"), "start"),
+    "scheduled": "scheduled",
+    **dict.fromkeys(("done", "completion", "completed", "achieved", "done_on", "finished"), "done"),
+    **dict.fromkeys(("cancelled", "canceled", "dropped"), "cancelled"),
+    **dict.fromkeys(("status", "state"), "status"),
+    **dict.fromkeys(
+        ("owner", "owners", "responsible", "who", "lead", "team", "assignee", "responsible_person"),
+        "owner",
+    ),
+    **dict.fromkeys(("budget", "cost", "costs"), "budget"),
+    **dict.fromkeys(("kind", "type", "milestone_type"), "kind"),
+    **dict.fromkeys(("model", "business_model", "businessmodel"), "model"),
+}
+"""Accepted field names (normalised) and the milestone field each one sets."""
+
+_KEY_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+def normalize_key(key: str) -> str:
+    """``Business Model`` and ``business-model`` both become ``business_model``."""
+    return _KEY_SEPARATORS.sub("_", key.strip().strip("*_").strip().lower())
+
+
+def canonical_field(key: str) -> str | None:
+    """The milestone field a key sets, or None for other keys."""
+    return FIELD_ALIASES.get(normalize_key(key))
+
+
+def _scan_value(src: str, start: int, end: int, close: str) -> int:
+    """Index of the bracket that closes an inline field value, or -1."""
+    depth = 0
+    pos = start
+    while pos < end:
+        char = src[pos]
+        if char == "\n":
+            return -1
+        if char == "\\":
+            pos += 2
+            continue
+        if char in "[(":
+            depth += 1
+        elif char in "])":
+            if depth == 0:
+                return pos if char == close else -1
+            depth -= 1
+        pos += 1
+    return -1
+
+
+def _inline_field_rule(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    opener = src[pos]
+    if opener not in "[(":
+        return False
+    colon = src.find("::", pos + 1, state.posMax)
+    if colon < 0:
+        return False
+    key = src[pos + 1 : colon]
+    if not key.strip() or any(c in key for c in "[]()\n") or key != key.lstrip():
+        return False
+    close = _scan_value(src, colon + 2, state.posMax, "]" if opener == "[" else ")")
+    if close < 0:
+        return False
+    if not silent:
+        value = src[colon + 2 : close]
+        token = state.push("inline_field_open", "span", 1)
+        token.markup = opener
+        token.meta = {"key": key.strip(), "value": value.strip(), "raw": src[pos : close + 1]}
+        old_max = state.posMax
+        state.pos = colon + 2
+        state.posMax = close
+        state.md.inline.tokenize(state)
+        state.posMax = old_max
+        state.push("inline_field_close", "span", -1)
+    state.pos = close + 1
+    return True
+
+
+def inline_fields_plugin(md: MarkdownIt) -> None:
+    """Emit ``inline_field_open``/``_close`` around Dataview ``[key:: value]`` fields."""
+    md.inline.ruler.before("link", "inline_field", _inline_field_rule)
+    md.inline.add_terminator_char("(")
+
+
+_FULL_LINE = re.compile(r"^(?:\*\*|__)?(?P<key>[^\W_][\w \-/]*?)(?:\*\*|__)?::(?P<value>.*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldLine:
+    key: str
+    value: str
+
+
+def full_line_field(text: str) -> FieldLine | None:
+    """``key:: value`` when that is the whole (marker-less, stripped) line, else None."""
+    match = _FULL_LINE.match(text)
+    if match is None:
+        return None
+    return FieldLine(match.group("key").strip(), match.group("value").strip())
+
+
+_VS = "\ufe0f?"
+_ISO = r"(\d{4}-\d{2}-\d{2})"
+TASKS_DATES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("due", re.compile(f"(?:📅|📆|🗓){_VS}\\s*{_ISO}")),
+    ("start", re.compile(f"🛫{_VS}\\s*{_ISO}")),
+    ("scheduled", re.compile(f"(?:⏳|⌛){_VS}\\s*{_ISO}")),
+    ("done", re.compile(f"✅{_VS}\\s*{_ISO}")),
+    ("cancelled", re.compile(f"❌{_VS}\\s*{_ISO}")),
+    ("created", re.compile(f"➕{_VS}\\s*{_ISO}")),
+)
+TASKS_OTHER = re.compile(
+    f"(?:🔺|⏫|🔼|🔽|⏬){_VS}"
+    f"|🔁{_VS}\\s*[a-zA-Z0-9, !]*[a-zA-Z0-9!]"
+    f"|🆔{_VS}\\s*[a-zA-Z0-9_-]+"
+    f"|⛔{_VS}\\s*[a-zA-Z0-9_-]+(?:\\s*,\\s*[a-zA-Z0-9_-]+)*"
+    f"|🏁{_VS}\\s*(?:keep|delete)\\b"
+)
+BLOCK_ID = re.compile(r"\s\^([A-Za-z0-9-]+)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class EmojiField:
+    name: str
+    value: str
+    raw: str
+
+
+def tasks_fields(text: str) -> list[EmojiField]:
+    """Tasks emoji dates in ``text``, wherever they stand."""
+    found = []
+    for name, pattern in TASKS_DATES:
+        for match in pattern.finditer(text):
+            found.append(EmojiField(name, match.group(1), match.group(0)))
+    return found
+
+
+def tasks_noise(text: str) -> list[str]:
+    """Tasks signifiers that are not dates (priority, recurrence, ids): removed from titles."""
+    return [m.group(0) for m in TASKS_OTHER.finditer(text)]

@@ -1,0 +1,352 @@
+"""From what an item says to a :class:`~milepost.model.Milestone`: precedence and conflicts.
+
+For each field the first source in its row wins: an inline field beats a Tasks emoji, which beats
+front matter, which beats a trailing parenthetical. Status: checkbox, ``status::``, a done or
+cancelled date, the parenthetical's verb. A losing source that disagrees is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..config import Config
+from ..errors import Diagnostic, warning
+from ..model import BaseStatus, Budget, Kind, Link, Milestone, Period
+from .budget import parse_budget
+from .dates import parse_period
+from .fields import canonical_field
+
+_VERBS: dict[str, BaseStatus] = {
+    **dict.fromkeys(
+        ("achieved", "achived", "acheived", "done", "completed", "complete"),
+        "achieved",
+    ),
+    **dict.fromkeys(("reached", "launched", "shipped", "signed"), "achieved"),
+    **dict.fromkeys(
+        ("expected", "planned", "target", "targeted", "due", "by", "eta", "scheduled"), "planned"
+    ),
+    **dict.fromkeys(("cancelled", "canceled", "dropped", "abandoned"), "cancelled"),
+    **dict.fromkeys(("started", "ongoing", "in progress", "in-progress"), "in_progress"),
+}
+_PAREN = re.compile(r"\((?P<inner>[^()]*)\)\s*$")
+_VERB = re.compile(
+    r"^(?P<verb>"
+    + "|".join(sorted((re.escape(v) for v in _VERBS), key=len, reverse=True))
+    + r")\b[:\s]*(?P<date>.*)$",
+    re.IGNORECASE,
+)
+_CHECKBOX: dict[str, BaseStatus] = {
+    " ": "planned",
+    "x": "achieved",
+    "X": "achieved",
+    "-": "cancelled",
+    "/": "in_progress",
+    ">": "planned",
+}
+_STATUS_WORDS: dict[str, BaseStatus] = {
+    **dict.fromkeys(
+        ("achieved", "done", "complete", "completed", "finished", "reached", "shipped"),
+        "achieved",
+    ),
+    **dict.fromkeys(("launched", "signed"), "achieved"),
+    **dict.fromkeys(
+        ("planned", "todo", "to-do", "to do", "open", "pending", "not started", "next", "overdue"),
+        "planned",
+    ),
+    **dict.fromkeys(
+        ("in progress", "in-progress", "in_progress", "inprogress", "doing", "started"),
+        "in_progress",
+    ),
+    **dict.fromkeys(("active", "ongoing", "wip"), "in_progress"),
+    **dict.fromkeys(("cancelled", "canceled", "dropped", "abandoned", "killed"), "cancelled"),
+}
+_KINDS: dict[str, Kind] = {
+    **dict.fromkeys(
+        ("plan-review", "plan_review", "planreview", "review", "plan review", "plan"), "plan-review"
+    ),
+    **dict.fromkeys(
+        (
+            "assumption",
+            "assumptions",
+            "validation",
+            "assumption validation",
+            "assumptions validation",
+            "assumption-validation",
+            "validate",
+        ),
+        "assumption",
+    ),
+    **dict.fromkeys(("implementation", "implement", "execution", "build"), "implementation"),
+}
+_OPEN: frozenset[str] = frozenset({"planned", "in_progress"})
+
+
+def kind_of(text: str) -> Kind | None:
+    return _KINDS.get(" ".join(text.strip().lower().split()))
+
+
+def status_of(text: str) -> BaseStatus | None:
+    return _STATUS_WORDS.get(" ".join(text.strip().lower().split()))
+
+
+@dataclass(frozen=True, slots=True)
+class Parenthetical:
+    """A trailing ``(verb date)``: its status, and the date for the matching slot."""
+
+    raw: str
+    status: BaseStatus
+    date_text: str
+
+
+def status_parenthetical(title: str) -> Parenthetical | None:
+    """The trailing status parenthetical of a title, if it is one."""
+    match = _PAREN.search(title)
+    if match is None:
+        return None
+    inner = " ".join(match.group("inner").split())
+    verb = _VERB.match(inner)
+    if verb is not None:
+        status = _VERBS[verb.group("verb").lower()]
+        date_text = verb.group("date").strip()
+        if date_text and parse_period(date_text).outcome == "invalid":
+            return None
+        return Parenthetical(match.group(0), status, date_text)
+    if inner and parse_period(inner).outcome in ("ok", "ambiguous"):
+        return Parenthetical(match.group(0), "planned", inner)
+    return None
+
+
+@dataclass(slots=True)
+class ItemDraft:
+    """What the extractor gathered for one item, before precedence is applied."""
+
+    path: str
+    line: int
+    title: str
+    tag: str
+    heading: str | None
+    model: str | None
+    checkbox: str | None = None
+    context_year: int | None = None
+    fields: list[tuple[str, str, int]] = field(default_factory=list)
+    """``key:: value`` fields in order of appearance: (key, value, line)."""
+    emoji: list[tuple[str, str, int]] = field(default_factory=list)
+    """Tasks emoji fields: (name, ISO date, line)."""
+    frontmatter: Mapping[str, object] = field(default_factory=dict)
+    """Front matter properties (milestone notes only)."""
+    paren: Parenthetical | None = None
+    description: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    note_milestone: bool = False
+
+
+@dataclass(slots=True)
+class _Candidate:
+    value: object
+    shown: str
+    source: str
+    line: int
+
+
+class _Builder:
+    def __init__(self, draft: ItemDraft, config: Config) -> None:
+        self.draft = draft
+        self.config = config
+        self.diagnostics: list[Diagnostic] = []
+        self.candidates: dict[str, list[_Candidate]] = {}
+        self.extra: list[tuple[str, str]] = []
+
+    def warn(self, line: int, code: str, message: str) -> None:
+        self.diagnostics.append(warning(self.draft.path, line, code, message))
+
+    def offer(self, name: str, value: object, shown: str, source: str, line: int) -> None:
+        self.candidates.setdefault(name, []).append(_Candidate(value, shown, source, line))
+
+    def date(self, name: str, text: str, source: str, line: int) -> None:
+        reading = parse_period(
+            text, fiscal_start=self.config.fiscal_year_start, context_year=self.draft.context_year
+        )
+        if reading.period is not None:
+            self.offer(name, reading.period, text.strip(), source, line)
+        elif reading.outcome == "ambiguous":
+            self.warn(
+                line,
+                "date.ambiguous",
+                f"{name} {text.strip()!r} has no year and no date heading or front matter 'year' "
+                "gives one; write the year (e.g. 'Q3 2027')",
+            )
+        elif reading.outcome == "invalid":
+            self.warn(
+                line,
+                "date.invalid",
+                f"{name} {text.strip()!r} is not a date milepost reads; write e.g. "
+                "'2026-06-30', 'Jun 2026', 'Q3 2026', 'H2 2026' or '2026'",
+            )
+
+    def field(self, key: str, value: str, source: str, line: int) -> None:
+        name = canonical_field(key)
+        text = value.strip()
+        if name is None or name == "description":
+            self.extra.append((key.strip(), text))
+            return
+        if not text:
+            return
+        if name in ("due", "start", "done", "cancelled", "scheduled"):
+            self.date(name, text, source, line)
+        elif name == "status":
+            status = status_of(text)
+            if status is None:
+                self.warn(
+                    line,
+                    "milestone.status-unknown",
+                    f"status {text!r} is not one of planned, in progress, achieved, cancelled",
+                )
+            else:
+                self.offer("status", status, text, source, line)
+        elif name == "kind":
+            kind = kind_of(text)
+            if kind is None:
+                self.warn(
+                    line,
+                    "milestone.kind-unknown",
+                    f"kind {text!r} is not plan-review, assumption or implementation",
+                )
+            else:
+                self.offer("kind", kind, text, source, line)
+        elif name == "budget":
+            budget = parse_budget(text, self.config.currencies)
+            if budget.amount is None:
+                self.warn(
+                    line,
+                    "budget.unreadable",
+                    f"budget {text!r} has no amount milepost can read; it is kept as text",
+                )
+            self.offer("budget", budget, text, source, line)
+        else:
+            self.offer(name, text, text, source, line)
+
+    def pick(self, name: str) -> object | None:
+        options = self.candidates.get(name, [])
+        if not options:
+            return None
+        winner = options[0]
+        for other in options[1:]:
+            if other.value != winner.value and not _same(winner.value, other.value):
+                self.warn(
+                    other.line,
+                    "milestone.conflict",
+                    f"{name} is {winner.shown!r} ({winner.source}, kept) and also "
+                    f"{other.shown!r} ({other.source})",
+                )
+        return winner.value
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, Period) and isinstance(b, Period):
+        return (a.start, a.end) == (b.start, b.end)
+    if isinstance(a, Budget) and isinstance(b, Budget):
+        return (a.amount, a.currency, a.period) == (b.amount, b.currency, b.period)
+    return False
+
+
+def build_milestone(draft: ItemDraft, config: Config) -> tuple[Milestone, list[Diagnostic]]:
+    """Apply precedence to a draft; return the milestone and what was wrong with it."""
+    b = _Builder(draft, config)
+    for key, value, line in draft.fields:
+        b.field(key, value, "field", line)
+    for name, value, line in draft.emoji:
+        b.date(name, value, "Tasks emoji", line)
+    for key, prop in draft.frontmatter.items():
+        if prop is not None and not isinstance(prop, dict | list):
+            b.field(str(key), _scalar(prop), "front matter", 1)
+        elif isinstance(prop, list) and canonical_field(str(key)) == "owner":
+            b.field(str(key), ", ".join(_scalar(v) for v in prop), "front matter", 1)
+    paren = draft.paren
+    if paren is not None and paren.date_text:
+        slot = {"achieved": "done", "cancelled": "cancelled"}.get(paren.status, "due")
+        b.date(slot, paren.date_text, "parenthetical", draft.line)
+    start = b.pick("start") or b.pick("scheduled")
+    due, done, cancelled = b.pick("due"), b.pick("done"), b.pick("cancelled")
+    status = _status(b, draft, done, cancelled)
+    kind = b.pick("kind") or _kind_from_tag(draft.tag)
+    model = b.pick("model")
+    milestone = Milestone(
+        title=draft.title,
+        description=_description(draft.description),
+        line=draft.line,
+        heading=draft.heading,
+        model=str(model) if model else draft.model,
+        status=status,
+        due=due if isinstance(due, Period) else None,
+        start=start if isinstance(start, Period) else None,
+        done=done if isinstance(done, Period) else None,
+        cancelled=cancelled if isinstance(cancelled, Period) else None,
+        owner=_owner(b.pick("owner")),
+        budget=_budget(b.pick("budget")),
+        kind=kind if isinstance(kind, str) else None,  # type: ignore[arg-type]
+        tag=draft.tag,
+        links=tuple(draft.links),
+        fields=tuple(b.extra),
+        note_milestone=draft.note_milestone,
+    )
+    if not draft.title:
+        b.warn(draft.line, "milestone.untitled", "milestone has no title text after its tag")
+    return milestone, b.diagnostics
+
+
+def _status(b: _Builder, draft: ItemDraft, done: object, cancelled: object) -> BaseStatus:
+    stated: list[tuple[BaseStatus, str]] = []
+    if draft.checkbox is not None:
+        stated.append((_CHECKBOX.get(draft.checkbox, "planned"), f"checkbox [{draft.checkbox}]"))
+    field_status = b.pick("status")
+    if isinstance(field_status, str):
+        stated.append((field_status, "status field"))  # type: ignore[arg-type]
+    if done is not None:
+        stated.append(("achieved", "done date"))
+    elif cancelled is not None:
+        stated.append(("cancelled", "cancelled date"))
+    if draft.paren is not None:
+        stated.append((draft.paren.status, f"parenthetical {draft.paren.raw!r}"))
+    if not stated:
+        return "planned"
+    winner, why = stated[0]
+    for other, source in stated[1:]:
+        if other != winner and not (other in _OPEN and winner in _OPEN):
+            b.warn(
+                draft.line,
+                "milestone.conflict",
+                f"status is {winner.replace('_', ' ')} ({why}, kept) but the "
+                f"{source} says {other.replace('_', ' ')}",
+            )
+    return winner
+
+
+def _kind_from_tag(tag: str) -> Kind | None:
+    _, _, sub = tag.partition("/")
+    return kind_of(sub.replace("-", " ")) if sub else None
+
+
+def _owner(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _budget(value: object) -> Budget | None:
+    return value if isinstance(value, Budget) else None
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _description(lines: list[str]) -> str:
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)

@@ -1,0 +1,93 @@
+"""The markdown-it parsers milepost uses: Obsidian syntax as small named rules.
+
+``index_parser`` reads notes for the index: CommonMark + tables, Obsidian front matter, comments,
+math, wikilinks, tags and Dataview inline fields. It tokenizes a paragraph's inline content only
+when it holds something the index reads (``[``, ``#`` or ``::``); the other paragraphs are plain
+text, which the extractor sees as one text token per line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from .comments import comments_plugin
+from .fields import inline_fields_plugin
+from .frontmatter import front_matter_plugin
+from .tags import tags_plugin
+from .wikilinks import wikilinks_plugin
+
+INDEX_TRIGGERS = ("[", "#", "::")
+
+InlineRule = Callable[[StateInline, bool], bool]
+
+
+def _counting_newlines(rule: InlineRule, first: str) -> InlineRule:
+    """Wrap an inline rule whose single token may swallow line breaks: record how many."""
+
+    def counted(state: StateInline, silent: bool) -> bool:
+        if state.src[state.pos] != first:
+            return False
+        start, before = state.pos, len(state.tokens)
+        if not rule(state, silent):
+            return False
+        if not silent and len(state.tokens) > before:
+            newlines = state.src.count("\n", start, state.pos)
+            if newlines:
+                token = state.tokens[-1]
+                token.meta = {**(token.meta or {}), "newlines": newlines}
+        return True
+
+    return counted
+
+
+def _count_newlines_in(md: MarkdownIt, rules: dict[str, str]) -> None:
+    """Make the named rules (each firing only at its first character) count line breaks."""
+    for name, first in rules.items():
+        index = md.inline.ruler.__find__(name)
+        if index >= 0:
+            rule = md.inline.ruler.__rules__[index]
+            rule.fn = _counting_newlines(rule.fn, first)
+    md.inline.ruler.__compile__()
+
+
+def _lazy_inline(state: StateCore) -> None:
+    """Tokenize only the inline content the index reads (see INDEX_TRIGGERS)."""
+    md = state.md
+    for token in state.tokens:
+        if token.type == "inline":
+            content = token.content
+            if any(trigger in content for trigger in INDEX_TRIGGERS):
+                token.children = []
+                md.inline.parse(content, md, state.env, token.children)
+            else:
+                token.children = None  # plain text: the extractor reads it line by line
+
+
+def obsidian_plugins(md: MarkdownIt) -> MarkdownIt:
+    """The Obsidian syntax shared by every milepost parser."""
+    md.enable(["table", "strikethrough"])
+    md.use(front_matter_plugin)
+    md.use(comments_plugin)
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    md.use(wikilinks_plugin)
+    md.use(inline_fields_plugin)
+    md.use(tags_plugin)
+    _count_newlines_in(
+        md, {"backticks": "`", "image": "!", "html_inline": "<", "comment": "%", "math_inline": "$"}
+    )
+    return md
+
+
+@cache
+def index_parser() -> MarkdownIt:
+    """The parser the index reads notes with (cached; markdown-it parsers are reusable)."""
+    md = obsidian_plugins(MarkdownIt("commonmark", {"html": True}))
+    md.disable("text_join")
+    md.core.ruler.at("inline", _lazy_inline)
+    return md

@@ -1,0 +1,68 @@
+"""Obsidian wikilinks and embeds as a markdown-it inline rule.
+
+``[[target#subpath|display]]`` and ``![[...]]``. The display text starts after the first ``|``
+(``\\|`` inside tables), the subpath after the first ``#`` of the target. A single ``]`` does not
+end a link (``[[Sq]uare]]`` targets ``Sq]uare``); a link never spans lines and never nests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+
+@dataclass(frozen=True, slots=True)
+class WikiParts:
+    target: str
+    subpath: str
+    display: str | None
+
+
+def split_wikilink(inner: str) -> WikiParts:
+    """Split the text between ``[[`` and ``]]`` into target, subpath and display."""
+    bar = inner.find("|")
+    display: str | None = None
+    if bar >= 0:
+        display = inner[bar + 1 :]
+        inner = inner[:bar]
+        if inner.endswith("\\"):
+            inner = inner[:-1]
+    target, _, subpath = inner.partition("#")
+    return WikiParts(target.strip(), subpath.strip(), display)
+
+
+def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    if src.startswith("![[", pos):
+        start, embed = pos + 3, True
+    elif src.startswith("[[", pos):
+        start, embed = pos + 2, False
+    else:
+        return False
+    end = src.find("]]", start, state.posMax)
+    if end < 0:
+        return False
+    inner = src[start:end]
+    if not inner.strip() or "\n" in inner or "[[" in inner:
+        return False
+    if not silent:
+        parts = split_wikilink(inner)
+        token = state.push("wikilink", "", 0)
+        token.content = inner
+        token.markup = "![[" if embed else "[["
+        token.meta = {
+            "target": parts.target,
+            "subpath": parts.subpath,
+            "display": parts.display,
+            "embed": embed,
+            "raw": src[pos : end + 2],
+        }
+    state.pos = end + 2
+    return True
+
+
+def wikilinks_plugin(md: MarkdownIt) -> None:
+    """Emit a ``wikilink`` token for ``[[...]]`` and ``![[...]]``."""
+    md.inline.ruler.before("link", "wikilink", _wikilink_rule)

@@ -1,0 +1,168 @@
+"""What ``index`` and ``check`` print: the JSON index (schema 1) and the human summaries.
+
+The JSON is written business model by business model, so a vault with hundreds of thousands of
+milestones never holds the whole document in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from .errors import Diagnostic, warning
+from .index import BusinessModel, Entry, Tool, VaultIndex
+from .model import COMPLETENESS, STATUSES
+
+SCHEMA = 1
+
+
+def _period(value: Any) -> Any:
+    return value.as_json() if value is not None else None
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    m = entry.milestone
+    return {
+        "id": entry.id,
+        "title": m.title,
+        "description": m.description,
+        "status": entry.status,
+        "kind": m.kind,
+        "owner": m.owner,
+        "due": _period(m.due),
+        "start": _period(m.start),
+        "done": _period(m.done),
+        "cancelled": _period(m.cancelled),
+        "budget": m.budget.as_json() if m.budget is not None else None,
+        "missing": list(m.missing()),
+        "tag": m.tag,
+        "fields": dict(m.fields),
+        "source": {"path": entry.path, "line": m.line, "heading": m.heading},
+    }
+
+
+def counts(model: BusinessModel) -> dict[str, int]:
+    found = Counter(entry.status for entry in model.entries)
+    result: dict[str, int] = {status: found.get(status, 0) for status in STATUSES}
+    result["complete"] = sum(1 for e in model.entries if not e.milestone.missing())
+    return result
+
+
+def model_json(index: VaultIndex, model: BusinessModel) -> dict[str, Any]:
+    return {
+        "name": model.name,
+        "note": model.note,
+        "aliases": list(model.aliases),
+        "tools": [index.tools[key].name for key in model.tools],
+        "counts": counts(model),
+        "milestones": [entry_json(entry) for entry in model.entries],
+    }
+
+
+def tool_json(tool: Tool) -> dict[str, Any]:
+    return {
+        "name": tool.name,
+        "note": tool.note,
+        "used_by": [{"note": path, "text": text} for path, text in tool.used_by],
+        "business_models": tool.models,
+    }
+
+
+def _nested(value: Any, indent: str) -> str:
+    return indent + json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
+
+
+def iter_json(index: VaultIndex) -> Iterator[str]:
+    """The JSON index in pieces, in a stable order (schema 1, documented in the README)."""
+    yield "{\n"
+    yield f'  "schema": {SCHEMA},\n'
+    yield f'  "today": "{index.today.isoformat()}",\n'
+    yield '  "business_models": ['
+    for number, model in enumerate(index.models.values()):
+        yield ("," if number else "") + "\n" + _nested(model_json(index, model), "    ")
+    yield "\n  ],\n" if index.models else "],\n"
+    yield '  "tools": ['
+    for number, tool in enumerate(index.tools.values()):
+        yield ("," if number else "") + "\n" + _nested(tool_json(tool), "    ")
+    yield "\n  ],\n" if index.tools else "],\n"
+    diagnostics = index.diagnostics()
+    yield '  "diagnostics": ['
+    for number, diagnostic in enumerate(diagnostics):
+        yield (
+            ("," if number else "")
+            + "\n    "
+            + json.dumps(diagnostic.as_json(), ensure_ascii=False)
+        )
+    yield "\n  ]\n}\n" if diagnostics else "]\n}\n"
+
+
+def write_json(index: VaultIndex, out: TextIO) -> None:
+    for piece in iter_json(index):
+        out.write(piece)
+
+
+def summary_lines(index: VaultIndex) -> list[str]:
+    """The human summary of ``milepost index``: one row per business model."""
+    header = (
+        "business model",
+        "milestones",
+        "overdue",
+        "open",
+        "achieved",
+        "cancelled",
+        "complete",
+    )
+    rows = []
+    for model in index.models.values():
+        c = counts(model)
+        rows.append(
+            (
+                model.name,
+                str(len(model.entries)),
+                str(c["overdue"]),
+                str(c["planned"] + c["in_progress"]),
+                str(c["achieved"]),
+                str(c["cancelled"]),
+                f"{c['complete']}/{len(model.entries)}",
+            )
+        )
+    width = max([len(header[0]), *(len(r[0]) for r in rows)])
+    lines = [f"{header[0]:<{width}}  " + "  ".join(f"{h:>10}" for h in header[1:])]
+    for row in rows:
+        lines.append(f"{row[0]:<{width}}  " + "  ".join(f"{v:>10}" for v in row[1:]))
+    return lines
+
+
+def incomplete(index: VaultIndex) -> list[Diagnostic]:
+    """One ``milestone.incomplete`` finding per open milestone that lacks part of its definition."""
+    found = []
+    for model in index.models.values():
+        for entry in model.entries:
+            missing = entry.milestone.missing()
+            if missing and entry.status not in ("achieved", "cancelled"):
+                found.append(
+                    warning(
+                        entry.path,
+                        entry.milestone.line,
+                        "milestone.incomplete",
+                        f"{entry.milestone.title!r} ({model.name}) has no {', '.join(missing)}; "
+                        "a good milestone has a description, a due date, a budget and an owner",
+                    )
+                )
+    return [d for d in found if not index.config.is_silenced(d.code)]
+
+
+def completeness_lines(index: VaultIndex) -> list[str]:
+    """Per business model: how many milestones are complete, and what the others lack."""
+    lines = []
+    for model in index.models.values():
+        lacking = Counter(part for e in model.entries for part in e.milestone.missing())
+        c = counts(model)
+        detail = ", ".join(f"{part} {lacking[part]}" for part in COMPLETENESS if lacking[part])
+        lines.append(
+            f"  {model.name}: {c['complete']} of {len(model.entries)} complete"
+            + (f"; missing {detail}" if detail else "")
+        )
+    return lines
