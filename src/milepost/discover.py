@@ -197,7 +197,8 @@ def _follow_symlink(
                 rel,
                 0,
                 "file.symlink-outside",
-                f"symbolic link points out of the vault (to {target}); not followed",
+                f"symbolic link points out of the vault (to {str(Path(entry.path).readlink())!r}); "
+                "not followed",
             )
         )
         return False

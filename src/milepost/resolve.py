@@ -93,6 +93,8 @@ class NameTable:
             found = self.by_path.get(norm(joined))
             if found is not None:
                 return Resolution(found, "relative", case_only=_case_only(joined, found))
+            while target.startswith(("./", "../")):  # a path that leaves the vault: by name
+                target = target.split("/", 1)[1]
         target = target.lstrip("/")
         found = self.by_path.get(norm(target))
         if found is not None:

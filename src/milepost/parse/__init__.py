@@ -20,15 +20,13 @@ from .items import ItemDraft, build_milestone, kind_of
 from .lines import is_milestone_tag
 from .markdown import index_parser
 from .text import Decoded, decode
-from .wikilinks import split_wikilink
+from .wikilinks import link_name, whole_link
 
 __all__ = ["GENERATED_KEY", "LARGE_NOTE_BYTES", "parse_note"]
 
 GENERATED_KEY = "generated_by"
 """Front matter key that marks a page milepost wrote (value ``milepost``)."""
 LARGE_NOTE_BYTES = 5_000_000
-
-_FM_LINK = re.compile(r"^\s*\[\[([^\[\]]+)\]\]\s*$")
 
 
 def parse_note(path: str, data: bytes, config: Config) -> Note:
@@ -260,11 +258,10 @@ class _Properties:
     def _links(self, meta: Mapping[str, Any]) -> list[Link]:
         found: list[Link] = []
         for value in _scalars(meta):
-            match = _FM_LINK.match(value)
-            if match is None:
+            parts = whole_link(value)
+            if parts is None:
                 continue
-            parts = split_wikilink(match.group(1))
-            raw = match.group(0).strip()
+            raw = value.strip()
             line = next(
                 (n + 2 for n, text in enumerate(self.fm_lines) if raw in text),
                 1,
@@ -289,10 +286,7 @@ def _plain_name(value: Any) -> str | None:
         value = value[0]
     if not isinstance(value, str) or not value.strip():
         return None
-    match = _FM_LINK.match(value)
-    if match is not None:
-        return split_wikilink(match.group(1)).target.rsplit("/", 1)[-1] or None
-    return value.strip()
+    return link_name(value) or None
 
 
 def _page_model(found: Extracted) -> str | None:

@@ -127,10 +127,12 @@ class _Walker:
                 self.heading(token, tokens[index + 1])
             elif kind == "hr":
                 self.close_item()
-            elif kind == "inline" and tokens[index - 1].type == "paragraph_open":
-                self.paragraph(token, first_of_list=index - 1 in self.list_first)
             elif kind == "inline":
-                self.other_inline(token)
+                opener = tokens[index - 1].type
+                if opener == "paragraph_open":
+                    self.paragraph(token, first_of_list=index - 1 in self.list_first)
+                elif opener != "heading_open":  # headings were read with their heading_open
+                    self.other_inline(token)
             elif kind in _CONTAINERS:
                 self.container(tokens, index)
             elif kind in _RAW_BLOCKS:

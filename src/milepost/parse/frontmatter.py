@@ -98,8 +98,9 @@ def load_yaml(text: str) -> Any:
     try:
         return yaml.load(text, Loader=_Yaml12Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line if mark is not None else 0
+        line = exc.problem_mark.line if exc.problem_mark is not None else 0
+        if line >= text.count("\n"):  # noticed at the end: point at where the construct opened
+            line = exc.context_mark.line if exc.context_mark is not None else max(0, line - 1)
         problem = exc.problem or exc.context or "not valid YAML"
         raise YamlProblem(line, problem) from None
     except (yaml.YAMLError, ValueError, RecursionError) as exc:

@@ -17,6 +17,7 @@ from ..model import BaseStatus, Budget, Kind, Link, Milestone, Period
 from .budget import parse_budget
 from .dates import parse_period
 from .fields import canonical_field
+from .wikilinks import link_name
 
 _VERBS: dict[str, BaseStatus] = {
     **dict.fromkeys(
@@ -224,6 +225,8 @@ class _Builder:
                     f"budget {text!r} has no amount milepost can read; it is kept as text",
                 )
             self.offer("budget", budget, text, source, line)
+        elif name == "model":
+            self.offer(name, link_name(text), text, source, line)
         else:
             self.offer(name, text, text, source, line)
 

@@ -77,11 +77,17 @@ def has_ascii_alnum(token: str) -> bool:
     return any(c.isascii() and c.isalnum() for c in token)
 
 
+def is_symbol_token(token: str) -> bool:
+    """True for an emoji, a symbol, or the mojibake of one (``üëâ`` is ``👉`` gone wrong)."""
+    repaired = repair_mojibake(token)
+    return not any(c.isalnum() for c in repaired) and not has_ascii_alnum(token)
+
+
 def drop_symbol_prefix(text: str) -> str:
-    """Drop a leading token with no ASCII letter or digit (an emoji, a symbol, or its mojibake)."""
+    """Drop a leading token with no letter or digit (``👉 Examples``, ``üëâ Examples``)."""
     text = text.strip()
     head, _, rest = text.partition(" ")
-    if rest.strip() and not has_ascii_alnum(head):
+    if rest.strip() and is_symbol_token(head):
         return rest.strip()
     return text
 

@@ -7,6 +7,7 @@ end a link (``[[Sq]uare]]`` targets ``Sq]uare``); a link never spans lines and n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -31,6 +32,23 @@ def split_wikilink(inner: str) -> WikiParts:
             inner = inner[:-1]
     target, _, subpath = inner.partition("#")
     return WikiParts(target.strip(), subpath.strip(), display)
+
+
+_WHOLE_LINK = re.compile(r"^\s*\[\[([^\[\]]+)\]\]\s*$")
+
+
+def whole_link(value: str) -> WikiParts | None:
+    """The parts of ``value`` when it is exactly one ``[[wikilink]]``."""
+    match = _WHOLE_LINK.match(value)
+    return split_wikilink(match.group(1)) if match is not None else None
+
+
+def link_name(value: str) -> str:
+    """A name written plainly or as a link: ``[[Models/Space X|SpaceX]]`` gives ``Space X``."""
+    parts = whole_link(value)
+    if parts is None:
+        return value.strip()
+    return parts.target.rsplit("/", 1)[-1].removesuffix(".md").strip()
 
 
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:
