@@ -1,0 +1,96 @@
+"""Shared fixtures: small vaults written from dicts, the shared corpora, and running the CLI."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from milepost.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPORA = SHARED / "corpora"
+SEED = SHARED / "seeds" / "003_a1895eba255d57eb.txt"
+SAMPLE_VAULT = ROOT / "sample-vault"
+FIXTURE_VAULTS = Path(__file__).resolve().parent / "vaults"
+GOLDENS = Path(__file__).resolve().parent / "goldens"
+TODAY = date(2026, 11, 22)
+"""Every test pins today, so statuses never rot."""
+
+needs_shared = pytest.mark.skipif(
+    not SHARED.is_dir(),
+    reason="../shared (the seeds and corpora) is not beside this clone; CI always has it",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="Rewrite the golden files from the current output instead of comparing.",
+    )
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
+MakeVault = Callable[[dict[str, str | bytes]], Path]
+
+
+@pytest.fixture
+def make_vault(tmp_path: Path) -> MakeVault:
+    """Write ``{path: text}`` (dedented; bytes are written as they are) into a new vault."""
+
+    def make(files: dict[str, str | bytes]) -> Path:
+        vault = tmp_path / "vault"
+        vault.mkdir(exist_ok=True)
+        for rel, content in files.items():
+            path = vault / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(textwrap.dedent(content), encoding="utf-8", newline="\n")
+        return vault
+
+    return make
+
+
+@pytest.fixture
+def copy_vault(tmp_path: Path) -> Callable[[Path], Path]:
+    """Copy a vault folder into tmp_path (symlinks kept as links)."""
+
+    def copy(source: Path) -> Path:
+        target = tmp_path / source.name
+        shutil.copytree(source, target, symlinks=True)
+        return target
+
+    return copy
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[..., Result]]:
+    """Run ``milepost`` in-process with arguments; return exit code, stdout and stderr."""
+
+    def invoke(*args: str | Path) -> Result:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    yield invoke

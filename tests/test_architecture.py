@@ -1,0 +1,91 @@
+"""The shape of the code: imports point left only; click only in the CLI, watchdog only in watch."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import milepost
+
+PACKAGE = Path(milepost.__file__).resolve().parent
+LAYERS = [
+    "errors",
+    "model",
+    "config",
+    "discover",
+    "parse",
+    "resolve",
+    "index",
+    "report",
+    "render",
+    "write",
+    "pipeline",
+    "watch",
+    "export",
+    "cli",
+]
+"""Each layer may import the layers before it (and itself), never the ones after."""
+ENTRY = {"__init__", "__main__"}
+
+
+def layer_of(module: str) -> str:
+    return module.split(".", maxsplit=1)[0]
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = path.relative_to(PACKAGE).with_suffix("").parts
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = list(package[: len(package) - node.level])
+            if node.module:
+                base += node.module.split(".")
+            found.add(".".join(base) if base else (node.names[0].name))
+            if not node.module:
+                found.update(".".join([*base, alias.name]) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def modules() -> list[tuple[str, Path]]:
+    return [
+        (".".join(p.relative_to(PACKAGE).with_suffix("").parts), p)
+        for p in sorted(PACKAGE.rglob("*.py"))
+    ]
+
+
+def test_imports_point_left() -> None:
+    problems = []
+    for name, path in modules():
+        if name in ENTRY:
+            continue
+        own = LAYERS.index(layer_of(name))
+        for written in imports_of(path):
+            imported = written.removeprefix("milepost.")
+            first = imported.split(".", 1)[0]
+            if first in LAYERS and LAYERS.index(first) > own:
+                problems.append(f"{name} imports {imported}")
+    assert problems == []
+
+
+def test_every_module_has_a_layer() -> None:
+    assert {layer_of(name) for name, _ in modules()} - ENTRY <= set(LAYERS)
+
+
+def test_click_only_in_cli_and_watchdog_only_in_watch() -> None:
+    for name, path in modules():
+        roots = {i.split(".")[0] for i in imports_of(path)}
+        if "click" in roots:
+            assert name == "cli", name
+        if "watchdog" in roots:
+            assert layer_of(name) == "watch", name
+
+
+def test_public_api() -> None:
+    assert sorted(milepost.__all__) == sorted(n for n in vars(milepost) if n in milepost.__all__)
+    for name in milepost.__all__:
+        assert hasattr(milepost, name)

@@ -1,0 +1,36 @@
+"""The README's promises: its two commands, the CI script, and the JSON schema it documents."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+from .conftest import ROOT, SAMPLE_VAULT, TODAY, Result
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def shell_blocks() -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", README, re.DOTALL)
+
+
+def test_two_set_up_commands_and_ci_runs_the_test_one() -> None:
+    setup, tests = shell_blocks()[:2]
+    assert "sample-vault" in setup and setup.startswith("python3 -m venv .venv")
+    assert "pytest" in tests and "'.[test]'" in tests
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert tests.strip() in ci.splitlines()
+
+
+def test_the_documented_json_example_matches_the_output(run: Callable[..., Result]) -> None:
+    example = json.loads(re.findall(r"```json\n(.*?)```", README, re.DOTALL)[0])
+    result = run("index", SAMPLE_VAULT, "--json", "--today", TODAY.isoformat(), "-q")
+    real = json.loads(result.out)
+    assert list(example) == list(real)
+    for key in ("business_models", "tools", "diagnostics"):
+        assert list(example[key][0]) == list(real[key][0]) or key == "diagnostics"
+    assert list(example["business_models"][0]["milestones"][0]) == list(
+        real["business_models"][0]["milestones"][0]
+    )
+    assert list(example["diagnostics"][0]) == ["code", "severity", "path", "line", "message"]
