@@ -1,0 +1,377 @@
+"""What the page templates show, computed from the index: plain values, no I/O.
+
+Templates stay simple because every decision (order, grouping, links, wording of dates) is made
+here, once, for Markdown pages and managed regions alike.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from ..index import BusinessModel, Entry, Tool, VaultIndex
+from ..model import STATUSES, Budget, Period, Status
+from ..resolve import norm, stem
+from . import mermaid
+from .links import heading_link, relink, target_of, wikilink
+
+STATUS_LABELS: dict[Status, str] = {
+    "overdue": "Overdue",
+    "in_progress": "In progress",
+    "planned": "Planned",
+    "achieved": "Achieved",
+    "cancelled": "Cancelled",
+}
+KIND_LABELS = {
+    "plan-review": "plan review",
+    "assumption": "assumption",
+    "implementation": "implementation",
+}
+DESCRIPTION_LIMIT = 280
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def period_name(period: Period) -> str:
+    """A period in milepost's own words, at its precision: ``Q3 2027``, ``Jun 2025``."""
+    start, end = period.start, period.end
+    if period.precision == "day":
+        return start.isoformat()
+    if period.precision == "month":
+        return f"{_MONTHS[start.month - 1]} {start.year}"
+    if period.precision == "quarter":
+        return (
+            f"Q{(start.month - 1) // 3 + 1} {start.year}" if start.month % 3 == 1 else _span(period)
+        )
+    if period.precision == "half":
+        return (
+            f"H{1 if start.month == 1 else 2} {start.year}"
+            if start.month in (1, 7)
+            else _span(period)
+        )
+    if period.precision == "year":
+        return str(start.year) if (start.month, end.month) == (1, 12) else _span(period)
+    return _span(period)
+
+
+def _span(period: Period) -> str:
+    start, end = period.start, period.end
+    if start.year == end.year and start.month == end.month:
+        return f"{start.day}–{end.day} {_MONTHS[start.month - 1]} {start.year}"
+    left = _MONTHS[start.month - 1] + ("" if start.year == end.year else f" {start.year}")
+    return f"{left}–{_MONTHS[end.month - 1]} {end.year}"
+
+
+def show_period(period: Period) -> str:
+    """The period as written, with milepost's reading when the two differ."""
+    name = period_name(period)
+    if " ".join(period.text.split()).lower() == name.lower():
+        return name
+    return f"{period.text} ({name})"
+
+
+def money(amount: float) -> str:
+    return f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One milestone as a page shows it."""
+
+    entry: Entry
+    title: str
+    status: Status
+    dates: list[str]
+    owner: str | None
+    budget: str | None
+    kind: str | None
+    missing: list[str]
+    source: str
+    """A heading link back to where the milestone is written, with its line."""
+    description: str
+    model: str
+
+
+class Views:
+    """Builds page views for one index; links point to the generated pages named by ``paths``."""
+
+    def __init__(
+        self, index: VaultIndex, roadmap_paths: dict[str, str], tool_paths: dict[str, str]
+    ):
+        self.index = index
+        self.roadmap_paths = roadmap_paths
+        self.tool_paths = tool_paths
+
+    # ----- items -------------------------------------------------------------------------------
+    def item(self, entry: Entry) -> Item:
+        m = entry.milestone
+        links, source = m.links, entry.path
+        dates = []
+        for label, period in (
+            ("due", m.due),
+            ("start", m.start),
+            ("done", m.done),
+            ("cancelled", m.cancelled),
+        ):
+            if period is not None:
+                dates.append(f"{label} {show_period(period)}")
+        description = relink(first_paragraph(m.description), links, source, self.index)
+        where = f"{self.shown(entry.path)} › {m.heading}" if m.heading else self.shown(entry.path)
+        return Item(
+            entry=entry,
+            title=relink(m.title, links, source, self.index) or "(untitled)",
+            status=entry.status,
+            dates=dates,
+            owner=relink(m.owner, links, source, self.index) if m.owner else None,
+            budget=m.budget.text if m.budget else None,
+            kind=KIND_LABELS.get(m.kind or ""),
+            missing=list(m.missing()),
+            source=f"{heading_link(entry.path, m.heading, where)} (line {m.line})",
+            description=description,
+            model=entry.model,
+        )
+
+    def items(self, entries: Iterable[Entry]) -> list[Item]:
+        return [self.item(e) for e in entries]
+
+    def shown(self, path: str) -> str:
+        """A note's name, or its path when several notes share that name."""
+        if len(self.index.names.by_name.get(norm(stem(path)), ())) > 1:
+            return target_of(path)
+        return stem(path)
+
+    def note_link(self, path: str) -> str:
+        return wikilink(path, self.shown(path))
+
+    # ----- links to pages and notes ------------------------------------------------------------
+    def model_link(self, model: BusinessModel, *, in_table: bool = False) -> str:
+        if model.note is not None:
+            return wikilink(model.note, model.name, in_table=in_table)
+        return model.name
+
+    def roadmap_link(
+        self, model: BusinessModel, display: str | None = None, *, in_table: bool = False
+    ) -> str:
+        return wikilink(self.roadmap_paths[model.key], display or model.name, in_table=in_table)
+
+    def tool_note_link(self, tool: Tool, *, in_table: bool = False) -> str:
+        return wikilink(tool.note, tool.name, in_table=in_table) if tool.note else tool.name
+
+    def tool_page_link(
+        self, tool: Tool, display: str | None = None, *, in_table: bool = False
+    ) -> str:
+        return wikilink(self.tool_paths[tool.key], display or tool.name, in_table=in_table)
+
+    # ----- roadmap -----------------------------------------------------------------------------
+    def roadmap(self, model: BusinessModel) -> dict[str, object]:
+        index = self.index
+        limit = index.config.chart_limit
+        markers = mermaid.pick(model.entries, limit)
+        dated_total = sum(1 for e in model.entries if mermaid.chart_date(e) is not None)
+        dated = [e for e in model.entries if _dated(e)]
+        undated = [e for e in model.entries if not _dated(e)]
+        groups = []
+        for status in STATUSES:
+            chosen = sorted(
+                (e for e in dated if e.status == status), key=lambda e: _sort_day(e, status)
+            )
+            if chosen:
+                groups.append({"label": STATUS_LABELS[status], "items": self.items(chosen)})
+        tools = [index.tools[key] for key in model.tools]
+        return {
+            "model": model,
+            "model_link": self.model_link(model),
+            "summary": summary(model.entries),
+            "chart": mermaid.gantt(f"{model.name} roadmap", markers),
+            "charted": len(markers),
+            "dated_total": dated_total,
+            "limit": limit,
+            "groups": groups,
+            "undated": self.items(undated),
+            "budgets": budget_totals(model.entries),
+            "tools": [
+                {"note": self.tool_note_link(t), "page": self.tool_page_link(t, "uses")}
+                for t in tools
+            ],
+            "source_links": [self.note_link(p) for p in sorted({e.path for e in model.entries})],
+        }
+
+    # ----- tools -------------------------------------------------------------------------------
+    def tool(self, tool: Tool) -> dict[str, object]:
+        index = self.index
+        uses = [
+            {
+                "note": self.note_link(path),
+                "text": relink(text, _links_of(index, path), path, index),
+            }
+            for path, text in tool.used_by
+        ]
+        models = [index.models[key] for key in tool.models]
+        return {
+            "tool": tool,
+            "note_link": self.tool_note_link(tool),
+            "uses": uses,
+            "models": [{"link": self.roadmap_link(m), "count": len(m.entries)} for m in models],
+        }
+
+    # ----- index -------------------------------------------------------------------------------
+    def overview(self, review_path: str) -> dict[str, object]:
+        index = self.index
+        rows = []
+        for model in index.models.values():
+            counts = status_counts(model.entries)
+            rows.append(
+                {
+                    "model": self.model_link(model, in_table=True),
+                    "roadmap": self.roadmap_link(model, "roadmap", in_table=True),
+                    "total": len(model.entries),
+                    "counts": counts,
+                    "complete": sum(1 for e in model.entries if not e.milestone.missing()),
+                }
+            )
+        tools = [
+            {
+                "note": self.tool_note_link(t, in_table=True),
+                "page": self.tool_page_link(t, "uses", in_table=True),
+                "notes": len({p for p, _ in t.used_by}),
+                "models": len(t.models),
+            }
+            for t in index.tools.values()
+        ]
+        return {
+            "rows": rows,
+            "tools": tools,
+            "total": index.milestone_count(),
+            "review": wikilink(review_path, f"Review {index.today:%Y-%m}"),
+            "today": index.today,
+        }
+
+    # ----- review ------------------------------------------------------------------------------
+    def review(self) -> dict[str, object]:
+        index = self.index
+        today = index.today
+        last, following = add_months(today, -1), add_months(today, 1)
+        sections = []
+        quiet = []
+        for model in index.models.values():
+            open_ = [e for e in model.entries if e.status in ("planned", "in_progress", "overdue")]
+            overdue = [e for e in open_ if e.status == "overdue"]
+            due_soon = [
+                e
+                for e in open_
+                if e.status != "overdue" and e.milestone.due and e.milestone.due.end < following
+            ]
+            achieved = [
+                e
+                for e in model.entries
+                if e.status == "achieved"
+                and e.milestone.done is not None
+                and e.milestone.done.end >= last
+                and e.milestone.done.start <= today
+            ]
+            incomplete = [e for e in open_ if e.milestone.missing()]
+            parts = [
+                ("Overdue", sorted(overdue, key=lambda e: _sort_day(e, "overdue"))),
+                (
+                    f"Due before the next review ({following.isoformat()})",
+                    sorted(due_soon, key=lambda e: _sort_day(e, "planned")),
+                ),
+                (f"Achieved since the last review ({last.isoformat()})", achieved),
+                ("Missing a description, due date, budget or owner", incomplete),
+            ]
+            if any(items for _, items in parts):
+                sections.append(
+                    {
+                        "model": model,
+                        "roadmap": self.roadmap_link(model, "roadmap"),
+                        "parts": [(label, self.items(items)) for label, items in parts if items],
+                    }
+                )
+            else:
+                quiet.append(self.roadmap_link(model))
+        return {
+            "today": today,
+            "last": last,
+            "next": following,
+            "sections": sections,
+            "quiet": quiet,
+        }
+
+
+def _dated(entry: Entry) -> bool:
+    m = entry.milestone
+    return any(p is not None for p in (m.due, m.done, m.cancelled, m.start))
+
+
+def _sort_day(entry: Entry, status: str) -> tuple[date, int]:
+    m = entry.milestone
+    period = m.done if status == "achieved" else m.cancelled if status == "cancelled" else m.due
+    period = period or m.due or m.done or m.start or m.cancelled
+    day = period.end if period is not None else date.max
+    return (day, m.line)
+
+
+def _links_of(index: VaultIndex, path: str) -> tuple:  # type: ignore[type-arg]
+    note = index.notes.get(path)
+    return note.links if note is not None else ()
+
+
+def first_paragraph(text: str) -> str:
+    head = text.split("\n\n", 1)[0].replace("\n", " ")
+    return head if len(head) <= DESCRIPTION_LIMIT else head[: DESCRIPTION_LIMIT - 1].rstrip() + "…"
+
+
+def status_counts(entries: Sequence[Entry]) -> dict[str, int]:
+    counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
+    for entry in entries:
+        counts[entry.status] += 1
+    return counts
+
+
+def summary(entries: Sequence[Entry]) -> str:
+    counts = status_counts(entries)
+    parts = [f"{counts[s]} {STATUS_LABELS[s].lower()}" for s in STATUSES if counts[s]]
+    complete = sum(1 for e in entries if not e.milestone.missing())
+    noun = "milestone" if len(entries) == 1 else "milestones"
+    if not entries:
+        return "No milestones yet."
+    return (
+        f"{len(entries)} {noun}: " + ", ".join(parts) + f"; {complete} of {len(entries)} complete."
+    )
+
+
+def budget_totals(entries: Sequence[Entry]) -> list[str]:
+    """Sums per currency and period, for open and achieved milestones apart."""
+    lines = []
+    for label, statuses in (
+        ("Open", ("overdue", "in_progress", "planned")),
+        ("Achieved", ("achieved",)),
+    ):
+        sums: dict[tuple[str, str], float] = defaultdict(float)
+        unread = 0
+        for entry in entries:
+            budget: Budget | None = entry.milestone.budget
+            if budget is None or entry.status not in statuses:
+                continue
+            if budget.amount is None:
+                unread += 1
+                continue
+            sums[(budget.currency or "no currency", budget.period or "")] += budget.amount
+        if not sums and not unread:
+            continue
+        shown = [
+            f"{currency} {money(amount)}" + (f" per {period}" if period else "")
+            for (currency, period), amount in sorted(sums.items())
+        ]
+        if unread:
+            shown.append(f"{unread} budget{'s' * (unread != 1)} without an amount")
+        lines.append(f"{label}: " + "; ".join(shown))
+    return lines
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -1,0 +1,283 @@
+"""Write generated pages and managed regions into the vault, never losing a byte the user wrote.
+
+- Every write goes through a temp file in the same folder and ``os.replace``.
+- Unchanged bytes are never rewritten (no mtime churn, no sync conflicts, no watch loops).
+- A page or region is overwritten only when its current bytes are what milepost last wrote (the
+  manifest keeps their hash); a hand edit is kept and reported as a conflict (``force`` overrides).
+- A file without the ``generated_by: milepost`` marker is never overwritten or deleted.
+- Inside a user's note only the bytes between the region markers change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .config import CACHE_DIR, Config
+from .errors import WriteError
+from .parse.regions import find_regions
+from .render import Page, Region
+
+Action = Literal["create", "update", "remove", "unchanged", "conflict"]
+MANIFEST = "manifest.json"
+MARKER = b"generated_by: milepost"
+KEEP_KINDS = frozenset({"review"})
+"""Pages kept when no longer produced: last month's review is history, not stale."""
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    path: str
+    action: Action
+    reason: str = ""
+    what: str = ""
+    """For a region: which one."""
+
+
+@dataclass(slots=True)
+class Manifest:
+    """What milepost last wrote: page path -> (hash, kind), and note -> region -> hash."""
+
+    pages: dict[str, dict[str, str]] = field(default_factory=dict)
+    regions: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, vault: Path) -> Manifest:
+        path = vault / CACHE_DIR / MANIFEST
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError) as exc:
+            raise WriteError(
+                f"{path}: cannot read milepost's manifest ({exc}); delete it to start over"
+            ) from None
+        return cls(dict(data.get("pages", {})), dict(data.get("regions", {})))
+
+    def dumps(self) -> str:
+        data = {
+            "schema": 1,
+            "pages": dict(sorted(self.pages.items())),
+            "regions": dict(sorted(self.regions.items())),
+        }
+        return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+    def save(self, vault: Path) -> None:
+        folder = vault / CACHE_DIR
+        folder.mkdir(exist_ok=True)
+        write_atomic(folder / MANIFEST, self.dumps().encode("utf-8"))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` through a temp file in the same folder; skip equal bytes."""
+    with contextlib.suppress(OSError):
+        if path.read_bytes() == data:
+            return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = None
+    with contextlib.suppress(OSError):
+        mode = path.stat().st_mode & 0o7777
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".milepost-tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            Path(temp).chmod(mode)
+        Path(temp).replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            Path(temp).unlink()
+        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def has_marker(data: bytes) -> bool:
+    """True when the front matter says milepost generated the file."""
+    head = data[:2048].replace(b"\r\n", b"\n")
+    if not head.startswith(b"---\n"):
+        return False
+    end = head.find(b"\n---", 3)
+    front = head[: end if end >= 0 else len(head)]
+    return any(line.strip() == MARKER for line in front.split(b"\n"))
+
+
+@dataclass(slots=True)
+class Writer:
+    """Plans and (unless ``dry_run``) applies the changes that bring the vault up to date."""
+
+    config: Config
+    manifest: Manifest
+    force: bool = False
+    dry_run: bool = False
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def root(self) -> Path:
+        return self.config.vault
+
+    def record(self, change: Change) -> None:
+        self.changes.append(change)
+
+    # ----- pages -----------------------------------------------------------------------------
+    def pages(self, pages: Iterable[Page]) -> None:
+        produced = set()
+        for page in pages:
+            produced.add(page.path)
+            self.page(page)
+        for path, entry in sorted(self.manifest.pages.items()):
+            if path not in produced and entry.get("kind") not in KEEP_KINDS:
+                self.prune(path, entry)
+
+    def page(self, page: Page) -> None:
+        target = self.root / page.path
+        new = page.text.encode("utf-8")
+        current = _read(target)
+        entry = self.manifest.pages.get(page.path)
+        if current == new:
+            self.manifest.pages[page.path] = {"sha256": digest(new), "kind": page.kind}
+            self.record(Change(page.path, "unchanged"))
+            return
+        if current is not None:
+            if not has_marker(current):
+                self.record(
+                    Change(
+                        page.path,
+                        "conflict",
+                        "a file milepost did not write is in the way; it is left alone",
+                    )
+                )
+                return
+            edited = entry is None or digest(current) != entry.get("sha256")
+            if edited and not self.force:
+                why = (
+                    "edited by hand since milepost wrote it"
+                    if entry
+                    else "not in milepost's manifest"
+                )
+                self.record(Change(page.path, "conflict", f"{why}; kept (--force overwrites)"))
+                return
+        if not self.dry_run:
+            write_atomic(target, new)
+        self.manifest.pages[page.path] = {"sha256": digest(new), "kind": page.kind}
+        self.record(Change(page.path, "create" if current is None else "update"))
+
+    def prune(self, path: str, entry: dict[str, str]) -> None:
+        target = self.root / path
+        current = _read(target)
+        if current is None:
+            del self.manifest.pages[path]
+            return
+        if not has_marker(current):
+            del self.manifest.pages[path]  # the user took it over
+            return
+        if digest(current) != entry.get("sha256") and not self.force:
+            self.record(Change(path, "conflict", "no longer produced, but edited by hand; kept"))
+            return
+        if not self.dry_run:
+            try:
+                target.unlink()
+            except OSError as exc:
+                raise WriteError(f"{target}: cannot remove: {exc.strerror or exc}") from None
+            _remove_empty_folders(target.parent, self.root / self.config.output)
+        del self.manifest.pages[path]
+        self.record(Change(path, "remove"))
+
+    # ----- regions ---------------------------------------------------------------------------
+    def regions(self, regions: Iterable[Region]) -> None:
+        by_note: dict[str, list[Region]] = {}
+        for region in regions:
+            by_note.setdefault(region.path, []).append(region)
+        for path, wanted in sorted(by_note.items()):
+            self.note_regions(path, wanted)
+        for path in list(self.manifest.regions):
+            if path not in by_note:
+                del self.manifest.regions[path]
+
+    def note_regions(self, path: str, wanted: list[Region]) -> None:
+        target = self.root / path
+        data = _read(target)
+        if data is None:
+            return
+        try:
+            text = data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            for region in wanted:
+                self.record(
+                    Change(
+                        path, "conflict", "the note is not UTF-8; region left alone", region.what
+                    )
+                )
+            return
+        lines = data.splitlines(keepends=True)
+        texts = {r.what: r.text for r in wanted}
+        known = self.manifest.regions.setdefault(path, {})
+        replacements: dict[int, tuple[int, bytes]] = {}
+        for found in find_regions(text):
+            if found.what not in texts:
+                continue
+            newline = b"\r\n" if lines[found.begin].endswith(b"\r\n") else b"\n"
+            new = texts[found.what].replace("\n", newline.decode()).encode("utf-8")
+            current = b"".join(lines[found.begin + 1 : found.end])
+            if current == new:
+                known[found.what] = digest(new)
+                self.record(Change(path, "unchanged", what=found.what))
+                continue
+            fresh = not current.strip() or digest(current) == known.get(found.what)
+            if not fresh and not self.force:
+                self.record(
+                    Change(
+                        path,
+                        "conflict",
+                        "region edited by hand; kept (--force overwrites)",
+                        found.what,
+                    )
+                )
+                continue
+            replacements[found.begin] = (found.end, new)
+            known[found.what] = digest(new)
+            self.record(Change(path, "update", what=found.what))
+        if replacements and not self.dry_run:
+            write_atomic(target, _splice(lines, replacements))
+
+
+def _splice(lines: list[bytes], replacements: dict[int, tuple[int, bytes]]) -> bytes:
+    """The file with each region's lines (after ``begin``, before ``end``) replaced."""
+    out: list[bytes] = []
+    index = 0
+    for begin in sorted(replacements):
+        end, new = replacements[begin]
+        out.extend(lines[index : begin + 1])
+        out.append(new)
+        index = end
+    out.extend(lines[index:])
+    return b"".join(out)
+
+
+def _remove_empty_folders(folder: Path, stop: Path) -> None:
+    while folder != stop and folder.is_relative_to(stop):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
