@@ -18,7 +18,7 @@ import click
 from . import __version__
 from .config import Config, load_config
 from .errors import ConfigError, Diagnostic, MilepostError
-from .pipeline import Progress, Scan, scan
+from .pipeline import Progress, Scan, build, scan
 from .report import completeness_lines, incomplete, summary_lines, write_json
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -185,6 +185,62 @@ def check_command(
     )
     failing = [d for d in diagnostics if strict or d.severity == "error"]
     if failing:
+        sys.exit(1)
+
+
+_VERBS = {"create": "created", "update": "updated", "remove": "removed", "conflict": "conflict"}
+_WOULD = {
+    "create": "would create",
+    "update": "would update",
+    "remove": "would remove",
+    "conflict": "conflict",
+}
+
+
+@cli.command("build")
+@vault_options
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@click.option("--check", is_flag=True, help="Write nothing; exit with 1 when any page is stale.")
+@click.option("--force", is_flag=True, help="Overwrite generated pages and regions edited by hand.")
+def build_command(
+    *,
+    vault: Path,
+    today: date | None,
+    config_file: Path | None,
+    jobs: int | None,
+    quiet: bool,
+    dry_run: bool,
+    check: bool,
+    force: bool,
+) -> None:
+    """Write the roadmap, tool, index and review pages into VAULT, and fill managed regions.
+
+    Exits with 1 when a page is in conflict (edited by hand since milepost wrote it), or with
+    --check when any page is stale.
+    """
+    config = _config(vault, config_file, today, jobs)
+    with _progress("Reading notes", quiet) as progress:
+        result = build(config, force=force, dry_run=dry_run or check, progress=progress)
+    words = _WOULD if dry_run or check else _VERBS
+    for change in result.changes:
+        if change.action != "unchanged":
+            region = f" (region {change.what})" if change.what else ""
+            reason = f": {change.reason}" if change.reason else ""
+            click.echo(f"{words[change.action]} {change.path}{region}{reason}")
+    _echo_diagnostics(result.diagnostics, err=True)
+    written = result.count("create") + result.count("update")
+    vault_findings = len(result.scan.index.diagnostics())
+    pending = dry_run or check
+    removed = result.count("remove")
+    click.echo(
+        f"{written} {'to write' if pending else 'written'}, {result.count('unchanged')} unchanged, "
+        f"{removed} {'to remove' if pending else 'removed'}, "
+        f"{result.count('conflict')} in conflict; "
+        f"{vault_findings} vault finding{'s' * (vault_findings != 1)} (milepost check lists them) "
+        f"in {result.timings.total:.2f} s",
+        err=True,
+    )
+    if result.count("conflict") or (check and result.stale):
         sys.exit(1)
 
 

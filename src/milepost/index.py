@@ -56,7 +56,7 @@ class Tool:
     used_by: list[tuple[str, str]] = field(default_factory=list)
     """(concept note path, explanation text), by note path."""
     models: list[str] = field(default_factory=list)
-    """Names of the business models that reach this tool."""
+    """Keys of the business models that reach this tool."""
 
 
 def derive_status(milestone: Milestone, today: date) -> Status:
@@ -201,7 +201,7 @@ class VaultIndex:
                 for key in note_tools.get(entry.path, []):
                     if key not in keys:
                         keys.append(key)
-                        tools[key].models.append(model.name)
+                        tools[key].models.append(model.key)
             model.tools = sorted(keys, key=lambda k: norm(tools[k].name))
         return dict(sorted(tools.items(), key=lambda kv: (norm(kv[1].name), kv[0])))
 

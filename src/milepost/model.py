@@ -175,6 +175,8 @@ class Note:
     """Block ids (``^id``) and their lines."""
     milestones: tuple[Milestone, ...] = ()
     tools: tuple[ToolUse, ...] = ()
+    regions: tuple[tuple[str, int], ...] = ()
+    """Managed regions (``%% milepost:begin <what> %%``): what they hold and their begin line."""
     model: str | None = None
     """The note's own business model (front matter ``business_model``), if any."""
     is_model: bool = False

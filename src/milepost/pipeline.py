@@ -20,6 +20,8 @@ from .errors import Diagnostic, error
 from .index import VaultIndex
 from .model import Note
 from .parse import parse_note
+from .render import render_vault
+from .write import Change, Manifest, Writer
 
 Progress = Callable[[int, int], None]
 """Called with (notes done, notes in all) while notes are parsed."""
@@ -146,3 +148,47 @@ def build_index(
         today or config.today_or_now(),
         (*discovery.diagnostics, *extra),
     )
+
+
+@dataclass(slots=True)
+class BuildResult:
+    """What a build found, rendered and changed."""
+
+    scan: Scan
+    changes: list[Change]
+    diagnostics: list[Diagnostic]
+    """Findings of the build itself (unknown regions); the vault's are in ``scan.index``."""
+    timings: Timings
+
+    def count(self, action: str) -> int:
+        return sum(1 for change in self.changes if change.action == action)
+
+    @property
+    def stale(self) -> bool:
+        """True when the vault's generated pages differ from what this build makes."""
+        return any(change.action != "unchanged" for change in self.changes)
+
+
+def build(
+    config: Config,
+    today: date | None = None,
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Scan the vault and bring its generated pages and managed regions up to date."""
+    result = scan(config, today, progress)
+    timings = result.timings
+    started = time.perf_counter()
+    rendered = render_vault(result.index, config)
+    started = timings.add("render", started)
+    manifest = Manifest.load(config.vault)
+    writer = Writer(config, manifest, force=force, dry_run=dry_run)
+    writer.pages(rendered.pages)
+    writer.regions(rendered.regions)
+    if not dry_run:
+        manifest.save(config.vault)
+    timings.add("write", started)
+    diagnostics = [d for d in rendered.diagnostics if not config.is_silenced(d.code)]
+    return BuildResult(result, writer.changes, diagnostics, timings)

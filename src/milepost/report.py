@@ -61,12 +61,12 @@ def model_json(index: VaultIndex, model: BusinessModel) -> dict[str, Any]:
     }
 
 
-def tool_json(tool: Tool) -> dict[str, Any]:
+def tool_json(index: VaultIndex, tool: Tool) -> dict[str, Any]:
     return {
         "name": tool.name,
         "note": tool.note,
         "used_by": [{"note": path, "text": text} for path, text in tool.used_by],
-        "business_models": tool.models,
+        "business_models": [index.models[key].name for key in tool.models],
     }
 
 
@@ -85,7 +85,7 @@ def iter_json(index: VaultIndex) -> Iterator[str]:
     yield "\n  ],\n" if index.models else "],\n"
     yield '  "tools": ['
     for number, tool in enumerate(index.tools.values()):
-        yield ("," if number else "") + "\n" + _nested(tool_json(tool), "    ")
+        yield ("," if number else "") + "\n" + _nested(tool_json(index, tool), "    ")
     yield "\n  ],\n" if index.tools else "],\n"
     diagnostics = index.diagnostics()
     yield '  "diagnostics": ['

@@ -128,6 +128,7 @@ def _parse_text(path: str, text: str, config: Config, diagnostics: list[Diagnost
         blocks=tuple(found.blocks),
         milestones=tuple(milestones),
         tools=tuple(found.tools),
+        regions=tuple(found.regions),
         model=props.model or _page_model(found),
         is_model=props.is_model,
         publish=props.publish,

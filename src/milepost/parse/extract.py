@@ -74,6 +74,7 @@ class Extracted:
     milestones: list[Milestone] = field(default_factory=list)
     tools: list[ToolUse] = field(default_factory=list)
     page_fields: list[tuple[str, str, int]] = field(default_factory=list)
+    regions: list[tuple[str, int]] = field(default_factory=list)
     lead: list[str] = field(default_factory=list)
     """Lines of the first paragraph that is not part of an item (a milestone note's text)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -119,6 +120,8 @@ class _Walker:
             kind = token.type
             if kind == "milepost_region_open":
                 skip += 1
+                if skip == 1:
+                    self.out.regions.append((token.info, (token.map or [0])[0] + 1))
             elif kind == "milepost_region_close":
                 skip -= 1
             elif skip:
