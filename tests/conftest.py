@@ -66,11 +66,14 @@ def make_vault(tmp_path: Path) -> MakeVault:
 
 @pytest.fixture
 def copy_vault(tmp_path: Path) -> Callable[[Path], Path]:
-    """Copy a vault folder into tmp_path (symlinks kept as links)."""
+    """Copy a vault folder into tmp_path (symlinks kept as links, milepost's cache left out)."""
+
+    def skip_cache(folder: str, names: list[str]) -> list[str]:
+        return ["cache"] if Path(folder).name == ".milepost" else []
 
     def copy(source: Path) -> Path:
         target = tmp_path / source.name
-        shutil.copytree(source, target, symlinks=True)
+        shutil.copytree(source, target, symlinks=True, ignore=skip_cache)
         return target
 
     return copy

@@ -19,6 +19,7 @@ LAYERS = [
     "report",
     "render",
     "write",
+    "cache",
     "pipeline",
     "watch",
     "export",

@@ -133,7 +133,7 @@ def test_synthetic_vault_milestone_fields_match_the_truth() -> None:
             row = truth[entry.path, m.line]
             seen += 1
             assert m.title == row["title"]
-            assert (row["model"] or UNASSIGNED) == entry.model
+            assert (row["model"] or UNASSIGNED) == index.model_name(entry.model_key)
             assert m.owner == row["owner"]
             assert (m.budget.text if m.budget else None) == row["budget"]
             if row["due"]:

@@ -229,7 +229,7 @@ def build_command(
             click.echo(f"{words[change.action]} {change.path}{region}{reason}")
     _echo_diagnostics(result.diagnostics, err=True)
     written = result.count("create") + result.count("update")
-    vault_findings = len(result.scan.index.diagnostics())
+    vault_findings = result.findings
     pending = dry_run or check
     removed = result.count("remove")
     click.echo(
@@ -242,6 +242,46 @@ def build_command(
     )
     if result.count("conflict") or (check and result.stale):
         sys.exit(1)
+
+
+@cli.command("watch")
+@vault_options
+@click.option(
+    "--poll",
+    is_flag=True,
+    help="Poll the file system instead of native events (network drives, WSL).",
+)
+def watch_command(
+    *,
+    vault: Path,
+    today: date | None,
+    config_file: Path | None,
+    jobs: int | None,
+    quiet: bool,
+    poll: bool,
+) -> None:
+    """Build VAULT, then rebuild the pages that depend on every note you save, until Ctrl-C.
+
+    One line per rebuild says what changed, what was written and how long it took.
+    """
+    from .watch import Outcome, describe, watch
+
+    config = _config(vault, config_file, today, jobs)
+    click.echo(f"Watching {config.vault} (Ctrl-C to stop)", err=True)
+
+    def report(outcome: Outcome) -> None:
+        quiet_round = (
+            outcome.error is None
+            and not outcome.new_findings
+            and not (outcome.result and outcome.result.count("conflict"))
+        )
+        if not (quiet and quiet_round):
+            click.echo(describe(outcome))
+
+    try:
+        watch(config, report, poll=poll, config_file=config_file)
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:

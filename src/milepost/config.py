@@ -65,6 +65,8 @@ class Config:
     """The date statuses are computed against; None means the system date."""
     chart_limit: int = 40
     """Most dated milestones drawn in one roadmap chart."""
+    review_limit: int = 50
+    """Most milestones listed under each heading of a business model in the monthly review."""
     fiscal_year_start: int = 1
     """Month (1-12) in which the fiscal year starts; ``FY2026`` is the one ending in 2026."""
     templates: str | None = None
@@ -183,6 +185,7 @@ _KEYS: dict[str, Callable[[Any], Any]] = {
     "ignore": _strings,
     "today": _date,
     "chart_limit": _positive,
+    "review_limit": _positive,
     "fiscal_year_start": _month,
     "templates": _folder,
     "currencies": _currencies,

@@ -8,6 +8,7 @@ out of the vault become diagnostics.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -101,17 +102,48 @@ def is_ignored(path: str, config: Config) -> bool:
     return matches_ignore(path, config.ignore)
 
 
-def discover(config: Config) -> Discovery:
-    """Every file of the vault that milepost reads or links can point to, sorted by path."""
+def discover(config: Config, under: str = "") -> Discovery:
+    """Every file of the vault (or of its folder ``under``) that milepost reads or links can
+    point to, sorted by path."""
     root = config.vault
     files: list[SourceFile] = []
     diagnostics: list[Diagnostic] = []
     seen_dirs: set[tuple[int, int]] = set()
-    root_stat = root.stat()
-    seen_dirs.add((root_stat.st_dev, root_stat.st_ino))
-    _walk(root, "", config, files=files, diagnostics=diagnostics, seen_dirs=seen_dirs)
+    start = root / under if under else root
+    for folder in {root, start}:
+        with contextlib.suppress(OSError):
+            info = folder.stat()
+            seen_dirs.add((info.st_dev, info.st_ino))
+    prefix = under.strip("/") + "/" if under.strip("/") else ""
+    _walk(start, prefix, config, files=files, diagnostics=diagnostics, seen_dirs=seen_dirs)
     files.sort(key=lambda f: f.path)
     return Discovery(tuple(files), tuple(sorted(diagnostics)))
+
+
+def discover_file(config: Config, path: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """The file at vault path ``path`` as discovery would see it, or None (with why, if known)."""
+    diagnostics: list[Diagnostic] = []
+    if not path or is_ignored(path, config):
+        return None, diagnostics
+    folder = config.vault / path.rsplit("/", 1)[0] if "/" in path else config.vault
+    name = path.rsplit("/", 1)[-1]
+    try:
+        with os.scandir(folder) as entries:
+            entry = next((e for e in entries if e.name == name), None)
+    except OSError:
+        return None, diagnostics
+    if entry is None:
+        return None, diagnostics
+    if entry.is_symlink() and not _follow_symlink(config, folder, entry, path, diagnostics):
+        return None, diagnostics
+    try:
+        info = entry.stat()
+    except OSError as exc:
+        diagnostics.append(warning(path, 0, "file.unreadable", f"cannot read: {exc.strerror}"))
+        return None, diagnostics
+    if not stat.S_ISREG(info.st_mode):
+        return None, diagnostics
+    return SourceFile(path, info.st_size, info.st_mtime_ns), diagnostics
 
 
 def _walk(

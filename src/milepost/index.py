@@ -1,7 +1,9 @@
 """The vault index: notes by path, links resolved, milestones per business model, tools.
 
-Built from parsed notes and nothing else. Each note's contribution is kept apart so that a
-changed note can be dropped and re-added (watch mode), and the result equals a fresh build.
+Built from parsed notes and nothing else. Each note's contribution (its milestones, tool uses and
+link findings) is kept apart, so a changed note is dropped and re-added without touching the
+others (watch mode); :meth:`VaultIndex.update` returns what changed, and the result always equals
+a fresh build.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ class Entry:
     path: str
     """The note it comes from."""
     milestone: Milestone
-    model: str
-    """Canonical business-model name."""
+    model_key: str
+    """Key of its business model in :attr:`VaultIndex.models`."""
+    spelling: str
+    """The business-model name as this milestone's note spells it."""
     status: Status
     """Stated status, or ``overdue`` when open and due before today."""
 
@@ -42,9 +46,17 @@ class BusinessModel:
     note: str | None = None
     """The business-model note (front matter ``type: business-model``), if there is one."""
     aliases: tuple[str, ...] = ()
-    entries: list[Entry] = field(default_factory=list)
+    by_note: dict[str, list[Entry]] = field(default_factory=dict)
     tools: list[str] = field(default_factory=list)
     """Keys of the tools its source notes use."""
+    _flat: list[Entry] | None = None
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Its milestones, by note path and line."""
+        if self._flat is None:
+            self._flat = [e for path in sorted(self.by_note) for e in self.by_note[path]]
+        return self._flat
 
 
 @dataclass(slots=True)
@@ -57,6 +69,17 @@ class Tool:
     """(concept note path, explanation text), by note path."""
     models: list[str] = field(default_factory=list)
     """Keys of the business models that reach this tool."""
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """What an update changed, for re-rendering only what depends on it."""
+
+    everything: bool = False
+    models: frozenset[str] = frozenset()
+    """Keys of business models whose page content may have changed."""
+    tools: frozenset[str] = frozenset()
+    """Keys of tools whose page content may have changed."""
 
 
 def derive_status(milestone: Milestone, today: date) -> Status:
@@ -72,6 +95,18 @@ def milestone_id(path: str, title: str, occurrence: int) -> str:
     return digest.hexdigest()[:12]
 
 
+@dataclass(slots=True)
+class _Contribution:
+    """What one source note adds to the index."""
+
+    entries: list[Entry]
+    uses: list[tuple[str, str, str]]
+    """(tool key, tool spelling, explanation)."""
+    links: list[Diagnostic]
+    subpath_targets: set[str]
+    """Notes this one links to with a heading or block (their headings matter to its findings)."""
+
+
 class VaultIndex:
     """Everything milepost knows about a vault, at one ``today``."""
 
@@ -85,36 +120,38 @@ class VaultIndex:
     ) -> None:
         self.config = config
         self.today = today
-        self.notes: dict[str, Note] = dict(sorted(notes.items()))
-        self.files: list[str] = sorted(files)
-        self.names = NameTable(self.files)
+        self.notes: dict[str, Note] = dict(notes)
+        self.files: set[str] = set(files)
         self.extra_diagnostics = list(extra_diagnostics)
-        self._build()
+        self._rebuild()
 
     # ----- building ---------------------------------------------------------------------------
-    def _build(self) -> None:
-        self.sources = [n for n in self.notes.values() if not n.generated]
+    def _rebuild(self) -> None:
+        self.names = NameTable(self.files)
         self._aliases()
         self.models: dict[str, BusinessModel] = {}
-        self.entries: dict[str, list[Entry]] = {}
-        for note in self.sources:
-            self.entries[note.path] = self._entries(note)
-        for key in sorted(self.model_notes):
-            self._model(key)
-        for entries in self.entries.values():
-            for entry in entries:
-                self.models[name_key(entry.model)].entries.append(entry)
-        self.models = dict(sorted(self.models.items(), key=lambda kv: _model_order(kv[1])))
-        self.tools = self._tools()
-        self.link_diagnostics = self._link_diagnostics()
+        self.contributions: dict[str, _Contribution] = {}
+        self.linked_by: dict[str, set[str]] = {}
+        for key in self.model_notes:
+            self._model(key, "")
+        for path in sorted(self.notes):
+            if not self.notes[path].generated:
+                self._add(path)
+        self._relate()
+
+    @property
+    def sources(self) -> list[Note]:
+        """The notes milestones are read from (milepost's own pages excluded), by path."""
+        return [self.notes[p] for p in sorted(self.notes) if not self.notes[p].generated]
 
     def _aliases(self) -> None:
         """Business-model notes and the names (title and aliases) that reach each."""
         self.model_notes: dict[str, Note] = {}
         self.alias_to_key: dict[str, str] = {}
         self.alias_diagnostics: list[Diagnostic] = []
-        for note in self.sources:
-            if not note.is_model:
+        for path in sorted(self.notes):
+            note = self.notes[path]
+            if not note.is_model or note.generated:
                 continue
             key = name_key(note.title)
             if key in self.model_notes:
@@ -149,7 +186,7 @@ class VaultIndex:
         key = name_key(name)
         return self.alias_to_key.get(key, key)
 
-    def _model(self, key: str, spelling: str | None = None) -> BusinessModel:
+    def _model(self, key: str, spelling: str) -> BusinessModel:
         model = self.models.get(key)
         if model is None:
             note = self.model_notes.get(key)
@@ -160,13 +197,58 @@ class VaultIndex:
             self.models[key] = model
         return model
 
+    def _add(self, path: str) -> None:
+        """Add one source note's contribution."""
+        note = self.notes[path]
+        entries = self._entries(note)
+        for entry in entries:
+            model = self._model(entry.model_key, entry.spelling)
+            model.by_note.setdefault(path, []).append(entry)
+            model._flat = None
+        uses = []
+        for use in note.tools:
+            found = self.resolve(use.link, path)
+            key = found.path if found.path is not None else "?" + norm(use.link.target)
+            spelling = stem(found.path) if found.path else use.link.target.rsplit("/", 1)[-1]
+            uses.append((key, spelling, use.text))
+        diagnostics: list[Diagnostic] = []
+        targets: set[str] = set()
+        for link in note.links:
+            diagnostics.extend(self.check_link(link, path))
+            if link.subpath:
+                target = self.resolve(link, path).path
+                if target is not None:
+                    targets.add(target)
+        for target in targets:
+            self.linked_by.setdefault(target, set()).add(path)
+        self.contributions[path] = _Contribution(entries, uses, diagnostics, targets)
+
+    def _remove(self, path: str) -> set[str]:
+        """Drop one note's contribution; return the keys of the models it fed."""
+        old = self.contributions.pop(path, None)
+        if old is None:
+            return set()
+        keys = {entry.model_key for entry in old.entries}
+        for key in keys:
+            model = self.models[key]
+            model.by_note.pop(path, None)
+            model._flat = None
+            if not model.by_note and key not in self.model_notes:
+                del self.models[key]
+        for target in old.subpath_targets:
+            sources = self.linked_by.get(target)
+            if sources is not None:
+                sources.discard(path)
+                if not sources:
+                    del self.linked_by[target]
+        return keys
+
     def _entries(self, note: Note) -> list[Entry]:
         seen: dict[str, int] = {}
         entries = []
         fallback = note.model or (note.title if note.is_model else None)
         for milestone in note.milestones:
-            raw = milestone.model or fallback or UNASSIGNED
-            model = self._model(self.model_key(raw), raw.strip())
+            raw = (milestone.model or fallback or UNASSIGNED).strip()
             occurrence = seen.get(milestone.title, 0)
             seen[milestone.title] = occurrence + 1
             entries.append(
@@ -174,47 +256,94 @@ class VaultIndex:
                     milestone_id(note.path, milestone.title, occurrence),
                     note.path,
                     milestone,
-                    model.name,
+                    self.model_key(raw),
+                    raw,
                     derive_status(milestone, self.today),
                 )
             )
         return entries
 
-    def _tools(self) -> dict[str, Tool]:
+    def _relate(self) -> None:
+        """Names, order, and which tools reach which models (cheap; redone after any change)."""
+        for model in self.models.values():
+            if model.note is None:
+                first = model.entries[0] if model.entries else None
+                model.name = first.spelling if first is not None else model.name
+        self.models = dict(sorted(self.models.items(), key=lambda kv: _model_order(kv[1])))
         tools: dict[str, Tool] = {}
         note_tools: dict[str, list[str]] = {}
-        for note in self.sources:
-            for use in note.tools:
-                found = self.resolve(use.link, note.path)
-                key = found.path if found.path is not None else "?" + norm(use.link.target)
+        for path in sorted(self.contributions):
+            for key, spelling, text in self.contributions[path].uses:
                 tool = tools.get(key)
                 if tool is None:
-                    name = stem(found.path) if found.path else use.link.target.rsplit("/", 1)[-1]
-                    tool = tools[key] = Tool(name, key, found.path)
-                tool.used_by.append((note.path, use.text))
-                note_tools.setdefault(note.path, [])
-                if key not in note_tools[note.path]:
-                    note_tools[note.path].append(key)
+                    note = None if key.startswith("?") else key
+                    tool = tools[key] = Tool(spelling, key, note)
+                tool.used_by.append((path, text))
+                keys = note_tools.setdefault(path, [])
+                if key not in keys:
+                    keys.append(key)
         for model in self.models.values():
-            keys: list[str] = []
-            for entry in model.entries:
-                for key in note_tools.get(entry.path, []):
-                    if key not in keys:
-                        keys.append(key)
-                        tools[key].models.append(model.key)
-            model.tools = sorted(keys, key=lambda k: norm(tools[k].name))
-        return dict(sorted(tools.items(), key=lambda kv: (norm(kv[1].name), kv[0])))
+            keys = sorted({k for path in model.by_note for k in note_tools.get(path, ())})
+            model.tools = sorted(keys, key=lambda k: (norm(tools[k].name), k))
+            for key in keys:
+                tools[key].models.append(model.key)
+        self.tools = dict(sorted(tools.items(), key=lambda kv: (norm(kv[1].name), kv[0])))
+
+    # ----- incremental ------------------------------------------------------------------------
+    def update(
+        self, changed: Mapping[str, Note | None], files: Iterable[str] | None = None
+    ) -> Delta:
+        """Apply changed notes (None: deleted) and, when given, the vault's new file list."""
+        new_files = set(files) if files is not None else self.files
+        touches_models = any(
+            (self.notes.get(path) is not None and self.notes[path].is_model)
+            or (note is not None and note.is_model)
+            for path, note in changed.items()
+        )
+        if new_files != self.files or touches_models:
+            for path, note in changed.items():
+                if note is None:
+                    self.notes.pop(path, None)
+                else:
+                    self.notes[path] = note
+            self.files = new_files
+            self._rebuild()
+            return Delta(everything=True)
+        before = self._tool_signatures()
+        models_before = {key: model.tools[:] for key, model in self.models.items()}
+        affected: set[str] = set()
+        recheck: set[str] = set()
+        for path, note in changed.items():
+            affected |= self._remove(path)
+            recheck |= self.linked_by.get(path, set())
+            if note is None:
+                self.notes.pop(path, None)
+            else:
+                self.notes[path] = note
+                if not note.generated:
+                    self._add(path)
+                    affected |= {e.model_key for e in self.contributions[path].entries}
+        for source in sorted(recheck - set(changed)):
+            if source in self.contributions:
+                self._remove(source)
+                self._add(source)
+        self._relate()
+        affected |= {
+            key for key, model in self.models.items() if models_before.get(key) != model.tools
+        }
+        after = self._tool_signatures()
+        tools = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+        tools |= {key for key, tool in self.tools.items() if affected.intersection(tool.models)}
+        return Delta(models=frozenset(affected), tools=frozenset(tools))
+
+    def _tool_signatures(self) -> dict[str, tuple[object, ...]]:
+        return {
+            k: (t.name, t.note, tuple(t.used_by), tuple(t.models)) for k, t in self.tools.items()
+        }
 
     # ----- links ------------------------------------------------------------------------------
     def resolve(self, link: Link, source: str) -> Resolution:
         return self.names.resolve(link.target, source)
-
-    def _link_diagnostics(self) -> list[Diagnostic]:
-        found: list[Diagnostic] = []
-        for note in self.sources:
-            for link in note.links:
-                found.extend(self.check_link(link, note.path))
-        return found
 
     def check_link(self, link: Link, source: str) -> list[Diagnostic]:
         """Problems with one link: unresolved, ambiguous, or a missing heading or block."""
@@ -282,13 +411,16 @@ class VaultIndex:
         found = [
             *self.extra_diagnostics,
             *self.alias_diagnostics,
-            *self.link_diagnostics,
+            *(d for c in self.contributions.values() for d in c.links),
             *(d for note in self.notes.values() for d in note.diagnostics),
         ]
         return sorted(d for d in found if not self.config.is_silenced(d.code))
 
     def milestone_count(self) -> int:
-        return sum(len(m.entries) for m in self.models.values())
+        return sum(len(c.entries) for c in self.contributions.values())
+
+    def model_name(self, key: str) -> str:
+        return self.models[key].name
 
 
 _HEADING_NOISE = str.maketrans(dict.fromkeys("#|^:%[]*_`~=\\/.,;!?()'\"<>{}", " "))
@@ -299,5 +431,5 @@ def heading_key(text: str) -> str:
     return " ".join(norm(text).translate(_HEADING_NOISE).split())
 
 
-def _model_order(model: BusinessModel) -> tuple[int, str]:
-    return (1 if model.name == UNASSIGNED else 0, norm(model.name))
+def _model_order(model: BusinessModel) -> tuple[int, str, str]:
+    return (1 if model.name == UNASSIGNED else 0, norm(model.name), model.key)

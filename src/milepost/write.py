@@ -131,6 +131,8 @@ class Writer:
     force: bool = False
     dry_run: bool = False
     changes: list[Change] = field(default_factory=list)
+    written: dict[str, str] = field(default_factory=dict)
+    """Every file written, with the hash of its bytes (so watch can recognise its own writes)."""
 
     @property
     def root(self) -> Path:
@@ -140,13 +142,16 @@ class Writer:
         self.changes.append(change)
 
     # ----- pages -----------------------------------------------------------------------------
-    def pages(self, pages: Iterable[Page]) -> None:
-        produced = set()
+    def pages(self, pages: Iterable[Page], produced: set[str] | None = None) -> None:
+        """Write ``pages``; prune pages the manifest lists that are not ``produced`` (by default,
+        not among ``pages``)."""
+        seen = set()
         for page in pages:
-            produced.add(page.path)
+            seen.add(page.path)
             self.page(page)
+        keep = produced if produced is not None else seen
         for path, entry in sorted(self.manifest.pages.items()):
-            if path not in produced and entry.get("kind") not in KEEP_KINDS:
+            if path not in keep and entry.get("kind") not in KEEP_KINDS:
                 self.prune(path, entry)
 
     def page(self, page: Page) -> None:
@@ -179,6 +184,7 @@ class Writer:
                 return
         if not self.dry_run:
             write_atomic(target, new)
+            self.written[page.path] = digest(new)
         self.manifest.pages[page.path] = {"sha256": digest(new), "kind": page.kind}
         self.record(Change(page.path, "create" if current is None else "update"))
 
@@ -204,14 +210,17 @@ class Writer:
         self.record(Change(path, "remove"))
 
     # ----- regions ---------------------------------------------------------------------------
-    def regions(self, regions: Iterable[Region]) -> None:
+    def regions(self, regions: Iterable[Region], notes: set[str] | None = None) -> None:
+        """Fill ``regions``; forget manifest entries of notes that are not in ``notes`` (by
+        default, the notes of ``regions``)."""
         by_note: dict[str, list[Region]] = {}
         for region in regions:
             by_note.setdefault(region.path, []).append(region)
         for path, wanted in sorted(by_note.items()):
             self.note_regions(path, wanted)
+        keep = notes if notes is not None else set(by_note)
         for path in list(self.manifest.regions):
-            if path not in by_note:
+            if path not in keep:
                 del self.manifest.regions[path]
 
     def note_regions(self, path: str, wanted: list[Region]) -> None:
@@ -258,7 +267,9 @@ class Writer:
             known[found.what] = digest(new)
             self.record(Change(path, "update", what=found.what))
         if replacements and not self.dry_run:
-            write_atomic(target, _splice(lines, replacements))
+            spliced = _splice(lines, replacements)
+            write_atomic(target, spliced)
+            self.written[path] = digest(spliced)
 
 
 def _splice(lines: list[bytes], replacements: dict[int, tuple[int, bytes]]) -> bytes:

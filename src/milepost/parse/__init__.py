@@ -183,9 +183,7 @@ class _Properties:
         for key, value in meta.items():
             lower.setdefault(key.lower(), (key, value))
         self.lower = lower
-        self.generated = self._value(GENERATED_KEY) == "milepost" and path.startswith(
-            config.output + "/"
-        )
+        self.generated = self._value(GENERATED_KEY) == "milepost"
         self.aliases = self._strings("aliases")
         self.tags, self.milestone_tag = self._tags(config)
         kind = self._value("type")

@@ -41,6 +41,11 @@ def _environment(override: Path | None) -> jinja2.Environment:
     )
 
 
+def forget_templates() -> None:
+    """Drop compiled templates (a template file changed while watching)."""
+    _environment.cache_clear()
+
+
 def environment(config: Config) -> jinja2.Environment:
     """The environment for ``config``: the vault's template folder first, when one is named."""
     override = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -91,18 +91,26 @@ class Item:
     source: str
     """A heading link back to where the milestone is written, with its line."""
     description: str
-    model: str
+
+
+ItemText = Callable[[Entry], str]
+"""Renders one milestone (the template's ``item`` macro), possibly from a cache."""
 
 
 class Views:
     """Builds page views for one index; links point to the generated pages named by ``paths``."""
 
     def __init__(
-        self, index: VaultIndex, roadmap_paths: dict[str, str], tool_paths: dict[str, str]
+        self,
+        index: VaultIndex,
+        roadmap_paths: dict[str, str],
+        tool_paths: dict[str, str],
+        item_text: ItemText,
     ):
         self.index = index
         self.roadmap_paths = roadmap_paths
         self.tool_paths = tool_paths
+        self.item_text = item_text
 
     # ----- items -------------------------------------------------------------------------------
     def item(self, entry: Entry) -> Item:
@@ -130,11 +138,11 @@ class Views:
             missing=list(m.missing()),
             source=f"{heading_link(entry.path, m.heading, where)} (line {m.line})",
             description=description,
-            model=entry.model,
         )
 
-    def items(self, entries: Iterable[Entry]) -> list[Item]:
-        return [self.item(e) for e in entries]
+    def items(self, entries: Iterable[Entry]) -> list[str]:
+        """The rendered Markdown of each milestone."""
+        return [self.item_text(e) for e in entries]
 
     def shown(self, path: str) -> str:
         """A note's name, or its path when several notes share that name."""
@@ -249,54 +257,64 @@ class Views:
         }
 
     # ----- review ------------------------------------------------------------------------------
-    def review(self) -> dict[str, object]:
-        index = self.index
-        today = index.today
-        last, following = add_months(today, -1), add_months(today, 1)
-        sections = []
-        quiet = []
-        for model in index.models.values():
-            open_ = [e for e in model.entries if e.status in ("planned", "in_progress", "overdue")]
-            overdue = [e for e in open_ if e.status == "overdue"]
-            due_soon = [
-                e
-                for e in open_
-                if e.status != "overdue" and e.milestone.due and e.milestone.due.end < following
-            ]
-            achieved = [
-                e
-                for e in model.entries
-                if e.status == "achieved"
-                and e.milestone.done is not None
-                and e.milestone.done.end >= last
-                and e.milestone.done.start <= today
-            ]
-            incomplete = [e for e in open_ if e.milestone.missing()]
-            parts = [
-                ("Overdue", sorted(overdue, key=lambda e: _sort_day(e, "overdue"))),
-                (
-                    f"Due before the next review ({following.isoformat()})",
-                    sorted(due_soon, key=lambda e: _sort_day(e, "planned")),
-                ),
-                (f"Achieved since the last review ({last.isoformat()})", achieved),
-                ("Missing a description, due date, budget or owner", incomplete),
-            ]
-            if any(items for _, items in parts):
-                sections.append(
-                    {
-                        "model": model,
-                        "roadmap": self.roadmap_link(model, "roadmap"),
-                        "parts": [(label, self.items(items)) for label, items in parts if items],
-                    }
-                )
-            else:
-                quiet.append(self.roadmap_link(model))
+    def review_window(self) -> tuple[date, date]:
+        """The dates of the last review and the next one: a month either side of today."""
+        return add_months(self.index.today, -1), add_months(self.index.today, 1)
+
+    def review_section(self, model: BusinessModel) -> dict[str, object] | None:
+        """One business model's part of the review, or None when it has nothing to review."""
+        today = self.index.today
+        last, following = self.review_window()
+        limit = self.index.config.review_limit
+        open_ = [e for e in model.entries if e.status in ("planned", "in_progress", "overdue")]
+        overdue = [e for e in open_ if e.status == "overdue"]
+        due_soon = [
+            e
+            for e in open_
+            if e.status != "overdue" and e.milestone.due and e.milestone.due.end < following
+        ]
+        achieved = [
+            e
+            for e in model.entries
+            if e.status == "achieved"
+            and e.milestone.done is not None
+            and e.milestone.done.end >= last
+            and e.milestone.done.start <= today
+        ]
+        incomplete = [e for e in open_ if e.milestone.missing()]
+        parts = [
+            ("Overdue", sorted(overdue, key=lambda e: _sort_day(e, "overdue"))),
+            (
+                f"Due before the next review ({following.isoformat()})",
+                sorted(due_soon, key=lambda e: _sort_day(e, "planned")),
+            ),
+            (f"Achieved since the last review ({last.isoformat()})", achieved),
+            ("Missing a description, due date, budget or owner", incomplete),
+        ]
+        if not any(entries for _, entries in parts):
+            return None
         return {
-            "today": today,
+            "model": model,
+            "roadmap": self.roadmap_link(model, "roadmap"),
+            "parts": [
+                {
+                    "label": label,
+                    "items": self.items(entries[:limit]),
+                    "more": max(0, len(entries) - limit),
+                }
+                for label, entries in parts
+                if entries
+            ],
+        }
+
+    def review(self, sections: list[str], quiet: list[BusinessModel]) -> dict[str, object]:
+        last, following = self.review_window()
+        return {
+            "today": self.index.today,
             "last": last,
             "next": following,
             "sections": sections,
-            "quiet": quiet,
+            "quiet": [self.roadmap_link(model) for model in quiet],
         }
 
 

@@ -1,0 +1,321 @@
+"""Watch mode: the same build, run again on every save. The only module that imports watchdog.
+
+Events become vault paths; a filter drops editor and sync temp files, dot-folders and
+milepost's cache; paths are collected into a batch until the vault has been quiet for a moment
+(or a latency cap passes), and each batch is one incremental build. While a build runs, new
+events wait in the queue and become the next batch, so at most one build is ever pending. A move
+is a delete plus a create. When the observer dies, or events may have been lost, a
+reconciliation scan (one stat of every file) catches up. An error in a build is reported and the
+watcher goes on.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from .config import CACHE_DIR, CONFIG_NAME, Config, load_config
+from .discover import is_ignored
+from .errors import Diagnostic, MilepostError
+from .pipeline import BuildResult, Session
+
+RESCAN = "\0rescan"
+"""A batch member that asks for a reconciliation scan instead of a list of paths."""
+QUIET = 0.05
+"""Seconds without events that close a batch."""
+MAX_LATENCY = 0.5
+"""Seconds after the first event of a batch at which it closes regardless."""
+RECONCILE_EVERY = 30.0
+"""Seconds between reconciliation scans while the vault is quiet."""
+
+
+def event_filter(config: Config) -> Callable[[str], bool]:
+    """Which vault paths are worth a build: not temp files, dot-folders or milepost's cache."""
+    cache = CACHE_DIR + "/"
+
+    def accept(path: str) -> bool:
+        if path == CONFIG_NAME:
+            return True
+        return not path.startswith(cache) and not is_ignored(path, config)
+
+    return accept
+
+
+class _Handler(FileSystemEventHandler):
+    """Turns watchdog events into vault paths on a queue; never raises into the observer."""
+
+    def __init__(self, root: Path, accept: Callable[[str], bool], out: queue.Queue[str]) -> None:
+        self.root = root
+        self.accept = accept
+        self.out = out
+
+    def _relative(self, raw: str | bytes) -> str | None:
+        text = raw.decode() if isinstance(raw, bytes) else raw
+        try:
+            return Path(text).relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        try:
+            if event.event_type in ("opened", "closed_no_write") or (
+                event.is_directory and event.event_type in ("modified", "closed")
+            ):
+                return
+            paths = [event.src_path]
+            if event.event_type == "moved":
+                paths.append(getattr(event, "dest_path", ""))
+            for raw in paths:
+                rel = self._relative(raw) if raw else None
+                if rel and rel != "." and self.accept(rel):
+                    self.out.put(rel)
+        except Exception:
+            self.out.put(RESCAN)
+
+
+def collect(
+    events: queue.Queue[str],
+    *,
+    stop: threading.Event,
+    healthy: Callable[[], bool] = lambda: True,
+    quiet: float = QUIET,
+    max_latency: float = MAX_LATENCY,
+    reconcile_every: float = RECONCILE_EVERY,
+) -> Iterator[set[str]]:
+    """Batches of paths: debounced, capped in latency; ``{RESCAN}`` after trouble or a lull."""
+    last_scan = time.monotonic()
+    while not stop.is_set():
+        try:
+            first = events.get(timeout=0.5)
+        except queue.Empty:
+            if not healthy() or time.monotonic() - last_scan > reconcile_every:
+                yield {RESCAN}
+                last_scan = time.monotonic()
+            continue
+        batch = {first}
+        opened = time.monotonic()
+        while True:
+            wait = min(quiet, opened + max_latency - time.monotonic())
+            if wait <= 0:
+                break
+            try:
+                batch.add(events.get(timeout=wait))
+            except queue.Empty:
+                break
+        yield batch
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one round of watching did, for the console."""
+
+    changed: list[str]
+    result: BuildResult | None
+    seconds: float
+    new_findings: list[Diagnostic] = field(default_factory=list)
+    error: str | None = None
+    note: str | None = None
+    silent: bool = False
+    """Nothing worth a line: only milepost's own writes came back as events."""
+
+
+def describe(outcome: Outcome) -> str:
+    """One console line per rebuild: what changed, what was written, how long it took."""
+    clock = datetime.now().strftime("%H:%M:%S")
+    if outcome.error is not None:
+        return f"[{clock}] error: {outcome.error} (still watching)"
+    result = outcome.result
+    changed = outcome.changed
+    what = changed[0] if len(changed) == 1 else f"{len(changed)} files"
+    if outcome.note:
+        what = outcome.note
+    if result is None:
+        return f"[{clock}] {what}: nothing to do ({outcome.seconds:.2f} s)"
+    written = [c for c in result.changes if c.action in ("create", "update")]
+    removed = [c for c in result.changes if c.action == "remove"]
+    conflicts = [c for c in result.changes if c.action == "conflict"]
+    parts = []
+    if written:
+        names = ", ".join(
+            Path(c.path).stem + (f" ({c.what})" if c.what else "") for c in written[:3]
+        )
+        more = f" and {len(written) - 3} more" if len(written) > 3 else ""
+        parts.append(f"wrote {names}{more}")
+    if removed:
+        parts.append(f"removed {len(removed)}")
+    if conflicts:
+        parts.append(f"{len(conflicts)} in conflict ({conflicts[0].path}: {conflicts[0].reason})")
+    if not parts:
+        parts.append("no page changed")
+    line = f"[{clock}] {what}: {'; '.join(parts)} in {outcome.seconds:.2f} s"
+    for finding in outcome.new_findings[:5]:
+        line += f"\n    {finding.format()}"
+    if len(outcome.new_findings) > 5:
+        line += f"\n    … and {len(outcome.new_findings) - 5} more (milepost check lists them)"
+    return line
+
+
+class Watcher:
+    """Consumes batches of changed paths and keeps the vault's pages up to date."""
+
+    def __init__(
+        self,
+        config: Config,
+        config_file: Path | None = None,
+        *,
+        after: Callable[[Session], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.config_file = config_file
+        self.after = after
+        """Called after every build (the static export hooks in here)."""
+        self.session = Session(config)
+        self.findings: set[Diagnostic] = set()
+
+    def start(self) -> Outcome:
+        started = time.perf_counter()
+        result = self.session.build()
+        if result.index is None:
+            self.session.update([])
+        self._after()
+        self.findings = set(self.session.index.diagnostics()) if self.session.index else set()
+        return Outcome([], result, time.perf_counter() - started, note="first build")
+
+    def _after(self) -> None:
+        if self.after is not None:
+            self.after(self.session)
+
+    def handle(self, batch: Iterable[str]) -> Outcome:
+        """One round: a batch of paths (or a rescan) in, an outcome out; never raises."""
+        paths = sorted(set(batch))
+        started = time.perf_counter()
+        try:
+            if CONFIG_NAME in paths and self.config_file is None:
+                return self._reload(paths, started)
+            if RESCAN in paths:
+                result = self.session.reconcile()
+                note = "reconciliation scan"
+            else:
+                result = self.session.update(paths)
+                note = None
+            self._after()
+        except MilepostError as exc:
+            return Outcome(paths, None, time.perf_counter() - started, error=str(exc))
+        except Exception as exc:
+            return Outcome(
+                paths, None, time.perf_counter() - started, error=f"{type(exc).__name__}: {exc}"
+            )
+        new = self._new_findings()
+        if not result.changes and not new and (not result.changed or result.echo):
+            silent = note is None
+            return Outcome(paths, None, time.perf_counter() - started, note=note, silent=silent)
+        return Outcome(
+            result.changed or paths, result, time.perf_counter() - started, new, note=note
+        )
+
+    def _reload(self, paths: list[str], started: float) -> Outcome:
+        config = load_config(self.config.vault, today=None)
+        self.session.close()
+        self.config = config
+        self.session = Session(config)
+        result = self.session.build()
+        if result.index is None:
+            self.session.update([])
+        self._after()
+        self._new_findings()
+        return Outcome(
+            paths, result, time.perf_counter() - started, note="milepost.toml changed: full build"
+        )
+
+    def _new_findings(self) -> list[Diagnostic]:
+        index = self.session.index
+        current = set(index.diagnostics()) if index is not None else set()
+        new = sorted(current - self.findings)
+        self.findings = current
+        return new
+
+    def run(self, batches: Iterable[set[str]], report: Callable[[Outcome], None]) -> None:
+        """The loop: one build per batch. Tests drive it with canned batches, without threads."""
+        for batch in batches:
+            outcome = self.handle(batch)
+            if not outcome.silent:
+                report(outcome)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+class Events:
+    """A watchdog observer feeding a queue; restarted (native or polling) when it dies."""
+
+    def __init__(self, config: Config, *, poll: bool = False) -> None:
+        self.config = config
+        self.poll = poll
+        self.queue: queue.Queue[str] = queue.Queue()
+        self.handler = _Handler(config.vault.resolve(), event_filter(config), self.queue)
+        self.observer: Any = None
+        self.fallback: str | None = None
+
+    def start(self) -> None:
+        self.observer = PollingObserver(timeout=1.0) if self.poll else Observer()
+        self.observer.schedule(self.handler, str(self.config.vault), recursive=True)
+        try:
+            self.observer.start()
+        except OSError as exc:
+            if self.poll:
+                raise
+            self.fallback = (
+                f"native file events unavailable ({exc.strerror or exc}); polling instead"
+            )
+            self.poll = True
+            self.start()
+
+    def healthy(self) -> bool:
+        if self.observer is not None and self.observer.is_alive():
+            return True
+        self.stop()
+        self.start()
+        return False
+
+    def stop(self) -> None:
+        if self.observer is not None:
+            try:
+                self.observer.stop()
+                self.observer.join(timeout=5)
+            except RuntimeError:
+                pass
+            self.observer = None
+
+
+def watch(
+    config: Config,
+    report: Callable[[Outcome], None],
+    *,
+    poll: bool = False,
+    stop: threading.Event | None = None,
+    config_file: Path | None = None,
+    after: Callable[[Session], None] | None = None,
+) -> None:
+    """Build, then rebuild on every change until ``stop`` is set (or KeyboardInterrupt)."""
+    stop = stop or threading.Event()
+    events = Events(config, poll=poll)
+    events.start()
+    watcher = Watcher(config, config_file, after=after)
+    try:
+        report(watcher.start())
+        if events.fallback:
+            report(Outcome([], None, 0.0, note=events.fallback))
+        watcher.run(collect(events.queue, stop=stop, healthy=events.healthy), report)
+    finally:
+        events.stop()
+        watcher.close()
