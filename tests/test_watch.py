@@ -327,3 +327,38 @@ def test_the_event_filter(make_vault: MakeVault) -> None:
         "Concepts/.Plan.md.abc.milepost-tmp",
     ):
         assert not accept(path), path
+
+
+def test_watch_keeps_the_export_fresh(vault: Path, tmp_path: Path) -> None:
+    from milepost.export import SiteSession
+
+    config = config_of(vault)
+    site = SiteSession(config, tmp_path / "site")
+    calls: list[list[str] | None] = []
+
+    def keep(session: Session, changed: list[str] | None) -> str | None:
+        calls.append(changed)
+        assert session.index is not None
+        done = site.export(session.index, changed)
+        return f"site: {len(done.written)} written"
+
+    watcher = Watcher(config, after=keep)
+    try:
+        first = watcher.start()
+        assert "site:" in (first.note or "")
+        page = tmp_path / "site/notes/concepts/milestones.html"
+        roadmap = tmp_path / "site/roadmaps/space-x.html"
+        untouched = tmp_path / "site/notes/people/marta-keller.html"
+        stamp = untouched.stat().st_mtime_ns
+        replace_in(
+            vault / "Concepts/Milestones.md", b"Achievement of profitability", b"Exported profit"
+        )
+        outcomes: list[Outcome] = []
+        watcher.run([{"Concepts/Milestones.md"}], outcomes.append)
+        assert "Exported profit" in page.read_text(encoding="utf-8")
+        assert "Exported profit" in roadmap.read_text(encoding="utf-8")
+        assert untouched.stat().st_mtime_ns == stamp  # pages the change does not reach stay put
+        assert calls == [None, ["Concepts/Milestones.md"]]
+        assert outcomes[0].extra is not None and "site:" in outcomes[0].extra
+    finally:
+        watcher.close()

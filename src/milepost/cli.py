@@ -284,6 +284,70 @@ def watch_command(
         click.echo("Stopped.", err=True)
 
 
+@cli.command("export")
+@vault_options
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of the site (created; if it exists it must be one milepost exported to).",
+)
+@click.option("--only-published", is_flag=True, help="Export only notes with 'publish: true'.")
+@click.option(
+    "--dry-run", is_flag=True, help="List every file the site would have, and why; write nothing."
+)
+@click.option("--strict", is_flag=True, help="Exit with 1 when any link problem remains.")
+def export_command(
+    *,
+    vault: Path,
+    today: date | None,
+    config_file: Path | None,
+    jobs: int | None,
+    quiet: bool,
+    output: Path,
+    only_published: bool,
+    dry_run: bool,
+    strict: bool,
+) -> None:
+    """Export VAULT as a static HTML site in DIR: every note, the roadmaps, tags and search.
+
+    The site works from file:// and offline. Notes with 'publish: false' stay out, with their
+    embeds, attachments and search entries. Broken, ambiguous and case-only links, missing
+    headings and blocks and embed cycles are listed with path:line.
+    """
+    from .export import check_output, export
+
+    config = _config(vault, config_file, today, jobs)
+    check_output(config, output)
+    started = time.perf_counter()
+    result = _scan(config, quiet)
+    with _progress("Exporting notes", quiet) as progress:
+        done = export(
+            result.index,
+            config,
+            output,
+            only_published=only_published,
+            dry_run=dry_run,
+            progress=progress,
+        )
+    if dry_run:
+        for planned in done.planned:
+            click.echo(f"{planned.path}  <- {planned.cause}")
+    _echo_diagnostics(done.diagnostics, err=True)
+    verb = "to write" if dry_run else "written"
+    click.echo(
+        f"{len(done.written)} files {verb}, {len(done.unchanged)} unchanged, {len(done.removed)} "
+        f"{'to remove' if dry_run else 'removed'} ({len(done.planned)} files, "
+        f"{done.bytes / 1e6:.1f} MB); {len(done.diagnostics)} link problem"
+        f"{'s' * (len(done.diagnostics) != 1)} in {time.perf_counter() - started:.2f} s",
+        err=True,
+    )
+    if strict and done.diagnostics:
+        sys.exit(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return its exit code. Errors are one line on stderr."""
     try:

@@ -29,6 +29,10 @@ from .discover import is_ignored
 from .errors import Diagnostic, MilepostError
 from .pipeline import BuildResult, Session
 
+After = Callable[["Session", "list[str] | None"], "str | None"]
+"""Called after every build with what changed (None: everything); may return a note for the
+console line. The static export keeps its site fresh through this."""
+
 RESCAN = "\0rescan"
 """A batch member that asks for a reconciliation scan instead of a list of paths."""
 QUIET = 0.05
@@ -127,6 +131,8 @@ class Outcome:
     note: str | None = None
     silent: bool = False
     """Nothing worth a line: only milepost's own writes came back as events."""
+    extra: str | None = None
+    """What the after-build hook reported (the export)."""
 
 
 def describe(outcome: Outcome) -> str:
@@ -157,6 +163,8 @@ def describe(outcome: Outcome) -> str:
         parts.append(f"{len(conflicts)} in conflict ({conflicts[0].path}: {conflicts[0].reason})")
     if not parts:
         parts.append("no page changed")
+    if outcome.extra:
+        parts.append(outcome.extra)
     line = f"[{clock}] {what}: {'; '.join(parts)} in {outcome.seconds:.2f} s"
     for finding in outcome.new_findings[:5]:
         line += f"\n    {finding.format()}"
@@ -173,7 +181,7 @@ class Watcher:
         config: Config,
         config_file: Path | None = None,
         *,
-        after: Callable[[Session], None] | None = None,
+        after: After | None = None,
     ) -> None:
         self.config = config
         self.config_file = config_file
@@ -187,13 +195,15 @@ class Watcher:
         result = self.session.build()
         if result.index is None:
             self.session.update([])
-        self._after()
+        extra = self._after(None)
         self.findings = set(self.session.index.diagnostics()) if self.session.index else set()
-        return Outcome([], result, time.perf_counter() - started, note="first build")
+        note = "first build" + (f"; {extra}" if extra else "")
+        return Outcome([], result, time.perf_counter() - started, note=note)
 
-    def _after(self) -> None:
-        if self.after is not None:
-            self.after(self.session)
+    def _after(self, changed: list[str] | None) -> str | None:
+        if self.after is None:
+            return None
+        return self.after(self.session, changed)
 
     def handle(self, batch: Iterable[str]) -> Outcome:
         """One round: a batch of paths (or a rescan) in, an outcome out; never raises."""
@@ -208,7 +218,7 @@ class Watcher:
             else:
                 result = self.session.update(paths)
                 note = None
-            self._after()
+            extra = self._after(result.changed) if result.changed else None
         except MilepostError as exc:
             return Outcome(paths, None, time.perf_counter() - started, error=str(exc))
         except Exception as exc:
@@ -220,7 +230,12 @@ class Watcher:
             silent = note is None
             return Outcome(paths, None, time.perf_counter() - started, note=note, silent=silent)
         return Outcome(
-            result.changed or paths, result, time.perf_counter() - started, new, note=note
+            result.changed or paths,
+            result,
+            time.perf_counter() - started,
+            new,
+            note=note,
+            extra=extra,
         )
 
     def _reload(self, paths: list[str], started: float) -> Outcome:
@@ -231,11 +246,10 @@ class Watcher:
         result = self.session.build()
         if result.index is None:
             self.session.update([])
-        self._after()
+        extra = self._after(None)
         self._new_findings()
-        return Outcome(
-            paths, result, time.perf_counter() - started, note="milepost.toml changed: full build"
-        )
+        note = "milepost.toml changed: full build"
+        return Outcome(paths, result, time.perf_counter() - started, note=note, extra=extra)
 
     def _new_findings(self) -> list[Diagnostic]:
         index = self.session.index
@@ -304,7 +318,7 @@ def watch(
     poll: bool = False,
     stop: threading.Event | None = None,
     config_file: Path | None = None,
-    after: Callable[[Session], None] | None = None,
+    after: After | None = None,
 ) -> None:
     """Build, then rebuild on every change until ``stop`` is set (or KeyboardInterrupt)."""
     stop = stop or threading.Event()

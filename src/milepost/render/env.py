@@ -34,7 +34,9 @@ def _environment(override: Path | None) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=False),
+        autoescape=jinja2.select_autoescape(
+            ["html", "htm", "xml", "html.j2", "xml.j2", "svg.j2"], default_for_string=False
+        ),
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -183,7 +183,7 @@ class Views:
         groups = []
         for status in STATUSES:
             chosen = sorted(
-                (e for e in dated if e.status == status), key=lambda e: _sort_day(e, status)
+                (e for e in dated if e.status == status), key=lambda e: sort_day(e, status)
             )
             if chosen:
                 groups.append({"label": STATUS_LABELS[status], "items": self.items(chosen)})
@@ -283,10 +283,10 @@ class Views:
         ]
         incomplete = [e for e in open_ if e.milestone.missing()]
         parts = [
-            ("Overdue", sorted(overdue, key=lambda e: _sort_day(e, "overdue"))),
+            ("Overdue", sorted(overdue, key=lambda e: sort_day(e, "overdue"))),
             (
                 f"Due before the next review ({following.isoformat()})",
-                sorted(due_soon, key=lambda e: _sort_day(e, "planned")),
+                sorted(due_soon, key=lambda e: sort_day(e, "planned")),
             ),
             (f"Achieved since the last review ({last.isoformat()})", achieved),
             ("Missing a description, due date, budget or owner", incomplete),
@@ -323,7 +323,7 @@ def _dated(entry: Entry) -> bool:
     return any(p is not None for p in (m.due, m.done, m.cancelled, m.start))
 
 
-def _sort_day(entry: Entry, status: str) -> tuple[date, int]:
+def sort_day(entry: Entry, status: str) -> tuple[date, int]:
     m = entry.milestone
     period = m.done if status == "achieved" else m.cancelled if status == "cancelled" else m.due
     period = period or m.due or m.done or m.start or m.cancelled

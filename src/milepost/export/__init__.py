@@ -1,0 +1,605 @@
+"""Export the vault as a static site that works from ``file://``, offline, and safely.
+
+Every published note becomes a page, rendered with the same link resolution as the index;
+milepost renders its own roadmap (with an SVG timeline), tool, index and review pages from the
+index instead of exporting their Markdown. Raw HTML in notes is sanitized; no path outside the
+output folder is ever written; the output folder may not be the vault or contain it; a re-export
+deletes only files its manifest lists; attachments are copied only when a published note uses
+them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nh3
+
+from ..config import Config
+from ..discover import is_ignored
+from ..errors import ConfigError, Diagnostic, WriteError, warning
+from ..index import VaultIndex
+from ..model import Link
+from ..parse.text import decode, repair_mojibake
+from ..render.env import environment, package_templates
+from ..write import write_atomic
+from .markdown import MAX_EMBED_DEPTH, Page, cycle_warning, render_note
+from .pages import Pages, html_text, search_script
+from .site import Site, heading_anchors, relative
+
+MANIFEST = ".milepost-export.json"
+Progress = Callable[[int, int], None]
+
+ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"audio", "video", "source", "section"}
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "*": {"class", "id", "title", "lang", "dir", "data-callout", "data-callout-fold", "data-task"},
+    "div": {"data-chart"},
+    "span": {"data-box"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "audio": {"src", "controls"},
+    "video": {"src", "controls", "width", "height"},
+    "source": {"src", "type"},
+    "td": {"align", "style"},
+    "th": {"align", "style"},
+    "ol": {"start"},
+    "details": {"open"},
+}
+
+
+def _only_our_ids(_tag: str, attribute: str, value: str) -> str | None:
+    if attribute in ("id", "name") and not value.startswith(("mp-", "fn-mp", "fnref-mp")):
+        return None
+    if attribute == "style" and not value.replace(" ", "").startswith("text-align:"):
+        return None
+    return value
+
+
+def sanitize(markup: str) -> str:
+    """What Obsidian would show of a note's HTML: no scripts, handlers or ``javascript:`` URLs."""
+    return nh3.clean(
+        markup,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_only_our_ids,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+@dataclass(slots=True)
+class Output:
+    """One file of the site: where it goes, what it holds, and why it is there."""
+
+    path: str
+    data: bytes
+    cause: str
+
+
+@dataclass(slots=True)
+class NoteResult:
+    """A note's page and what it drew on, kept so an update can reuse it."""
+
+    output: Output
+    text: str
+    """Its visible text (for the search index)."""
+    files: set[str]
+    problems: list[Diagnostic]
+    links: set[str]
+    """The notes it links to or embeds."""
+
+
+@dataclass(slots=True)
+class ExportResult:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    planned: list[Output] = field(default_factory=list)
+    """Every file of the site, with its cause (what ``--dry-run`` lists)."""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    """Link problems in published notes, and export findings."""
+    bytes: int = 0
+
+
+def check_output(config: Config, out: Path) -> Path:
+    """The output folder, or ConfigError when writing there could touch the vault or user files."""
+    vault = config.vault.resolve()
+    target = out.resolve()
+    if target == vault or vault.is_relative_to(target):
+        raise ConfigError(f"{out}: the export folder may not be the vault or contain it")
+    if target.is_relative_to(vault):
+        inside = target.relative_to(vault).as_posix()
+        if not is_ignored(inside, config):
+            raise ConfigError(
+                f"{out}: the export folder is inside the vault; put it outside, in a dot-folder, "
+                "or add it to 'ignore' in milepost.toml"
+            )
+    if target.exists() and not target.is_dir():
+        raise ConfigError(f"{out}: is a file, not a folder")
+    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
+        raise ConfigError(
+            f"{out}: is not empty and milepost did not create it; choose an empty folder"
+        )
+    return target
+
+
+class Exporter:
+    """Renders the site of one index."""
+
+    def __init__(self, index: VaultIndex, config: Config, *, only_published: bool = False) -> None:
+        self.index = index
+        self.config = config
+        self.site = Site(index, config, only_published=only_published)
+        self.pages = Pages(index, self.site)
+        self.env = environment(config)
+        self.texts: dict[str, str] = {}
+        self.search_text: dict[str, str] = {}
+        self.problems: list[Diagnostic] = list(self.site.problems)
+        self.files: dict[str, set[str]] = defaultdict(set)
+        """Attachment path -> the pages that use it."""
+        self.note_results: dict[str, NoteResult] = {}
+
+    # ----- reading notes ----------------------------------------------------------------------
+    def text(self, path: str) -> str:
+        cached = self.texts.get(path)
+        if cached is None:
+            try:
+                cached = repair_mojibake(decode((self.config.vault / path).read_bytes()).text)
+            except OSError:
+                cached = ""
+            self.texts[path] = cached
+        return cached
+
+    def embed(self, link: Link, target: str, page: Page) -> str:
+        key = f"{target}#{link.subpath}"
+        if key in page.stack or (target == page.source and not link.subpath):
+            note = self.index.notes.get(page.source)
+            links = note.links if note else ()
+            line = next((other.line for other in links if other.raw == link.raw), 0)
+            page.problems.append(
+                cycle_warning(
+                    page, Link(link.target, link.subpath, None, True, line, link.raw), target
+                )
+            )
+            url = self.site.note_urls.get(target)
+            href = relative(page.page, url) if url else "#"
+            return f'<a class="internal" href="{href}">{link.raw}</a>'
+        if page.depth >= MAX_EMBED_DEPTH:
+            return f'<span class="mp-broken">{link.raw}</span>'
+        text = section(self.text(target), self.index.notes[target], link.subpath)
+        child = Page(
+            self.site,
+            target,
+            page.page,
+            self.embed,
+            page.depth + 1,
+            (*page.stack, key),
+            page.problems,
+        )
+        body = render_note(text, child)
+        page.files |= child.files
+        title = self.site.note_title(target) + (f" › {link.subpath}" if link.subpath else "")
+        url = self.site.note_urls.get(target, "")
+        return (
+            f'<div class="mp-embed"><div class="mp-embed-title"><a class="internal" '
+            f'href="{relative(page.page, url)}">{title}</a></div>{body}</div>'
+        )
+
+    # ----- rendering --------------------------------------------------------------------------
+    def _html(self, template: str, page: str, title: str, **context: Any) -> bytes:
+        depth = page.count("/")
+        root = "../" * depth
+        markup = self.env.get_template(f"site/{template}").render(
+            page=page,
+            root=root,
+            title=title,
+            today=self.index.today,
+            site_title=self.site_title,
+            **context,
+        )
+        return markup.encode("utf-8")
+
+    @property
+    def site_title(self) -> str:
+        return self.config.vault.name
+
+    def note_page(self, path: str, backlinks: list[str]) -> NoteResult:
+        url = self.site.note_urls[path]
+        note = self.index.notes[path]
+        page = Page(
+            self.site, path, url, self.embed, anchors=heading_anchors(note), stack=(f"{path}#",)
+        )
+        body = finish(sanitize(render_note(self.text(path), page)), self.site.charts)
+        links = [
+            {"name": self.site.note_title(p), "url": relative(url, self.site.note_urls[p])}
+            for p in backlinks
+        ]
+        tags = sorted({t.name for t in note.tags}, key=str.lower)
+        data = self._html(
+            "note.html.j2",
+            url,
+            repair_mojibake(self.site.note_title(path)),
+            body=body,
+            backlinks=links,
+            tags=[{"name": t, "url": relative(url, self.site.tag_url(t))} for t in tags],
+            source=path,
+        )
+        return NoteResult(
+            Output(url, data, path), html_text(body), page.files, page.problems, set(page.links)
+        )
+
+    def _take(self, path: str, result: NoteResult) -> Output:
+        self.note_results[path] = result
+        self.problems.extend(result.problems)
+        for file in result.files:
+            self.files[file].add(path)
+        self.search_text[path] = result.text
+        return result.output
+
+    def backlinks(self) -> dict[str, list[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        for source in self.site.note_urls:
+            for link in self.index.notes[source].links:
+                target = self.index.resolve(link, source).path
+                if target and target != source and target in self.site.note_urls:
+                    found[target].add(source)
+        return {k: sorted(v) for k, v in found.items()}
+
+    def outputs(
+        self,
+        progress: Progress | None = None,
+        reuse: dict[str, NoteResult] | None = None,
+        again: set[str] | None = None,
+    ) -> list[Output]:
+        """Every file of the site. Roadmaps come first: note pages draw their SVG charts. With
+        ``reuse``, a note's earlier page is kept unless its path is in ``again``."""
+        out: list[Output] = []
+        models = self.pages.visible_models()
+        for model in models:
+            url = self.site.roadmap_urls[model.key]
+            out.append(
+                Output(
+                    url,
+                    self._html(
+                        "roadmap.html.j2",
+                        url,
+                        f"{model.name} · roadmap",
+                        view=self.pages.roadmap(model, url),
+                    ),
+                    f"business model {model.name}",
+                )
+            )
+        for tool in self.pages.tools():
+            url = self.site.tool_urls[tool.key]
+            out.append(
+                Output(
+                    url,
+                    self._html(
+                        "tool.html.j2", url, f"{tool.name} · tool", view=self.pages.tool(tool, url)
+                    ),
+                    f"tool {tool.name}",
+                )
+            )
+        backlinks = self.backlinks()
+        notes = sorted(self.site.note_urls)
+        for done, path in enumerate(notes, start=1):
+            kept = (
+                reuse.get(path)
+                if reuse is not None and again is not None and path not in again
+                else None
+            )
+            out.append(self._take(path, kept or self.note_page(path, backlinks.get(path, []))))
+            if progress is not None and done % 25 == 0:
+                progress(done, len(notes))
+        if progress is not None:
+            progress(len(notes), len(notes))
+        out.append(
+            Output(
+                "index.html",
+                self._html(
+                    "home.html.j2", "index.html", "Milestones", view=self.pages.home("index.html")
+                ),
+                "the milestone index",
+            )
+        )
+        out.append(
+            Output(
+                "review.html",
+                self._html(
+                    "review.html.j2",
+                    "review.html",
+                    f"Plan review {self.index.today:%Y-%m}",
+                    view=self.pages.review("review.html"),
+                ),
+                "this month's review",
+            )
+        )
+        out.append(
+            Output(
+                "notes.html",
+                self._html(
+                    "notes.html.j2",
+                    "notes.html",
+                    "All notes",
+                    notes=[
+                        {"name": self.site.note_title(p), "path": p, "url": self.site.note_urls[p]}
+                        for p in notes
+                    ],
+                ),
+                "the list of notes",
+            )
+        )
+        tags = self.pages.tags()
+        out.append(
+            Output(
+                "tags/index.html",
+                self._html(
+                    "tags.html.j2",
+                    "tags/index.html",
+                    "Tags",
+                    tags=[
+                        {
+                            "name": t,
+                            "count": len(v),
+                            "url": relative("tags/index.html", self.site.tag_url(t)),
+                        }
+                        for t, v in tags.items()
+                    ],
+                ),
+                "the list of tags",
+            )
+        )
+        for tag, paths in tags.items():
+            url = self.site.tag_url(tag)
+            listed = [
+                {"name": self.site.note_title(p), "url": relative(url, self.site.note_urls[p])}
+                for p in paths
+            ]
+            out.append(
+                Output(
+                    url,
+                    self._html("tag.html.j2", url, f"#{tag}", tag=tag, notes=listed),
+                    f"tag #{tag}",
+                )
+            )
+        out.append(
+            Output(
+                "assets/search-index.js",
+                search_script(self.pages.search_entries(self.search_text)).encode(),
+                "the search index",
+            )
+        )
+        static = package_templates() / "site" / "static"
+        for asset in sorted(static.iterdir()):
+            out.append(
+                Output(
+                    f"assets/{asset.name}", asset.read_bytes(), "milepost's style and search script"
+                )
+            )
+        for file in sorted(self.files):
+            url = self.site.file_urls[file]
+            with contextlib.suppress(OSError):
+                data = (self.config.vault / file).read_bytes()
+                users = ", ".join(sorted(self.files[file]))
+                out.append(Output(url, data, f"{file} (used by {users})"))
+        return out
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """Link problems in published notes, and what the export itself found."""
+        published = self.site.note_urls
+        codes = {"link.unresolved", "link.ambiguous", "link.heading-missing", "link.block-missing"}
+        found = [d for d in self.index.diagnostics() if d.code in codes and d.path in published]
+        for source in published:
+            for link in self.index.notes[source].links:
+                resolution = self.index.resolve(link, source)
+                if resolution.case_only and resolution.path is not None:
+                    found.append(
+                        warning(
+                            source,
+                            link.line,
+                            "link.case-mismatch",
+                            f"{link.raw or link.target} differs from {resolution.path} only in "
+                            "case; it works in Obsidian, but not on every web server",
+                        )
+                    )
+                if (
+                    resolution.path in self.site.published
+                    and not self.site.published[resolution.path]
+                ):
+                    found.append(
+                        warning(
+                            source,
+                            link.line,
+                            "export.link-unpublished",
+                            f"{link.raw or link.target} points to a note that is not published; "
+                            "shown as plain text",
+                        )
+                    )
+        found.extend(self.problems)
+        return sorted({d for d in found if not self.config.is_silenced(d.code)})
+
+
+def section(text: str, note: Any, subpath: str) -> str:
+    """The part of a note an embed shows: all of it, a heading's section, or one block."""
+    if not subpath:
+        return text
+    lines = text.split("\n")
+    if subpath.startswith("^"):
+        line = next((n for b, n in note.blocks if b.lower() == subpath[1:].lower()), 0)
+        if not line:
+            return ""
+        start = end = line - 1
+        item = _LIST_ITEM.match(lines[start])
+        if item is not None:  # a list item: it and what is nested under it
+            depth = len(item.group(1))
+            while (
+                end + 1 < len(lines) and lines[end + 1].strip() and _indent(lines[end + 1]) > depth
+            ):
+                end += 1
+            return "\n".join(line.removeprefix(" " * depth) for line in lines[start : end + 1])
+        while start > 0 and lines[start - 1].strip():
+            start -= 1
+        while end + 1 < len(lines) and lines[end + 1].strip():
+            end += 1
+        return "\n".join(lines[start : end + 1])
+    from ..index import heading_key
+
+    wanted = heading_key(subpath.rsplit("#", maxsplit=1)[-1])
+    headings = list(note.headings)
+    for number, heading in enumerate(headings):
+        if heading_key(heading.text) == wanted:
+            stop = next(
+                (h.line for h in headings[number + 1 :] if h.level <= heading.level), len(lines) + 1
+            )
+            return "\n".join(lines[heading.line - 1 : stop - 1])
+    return ""
+
+
+_CHART = re.compile(r'<div class="mp-chart" data-chart="([^"]*)"></div>')
+_BOX = re.compile(r'<span class="mp-task" data-box="([a-z]+)"></span>')
+
+
+def finish(body: str, charts: dict[str, str]) -> str:
+    """Put milepost's own markup into sanitized HTML: task checkboxes and SVG roadmaps."""
+
+    def chart(match: re.Match[str]) -> str:
+        svg = charts.get(html.unescape(match.group(1)), "")
+        return f'<div class="mp-scroll">{svg}</div>' if svg else ""
+
+    def box(match: re.Match[str]) -> str:
+        checked = " checked" if match.group(1) == "checked" else ""
+        return f'<input type="checkbox" disabled{checked}>'
+
+    return _BOX.sub(box, _CHART.sub(chart, body))
+
+
+_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_site(
+    out: Path, outputs: list[Output], *, dry_run: bool, known: dict[str, bytes] | None = None
+) -> ExportResult:
+    """Write the site: only changed files; remove only files the old manifest lists. ``known``:
+    what this process last wrote, so unchanged files need not even be read."""
+    result = ExportResult(planned=outputs)
+    manifest_path = out / MANIFEST
+    try:
+        old = json.loads(manifest_path.read_text(encoding="utf-8")).get("files", {})
+    except (OSError, ValueError):
+        old = {}
+    files: dict[str, str] = {}
+    for output in outputs:
+        target = (out / output.path).resolve()
+        if not target.is_relative_to(out):
+            raise WriteError(f"{output.path}: would be written outside {out}; refused")
+        files[output.path] = _digest(output.data)
+        result.bytes += len(output.data)
+        if known is not None and known.get(output.path) == output.data:
+            result.unchanged.append(output.path)
+            continue
+        try:
+            same = target.read_bytes() == output.data
+        except OSError:
+            same = False
+        if same:
+            result.unchanged.append(output.path)
+            continue
+        result.written.append(output.path)
+        if not dry_run:
+            write_atomic(target, output.data)
+    for path in sorted(set(old) - set(files)):
+        target = (out / path).resolve()
+        if not target.is_relative_to(out) or path == MANIFEST:
+            continue
+        result.removed.append(path)
+        if not dry_run:
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
+            _prune_folders(target.parent, out)
+    if not dry_run:
+        out.mkdir(parents=True, exist_ok=True)
+        data = json.dumps({"generator": "milepost", "files": dict(sorted(files.items()))}, indent=1)
+        write_atomic(manifest_path, data.encode())
+    return result
+
+
+def _prune_folders(folder: Path, stop: Path) -> None:
+    while folder != stop and folder.is_relative_to(stop):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def export(
+    index: VaultIndex,
+    config: Config,
+    out: Path,
+    *,
+    only_published: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Export the vault of ``index`` into ``out``."""
+    target = check_output(config, out)
+    exporter = Exporter(index, config, only_published=only_published or config.only_published)
+    outputs = exporter.outputs(progress)
+    result = write_site(target, outputs, dry_run=dry_run)
+    result.diagnostics = exporter.diagnostics()
+    return result
+
+
+class SiteSession:
+    """Keeps an exported site fresh while watching: only pages a change reaches are rendered."""
+
+    def __init__(self, config: Config, out: Path, *, only_published: bool = False) -> None:
+        self.config = config
+        self.target = check_output(config, out)
+        self.only_published = only_published or config.only_published
+        self.notes: dict[str, NoteResult] = {}
+        self.written: dict[str, bytes] = {}
+
+    def export(self, index: VaultIndex, changed: list[str] | None = None) -> ExportResult:
+        """Export again; ``changed``: the vault paths that changed (None: render everything)."""
+        exporter = Exporter(index, self.config, only_published=self.only_published)
+        again = None
+        same_notes = set(exporter.site.note_urls) == set(self.notes)
+        if changed is not None and same_notes and self.notes:
+            touched = set(changed)
+            again = set(touched)
+            for path, earlier in self.notes.items():
+                if earlier.links & touched:
+                    again.add(path)  # it links to or embeds a changed note
+            for path in touched & set(self.notes):
+                again |= self.notes[path].links  # their backlinks may have changed
+            for path in touched:
+                note = index.notes.get(path)
+                if note is not None:
+                    again |= {t for link in note.links if (t := index.resolve(link, path).path)}
+        outputs = exporter.outputs(reuse=self.notes, again=again)
+        done = write_site(self.target, outputs, dry_run=False, known=self.written)
+        done.diagnostics = exporter.diagnostics()
+        self.notes = exporter.note_results
+        self.written = {o.path: o.data for o in outputs}
+        return done
+
+
+__all__ = ["ExportResult", "Exporter", "SiteSession", "check_output", "export", "sanitize"]
