@@ -146,6 +146,7 @@ def test_own_writes_do_not_loop(vault: Path) -> None:
             vault / "Concepts/Milestones.md", b"Achievement of profitability", b"Profit at last"
         )
         wait_for(lambda: "**Profit at last**" in running.page())
+        wait_for(lambda: running.rounds() >= 1)  # the page is written just before the round ends
         settled = running.rounds()
         time.sleep(1.5)  # long enough for any echo of milepost's own writes to come back
         assert running.rounds() == settled

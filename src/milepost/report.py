@@ -70,8 +70,30 @@ def tool_json(index: VaultIndex, tool: Tool) -> dict[str, Any]:
     }
 
 
-def _nested(value: Any, indent: str) -> str:
-    return indent + json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _model_text(index: VaultIndex, model: BusinessModel) -> Iterator[str]:
+    """One business model: a key per line, then one milestone per line (fast, and greppable)."""
+    yield "\n    {"
+    for key, value in (
+        ("name", model.name),
+        ("note", model.note),
+        ("aliases", list(model.aliases)),
+        ("tools", [index.tools[key].name for key in model.tools]),
+        ("counts", counts(model)),
+    ):
+        yield f'\n      "{key}": {_dump(value)},'
+    entries = model.entries
+    if not entries:
+        yield '\n      "milestones": []\n    }'
+        return
+    yield '\n      "milestones": ['
+    last = len(entries) - 1
+    for number, entry in enumerate(entries):
+        yield "\n        " + _dump(entry_json(entry)) + ("," if number < last else "")
+    yield "\n      ]\n    }"
 
 
 def iter_json(index: VaultIndex) -> Iterator[str]:
@@ -81,20 +103,18 @@ def iter_json(index: VaultIndex) -> Iterator[str]:
     yield f'  "today": "{index.today.isoformat()}",\n'
     yield '  "business_models": ['
     for number, model in enumerate(index.models.values()):
-        yield ("," if number else "") + "\n" + _nested(model_json(index, model), "    ")
+        if number:
+            yield ","
+        yield from _model_text(index, model)
     yield "\n  ],\n" if index.models else "],\n"
     yield '  "tools": ['
     for number, tool in enumerate(index.tools.values()):
-        yield ("," if number else "") + "\n" + _nested(tool_json(index, tool), "    ")
+        yield ("," if number else "") + "\n    " + _dump(tool_json(index, tool))
     yield "\n  ],\n" if index.tools else "],\n"
     diagnostics = index.diagnostics()
     yield '  "diagnostics": ['
     for number, diagnostic in enumerate(diagnostics):
-        yield (
-            ("," if number else "")
-            + "\n    "
-            + json.dumps(diagnostic.as_json(), ensure_ascii=False)
-        )
+        yield ("," if number else "") + "\n    " + _dump(diagnostic.as_json())
     yield "\n  ]\n}\n" if diagnostics else "]\n}\n"
 
 

@@ -385,6 +385,8 @@ def _block_id(line: Line) -> str | None:
     if not line.tokens or line.tokens[-1].type != "text":
         return None
     text = line.tokens[-1].content
+    if "^" not in text:
+        return None
     lone = _LONE_BLOCK_ID.match(text.strip()) if len(line.tokens) == 1 else None
     if lone is not None:
         return lone.group(1)
@@ -393,6 +395,12 @@ def _block_id(line: Line) -> str | None:
 
 
 def _links(line: Line) -> list[Link]:
+    if line.links is None:
+        line.links = _read_links(line)
+    return line.links
+
+
+def _read_links(line: Line) -> list[Link]:
     links: list[Link] = []
     tokens = line.tokens
     for index, (token, number) in enumerate(zip(tokens, line.numbers, strict=True)):

@@ -143,9 +143,18 @@ class EmojiField:
     raw: str
 
 
+_ANY_EMOJI = re.compile("[📅📆🗓🛫⏳⌛✅❌➕🔺⏫🔼🔽⏬🔁🆔⛔🏁]")
+
+
+def has_tasks_emoji(text: str) -> bool:
+    return _ANY_EMOJI.search(text) is not None
+
+
 def tasks_fields(text: str) -> list[EmojiField]:
     """Tasks emoji dates in ``text``, wherever they stand."""
-    found = []
+    found: list[EmojiField] = []
+    if not has_tasks_emoji(text):
+        return found
     for name, pattern in TASKS_DATES:
         for match in pattern.finditer(text):
             found.append(EmojiField(name, match.group(1), match.group(0)))
@@ -154,4 +163,6 @@ def tasks_fields(text: str) -> list[EmojiField]:
 
 def tasks_noise(text: str) -> list[str]:
     """Tasks signifiers that are not dates (priority, recurrence, ids): removed from titles."""
+    if not has_tasks_emoji(text):
+        return []
     return [m.group(0) for m in TASKS_OTHER.finditer(text)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from markdown_it.token import Token
 
@@ -32,6 +33,8 @@ class Line:
     """The file line of each token."""
     raw: str
     """The file's text of this line."""
+    links: list[Any] | None = None
+    """The line's links, once the extractor has read them."""
 
 
 def _plain(text: str) -> Token:

@@ -8,6 +8,7 @@ text, which the extractor sees as one text token per line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cache
 
@@ -84,10 +85,22 @@ def obsidian_plugins(md: MarkdownIt) -> MarkdownIt:
     return md
 
 
+INDEX_TERMINATORS = "\n\\`[]!<#%$(:"
+"""Where an inline rule of the index parser can start; text runs through everything else."""
+
+
 @cache
 def index_parser() -> MarkdownIt:
-    """The parser the index reads notes with (cached; markdown-it parsers are reusable)."""
+    """The parser the index reads notes with (cached; markdown-it parsers are reusable).
+
+    The index never looks at emphasis, strikethrough or entities (a tag after ``**`` is
+    recognised by the characters before it), so those rules are off and the text rule runs
+    until the next character one of the remaining rules starts at.
+    """
     md = obsidian_plugins(MarkdownIt("commonmark", {"html": True}))
-    md.disable("text_join")
+    md.disable(
+        ["text_join", "emphasis", "strikethrough", "entity", "balance_pairs", "fragments_join"]
+    )
     md.core.ruler.at("inline", _lazy_inline)
+    md.inline.terminator_re = re.compile("[" + re.escape(INDEX_TERMINATORS) + "]")
     return md

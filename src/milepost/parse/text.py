@@ -79,6 +79,8 @@ def has_ascii_alnum(token: str) -> bool:
 
 def is_symbol_token(token: str) -> bool:
     """True for an emoji, a symbol, or the mojibake of one (``üëâ`` is ``👉`` gone wrong)."""
+    if token.isascii():
+        return not any(c.isalnum() for c in token)
     repaired = repair_mojibake(token)
     return not any(c.isalnum() for c in repaired) and not has_ascii_alnum(token)
 
