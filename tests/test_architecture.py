@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 import milepost
 
 PACKAGE = Path(milepost.__file__).resolve().parent
 LAYERS = [
+    "records",
     "errors",
     "model",
     "config",
@@ -87,6 +92,14 @@ def test_click_only_in_cli_and_watchdog_only_in_watch() -> None:
 
 
 def test_public_api() -> None:
-    assert sorted(milepost.__all__) == sorted(n for n in vars(milepost) if n in milepost.__all__)
+    assert sorted(dir(milepost)) == sorted({*milepost.__all__, *vars(milepost)})
     for name in milepost.__all__:
-        assert hasattr(milepost, name)
+        assert getattr(milepost, name) is not None
+    with pytest.raises(AttributeError):
+        _ = milepost.nothing_of_that_name  # type: ignore[attr-defined]
+
+
+def test_the_command_line_loads_the_parser_only_when_a_command_runs() -> None:
+    code = "import sys, milepost.cli; print('milepost.parse' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert done.stdout.strip() == "False"

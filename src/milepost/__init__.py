@@ -1,17 +1,34 @@
 """milepost: milestone roadmaps for Obsidian vaults of business-design notes.
 
 The library API is small: :func:`load_config` reads a vault's configuration and :func:`scan`
-parses and indexes it. Everything else is reached from what those return.
+parses and indexes it. Everything else is reached from what those return. The names are loaded
+on first use, so the command line starts (and times itself) before the parser is imported.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from .config import Config, load_config
-from .errors import ConfigError, Diagnostic, MilepostError, WriteError
-from .index import VaultIndex
-from .pipeline import Scan, scan
+if TYPE_CHECKING:
+    from .config import Config, load_config
+    from .errors import ConfigError, Diagnostic, MilepostError, WriteError
+    from .index import VaultIndex
+    from .pipeline import Scan, scan
+
+_WHERE = {
+    "Config": "config",
+    "load_config": "config",
+    "ConfigError": "errors",
+    "Diagnostic": "errors",
+    "MilepostError": "errors",
+    "WriteError": "errors",
+    "VaultIndex": "index",
+    "Scan": "pipeline",
+    "scan": "pipeline",
+}
 
 __all__ = [
     "Config",
@@ -25,3 +42,14 @@ __all__ = [
     "load_config",
     "scan",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'milepost' has no attribute {name!r}")
+    return getattr(import_module(f".{module}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -17,7 +17,7 @@ import hashlib
 import json
 import pickle
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from .config import CACHE_DIR, Config
 from .discover import SourceFile
 from .model import Note
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 """Bumped whenever a change to the parser changes what it makes of the same bytes."""
 
 
@@ -117,31 +117,41 @@ class NoteCache:
             return found
         return found
 
-    def store(
-        self, items: Iterable[tuple[SourceFile, bytes, Note]], removed: Iterable[str] = ()
-    ) -> None:
-        """Remember parsed notes (file, content digest, note) and forget removed paths."""
+    def store(self, items: Iterable[tuple[SourceFile, bytes, Note, bytes | None]]) -> None:
+        """Remember parsed notes: (file, content digest, note, its pickle if already made)."""
         if self.db is None or self.read_only:
             return
-        rows = [
-            (
-                f.path,
-                f.size,
-                f.mtime_ns,
-                digest,
-                pickle.dumps(note, protocol=pickle.HIGHEST_PROTOCOL),
-            )
-            for f, digest, note in items
-        ]
-        gone = [(p,) for p in removed]
+        stored: list[tuple[str, int, int, bytes]] = []
+
+        def rows() -> Iterator[tuple[str, int, int, bytes, bytes]]:
+            for f, digest, note, blob in items:
+                stored.append((f.path, f.size, f.mtime_ns, digest))
+                yield (
+                    f.path,
+                    f.size,
+                    f.mtime_ns,
+                    digest,
+                    blob or pickle.dumps(note, protocol=pickle.HIGHEST_PROTOCOL),
+                )
+
         try:
             with self.db:
-                self.db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)", rows)
+                self.db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)", rows())
+        except sqlite3.Error:
+            return
+        for path, size, mtime, digest in stored:
+            self.rows[path] = (size, mtime, digest)
+
+    def forget(self, paths: Iterable[str]) -> None:
+        """Forget the notes of removed paths."""
+        gone = [(p,) for p in paths]
+        if self.db is None or self.read_only or not gone:
+            return
+        try:
+            with self.db:
                 self.db.executemany("DELETE FROM notes WHERE path = ?", gone)
         except sqlite3.Error:
             return
-        for path, size, mtime, digest, _ in rows:
-            self.rows[path] = (size, mtime, digest)
         for (path,) in gone:
             self.rows.pop(path, None)
 

@@ -7,8 +7,9 @@ A :class:`Diagnostic` is a finding about the vault: the run goes on and reports 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from .records import record
 
 Severity = Literal["error", "warning"]
 
@@ -25,7 +26,7 @@ class WriteError(MilepostError):
     """A generated page or export file could not be written."""
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@record(order=True)
 class Diagnostic:
     """One finding, anchored to a line of a file as it is on disk."""
 

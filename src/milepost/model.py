@@ -6,11 +6,12 @@ Parsing produces :class:`Note` values and nothing else; the index combines them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from typing import Any, Literal
 
 from .errors import Diagnostic
+from .records import record
 
 Precision = Literal["day", "month", "quarter", "half", "year", "part"]
 BaseStatus = Literal["planned", "in_progress", "achieved", "cancelled"]
@@ -24,7 +25,7 @@ COMPLETENESS: tuple[str, ...] = ("description", "due", "budget", "owner")
 """What a good milestone has, in the order ``missing`` lists it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Period:
     """A date as written, kept at its precision: the interval it names, never a guessed day."""
 
@@ -46,7 +47,7 @@ class Period:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Budget:
     """A budget as written, with what could be read out of it."""
 
@@ -68,7 +69,7 @@ class Budget:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Link:
     """A wikilink, embed or Markdown link to something in the vault."""
 
@@ -88,7 +89,7 @@ class Link:
     """True for ``[text](target)`` links."""
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Tag:
     """An Obsidian tag occurrence (without the ``#``)."""
 
@@ -96,7 +97,7 @@ class Tag:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Heading:
     """A heading of a note."""
 
@@ -106,7 +107,7 @@ class Heading:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class ToolUse:
     """A link in a note's Tools section and the explanation nested under it."""
 
@@ -115,7 +116,7 @@ class ToolUse:
     """The explanation text under the link (may be empty)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Milestone:
     """One milestone, as its note states it. Status against today is derived by the index."""
 
@@ -150,16 +151,19 @@ class Milestone:
 
     def missing(self) -> tuple[str, ...]:
         """The parts of a good milestone (description, due, budget, owner) it lacks."""
-        has = {
-            "description": bool(self.description),
-            "due": self.due is not None or (self.status == "achieved" and self.done is not None),
-            "budget": self.budget is not None,
-            "owner": bool(self.owner),
-        }
-        return tuple(name for name in COMPLETENESS if not has[name])
+        lacks: list[str] = []
+        if not self.description:
+            lacks.append("description")
+        if self.due is None and (self.status != "achieved" or self.done is None):
+            lacks.append("due")
+        if self.budget is None:
+            lacks.append("budget")
+        if not self.owner:
+            lacks.append("owner")
+        return tuple(lacks)
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Note:
     """Everything milepost reads out of one Markdown file."""
 

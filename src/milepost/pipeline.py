@@ -9,10 +9,13 @@ only pages whose bytes changed. The result never depends on which of these ran.
 
 from __future__ import annotations
 
+import gc
 import os
+import pickle
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -51,6 +54,27 @@ class Timings:
         return sum(self.phases.values())
 
 
+@contextmanager
+def bulk(*, keep: bool = True) -> Iterator[None]:
+    """Build many long-lived, acyclic records without the cyclic collector rescanning them.
+
+    Parsing a vault allocates millions of objects that live on; each full collection would walk
+    all of them again, which made a 10,000-note scan 14x slower than a 1,000-note one instead of
+    10x. Reference counting still frees everything that becomes garbage. With ``keep`` the
+    records built are moved out of the collector's reach afterwards (``gc.freeze``), so later
+    collections skip them too.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if keep:
+            gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 # ----- parsing -------------------------------------------------------------------------------
 def read_note(root: Path, path: str, config: Config) -> tuple[Note, bytes]:
     """Read and parse one note; return it with the digest of its bytes (empty when unread)."""
@@ -67,14 +91,33 @@ def read_note(root: Path, path: str, config: Config) -> tuple[Note, bytes]:
     return parse_note(path, data, config), content_digest(data)
 
 
-def _parse_chunk(root: Path, paths: Sequence[str], config: Config) -> list[tuple[Note, bytes]]:
-    return [read_note(root, path, config) for path in paths]
+Parsed = tuple[Note, bytes, bytes | None]
+"""A parsed note, the digest of its bytes and, when it crossed from a worker, its pickle."""
+
+Sink = Callable[[list[Parsed]], None]
+"""Takes each batch of parsed notes as it arrives (the cache stores them)."""
+
+BATCH = 200
+"""Notes per batch handed to the sink when parsing in this process."""
+
+
+def _parse_chunk(root: Path, paths: Sequence[str], config: Config) -> list[tuple[bytes, bytes]]:
+    """Parse notes in a worker; return each pickled (sent as bytes, stored as they are)."""
+    with bulk(keep=False):
+        done: list[tuple[bytes, bytes]] = []
+        for path in paths:
+            note, digest = read_note(root, path, config)
+            done.append((pickle.dumps(note, protocol=pickle.HIGHEST_PROTOCOL), digest))
+        return done
 
 
 def jobs_for(config: Config, total_bytes: int) -> int:
+    """Worker processes to parse with: ``jobs`` when set, else every core for a large vault."""
+    if config.jobs:
+        return config.jobs
     if total_bytes < PARALLEL_MIN_BYTES:
         return 1
-    return max(1, config.jobs or (os.cpu_count() or 1))
+    return os.cpu_count() or 1
 
 
 def _chunks(files: Sequence[SourceFile], count: int) -> list[list[str]]:
@@ -93,26 +136,66 @@ def _chunks(files: Sequence[SourceFile], count: int) -> list[list[str]]:
 
 
 def parse_notes(
-    config: Config, files: Sequence[SourceFile], progress: Progress | None = None
+    config: Config,
+    files: Sequence[SourceFile],
+    progress: Progress | None = None,
+    sink: Sink | None = None,
 ) -> dict[str, tuple[Note, bytes]]:
-    """Parse every note of ``files``, in worker processes when it pays."""
+    """Parse every note of ``files``, with ``jobs - 1`` worker processes besides this one.
+
+    Each note is parsed exactly once. The files are cut into chunks; the workers take them from
+    the front while this process takes them from the back (a chunk no worker has started is
+    taken back), and between its own chunks it unpickles what the workers sent. ``sink`` sees
+    every batch as it arrives, so the pickles can be stored and dropped as they come.
+    """
     root = config.vault
     jobs = jobs_for(config, sum(f.size for f in files))
     parsed: dict[str, tuple[Note, bytes]] = {}
+
+    def here(paths: Sequence[str]) -> None:
+        batch: list[Parsed] = []
+        for path in paths:
+            note, digest = read_note(root, path, config)
+            parsed[path] = (note, digest)
+            batch.append((note, digest, None))
+            if len(batch) == BATCH:
+                deliver(batch)
+                batch = []
+        deliver(batch)
+
+    def deliver(batch: list[Parsed]) -> None:
+        if sink is not None and batch:
+            sink(batch)
+        if progress is not None and batch:
+            progress(len(parsed), len(files))
+
+    def received(future: Future[list[tuple[bytes, bytes]]]) -> None:
+        batch: list[Parsed] = []
+        for blob, digest in future.result():
+            note = pickle.loads(blob)
+            parsed[note.path] = (note, digest)
+            batch.append((note, digest, blob))
+        deliver(batch)
+
     if jobs == 1:
-        for done, file in enumerate(files, start=1):
-            parsed[file.path] = read_note(root, file.path, config)
-            if progress is not None and done % 50 == 0:
-                progress(done, len(files))
+        here([f.path for f in files])
     else:
         chunks = _chunks(files, jobs * 8)
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_parse_chunk, root, chunk, config) for chunk in chunks]
-            for future in futures:
-                for note, digest in future.result():
-                    parsed[note.path] = (note, digest)
-                if progress is not None:
-                    progress(len(parsed), len(files))
+        with ProcessPoolExecutor(max_workers=jobs - 1) as pool:
+            pending = [(pool.submit(_parse_chunk, root, c, config), c) for c in chunks]
+            while pending:
+                for future, _ in pending:
+                    if future.done():
+                        received(future)
+                pending = [(f, c) for f, c in pending if not f.done()]
+                if not pending:
+                    break
+                future, chunk = pending[-1]
+                if future.cancel():  # no worker has started it: parse it here
+                    pending.pop()
+                    here(chunk)
+                else:
+                    wait([f for f, _ in pending], return_when=FIRST_COMPLETED)
     if progress is not None:
         progress(len(files), len(files))
     return parsed
@@ -195,9 +278,12 @@ class Session:
         for diagnostic in discovery.diagnostics:
             self.found.setdefault(diagnostic.path, []).append(diagnostic)
         started = timings.add("discover", started)
-        notes, parsed = self._read_all(discovery.notes, progress)
-        started = timings.add("parse", started)
-        self.index = VaultIndex(notes, self.files, self.config, self.today, discovery.diagnostics)
+        with bulk():
+            notes, parsed = self._read_all(discovery.notes, progress)
+            started = timings.add("parse", started)
+            self.index = VaultIndex(
+                notes, self.files, self.config, self.today, discovery.diagnostics
+            )
         timings.add("index", started)
         return Scan(self.index, discovery, timings, parsed)
 
@@ -209,7 +295,12 @@ class Session:
         if cache is not None:
             cached = cache.load(f.path for f in files if cache.fresh(f))
         todo = [f for f in files if f.path not in cached]
-        parsed = parse_notes(self.config, todo, progress) if todo else {}
+
+        def keep(batch: list[Parsed]) -> None:
+            if cache is not None:
+                cache.store((self.files[n.path], d, n, blob) for n, d, blob in batch if d)
+
+        parsed = parse_notes(self.config, todo, progress, keep) if todo else {}
         notes = dict(cached)
         for file in files:
             if file.path in parsed:
@@ -223,10 +314,7 @@ class Session:
             self.digests[path] = digest
         if cache is not None:
             known = {f.path for f in files}
-            cache.store(
-                ((self.files[p], d, n) for p, (n, d) in parsed.items() if d),
-                removed=[p for p in cache.rows if p not in known],
-            )
+            cache.forget([p for p in cache.rows if p not in known])
         return notes, len(parsed)
 
     # ----- building ---------------------------------------------------------------------------
@@ -268,9 +356,10 @@ class Session:
         result = self.scan(progress, discovery)
         assert self.index is not None
         timings = result.timings
-        changes, diagnostics = self._render_and_write(
-            Delta(everything=True), None, force=force, dry_run=dry_run, timings=timings
-        )
+        with bulk(keep=False):
+            changes, diagnostics = self._render_and_write(
+                Delta(everything=True), None, force=force, dry_run=dry_run, timings=timings
+            )
         built = BuildResult(
             changes,
             diagnostics,
@@ -403,7 +492,7 @@ class Session:
         echo = bool(seen) and all(self._own_bytes(p) for p in seen)
         started = timings.add("discover", started)
         changed: dict[str, Note | None] = {}
-        parsed: list[tuple[SourceFile, bytes, Note]] = []
+        parsed: list[tuple[SourceFile, bytes, Note, bytes | None]] = []
         for path, file in sorted(seen.items()):
             if not path.lower().endswith(".md"):
                 continue
@@ -419,7 +508,7 @@ class Session:
             self.digests[path] = digest
             changed[path] = note
             if digest:
-                parsed.append((file, digest, note))
+                parsed.append((file, digest, note, None))
         started = timings.add("parse", started)
         files_changed = any((f is None) != (p not in self.index.files) for p, f in seen.items())
         templates = self._templates_changed(seen)
@@ -441,7 +530,8 @@ class Session:
             delta = Delta(everything=True)
         timings.add("index", started)
         if self.cache is not None:
-            self.cache.store(parsed, removed=[p for p, n in changed.items() if n is None])
+            self.cache.store(parsed)
+            self.cache.forget([p for p, n in changed.items() if n is None])
         touched = set(seen)
         changes, diagnostics = self._render_and_write(
             delta, touched, force=False, dry_run=False, timings=timings
