@@ -25,6 +25,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from ..errors import Diagnostic, warning
 from ..model import Link
+from ..parse.blocks import dispatch_by_first_char
 from ..parse.fields import BLOCK_ID
 from ..parse.markdown import obsidian_plugins
 from .site import AUDIO, IMAGES, VIDEO, Site, block_anchor, extension, relative
@@ -467,6 +468,11 @@ RULES: dict[str, Rule] = {
 @cache
 def html_parser() -> MarkdownIt:
     """The parser that renders notes for the site (cached; one per process)."""
+    return build_html_parser()
+
+
+def build_html_parser(*, dispatch: bool = True) -> MarkdownIt:
+    """The site's parser (``dispatch=False``: without the block dispatch, for comparing)."""
     md = obsidian_plugins(
         MarkdownIt("commonmark", {"html": True, "breaks": True, "linkify": False})
     )
@@ -476,7 +482,7 @@ def html_parser() -> MarkdownIt:
     md.core.ruler.after("callouts", "blocks_and_tasks", _blocks_and_tasks)
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
-    return md
+    return dispatch_by_first_char(md) if dispatch else md
 
 
 def render_note(text: str, page: Page) -> str:

@@ -17,6 +17,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+from .blocks import dispatch_by_first_char
 from .comments import comments_plugin
 from .fields import inline_fields_plugin
 from .frontmatter import front_matter_plugin
@@ -89,9 +90,9 @@ INDEX_TERMINATORS = "\n\\`[]!<#%$(:"
 """Where an inline rule of the index parser can start; text runs through everything else."""
 
 
-@cache
-def index_parser() -> MarkdownIt:
-    """The parser the index reads notes with (cached; markdown-it parsers are reusable).
+def build_index_parser(*, dispatch: bool = True) -> MarkdownIt:
+    """The parser the index reads notes with (``dispatch=False``: without the block dispatch of
+    :mod:`.blocks`, for comparing).
 
     The index never looks at emphasis, strikethrough or entities (a tag after ``**`` is
     recognised by the characters before it), so those rules are off and the text rule runs
@@ -103,4 +104,10 @@ def index_parser() -> MarkdownIt:
     )
     md.core.ruler.at("inline", _lazy_inline)
     md.inline.terminator_re = re.compile("[" + re.escape(INDEX_TERMINATORS) + "]")
-    return md
+    return dispatch_by_first_char(md) if dispatch else md
+
+
+@cache
+def index_parser() -> MarkdownIt:
+    """The parser the index reads notes with (cached; markdown-it parsers are reusable)."""
+    return build_index_parser()
