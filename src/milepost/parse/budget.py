@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from ..model import Budget
 
@@ -47,8 +48,9 @@ _PERIOD = (
 )
 
 
-def _pattern(symbols: Mapping[str, str]) -> re.Pattern[str]:
-    symbol = "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True))
+@lru_cache(maxsize=16)
+def _pattern(key: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    symbol = "|".join(re.escape(s) for s, _ in sorted(key, key=lambda kv: len(kv[0]), reverse=True))
     return re.compile(
         rf"^(?P<pre>{symbol})?\s?(?P<pre_code>(?-i:[A-Z]{{3}})\s)?\s*{_NUMBER}{_MULT}"
         rf"(?:\s?(?P<post>{symbol}|(?-i:[A-Z]{{3}})\b))?{_PERIOD}(?P<rest>.*)$",
@@ -56,17 +58,28 @@ def _pattern(symbols: Mapping[str, str]) -> re.Pattern[str]:
     )
 
 
-_CACHE: dict[tuple[tuple[str, str], ...], re.Pattern[str]] = {}
+_KEYS: dict[int, tuple[Mapping[str, str], tuple[tuple[str, str], ...]]] = {}
+
+
+def _key(currencies: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """A hashable key for a currency table (remembered per table object: it is the config's)."""
+    known = _KEYS.get(id(currencies))
+    if known is not None and known[0] is currencies:
+        return known[1]
+    key = tuple(sorted(currencies.items()))
+    _KEYS[id(currencies)] = (currencies, key)
+    return key
 
 
 def parse_budget(text: str, currencies: Mapping[str, str]) -> Budget:
     """Read a budget; unreadable parts are None, the text is kept as written."""
-    written = " ".join(text.split())
-    key = tuple(sorted(currencies.items()))
-    pattern = _CACHE.get(key)
-    if pattern is None:
-        pattern = _CACHE[key] = _pattern(currencies)
-    match = pattern.match(written)
+    return _parse(" ".join(text.split()), _key(currencies))
+
+
+@lru_cache(maxsize=4096)
+def _parse(written: str, key: tuple[tuple[str, str], ...]) -> Budget:
+    currencies = dict(key)
+    match = _pattern(key).match(written)
     if match is None:
         return Budget(written, None, None, None)
     number = re.sub(r"[,\u00a0\u202f ]", "", match.group("number"))

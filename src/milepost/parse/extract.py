@@ -205,6 +205,9 @@ class _Walker:
 
     # ----- paragraphs ------------------------------------------------------------------------
     def paragraph(self, inline: Token, *, first_of_list: bool) -> None:
+        if inline.children is None:
+            self.plain_paragraph(inline, first_of_list=first_of_list)
+            return
         lines = split_lines(inline, self.source)
         self.collect(lines)
         if self.item is not None and not self.item.in_paragraph:
@@ -217,14 +220,50 @@ class _Walker:
         if self.item is not None:
             self.item.in_paragraph = False
 
+    def plain_paragraph(self, inline: Token, *, first_of_list: bool) -> None:
+        """A paragraph without links, tags or fields (see ``_lazy_inline``), read line by line.
+
+        It cannot open an item or hold a field, so only what it adds to the open item, the
+        Tools section or the lead, and its block ids, are read.
+        """
+        assert inline.map is not None
+        first = inline.map[0]
+        item = self.item
+        if item is not None and not item.in_paragraph:
+            item.draft.description.append("")
+        lead_open = not self.out.lead and item is None and self.depth == 0
+        tools = self.tool is not None or self.tools_level is not None
+        parts = zip(inline.content.split("\n"), self.source[first : inline.map[1]], strict=False)
+        for offset, (part, raw) in enumerate(parts):
+            number = first + offset + 1
+            content = part.strip()
+            if "^" in content:
+                block = _plain_block_id(content)
+                if block is not None:
+                    self.out.blocks.append((block, number))
+            if tools:
+                list_first = first_of_list and offset == 0
+                text = strip_container(raw, quote_depth=self.quote_depth, list_marker=list_first)
+                self.tool_line([], text, list_first)
+            if item is not None:
+                text = strip_container(raw, quote_depth=self.quote_depth, list_marker=False)
+                cleaned = BLOCK_ID.sub("", self.take_emoji(item.draft, content, text, number))
+                item.draft.description.append(collapse(cleaned) if cleaned.strip() else "")
+            elif lead_open:
+                self.out.lead.append(
+                    strip_container(raw, quote_depth=self.quote_depth, list_marker=False)
+                )
+        if item is not None:
+            item.in_paragraph = False
+
     def line(self, line: Line, list_first: bool) -> None:
         box = checkbox_char(line.tokens) if list_first else None
         marker = opening_marker(line.tokens, self.tags, checkbox=box is not None)
         if marker is None and list_first:
             marker = tag_anywhere(line.tokens, self.tags)
         text = strip_container(line.raw, quote_depth=self.quote_depth, list_marker=list_first)
-        if self.tool is not None or (self.tools_level is not None and self.tool is None):
-            self.tool_line(line, text, list_first)
+        if self.tool is not None or self.tools_level is not None:
+            self.tool_line([link for link in _links(line) if not link.embed], text, list_first)
         if marker is not None:
             self.open_item(line, marker, box, text, from_list=list_first)
             return
@@ -258,13 +297,19 @@ class _Walker:
                 meta = token.meta
                 draft.fields.append((meta["key"], meta["value"], line.number))
                 text = text.replace(meta["raw"], " ", 1)
-        plain = plain_text(line.tokens)
+        text = self.take_emoji(draft, plain_text(line.tokens), text, line.number)
+        return BLOCK_ID.sub("", text)
+
+    @staticmethod
+    def take_emoji(draft: ItemDraft, plain: str, text: str, number: int) -> str:
+        """Move the Tasks emoji dates of ``plain`` into the draft; drop them and other Tasks
+        signifiers from ``text``."""
         for emoji in tasks_fields(plain):
-            draft.emoji.append((emoji.name, emoji.value, line.number))
+            draft.emoji.append((emoji.name, emoji.value, number))
             text = text.replace(emoji.raw, " ", 1)
         for noise in tasks_noise(plain):
             text = text.replace(noise, " ", 1)
-        return BLOCK_ID.sub("", text)
+        return text
 
     def open_item(
         self, line: Line, marker: Marker, box: str | None, text: str, *, from_list: bool
@@ -300,8 +345,7 @@ class _Walker:
         self.item = None
 
     # ----- tools -----------------------------------------------------------------------------
-    def tool_line(self, line: Line, text: str, list_first: bool) -> None:
-        links = [link for link in _links(line) if not link.embed]
+    def tool_line(self, links: list[Link], text: str, list_first: bool) -> None:
         if self.tool is None:  # a paragraph in the Tools section: one tool per linked line
             rest = _without_links(text, links)
             self.out.tools.extend(ToolUse(link, rest) for link in links)
@@ -387,7 +431,15 @@ def _block_id(line: Line) -> str | None:
     text = line.tokens[-1].content
     if "^" not in text:
         return None
-    lone = _LONE_BLOCK_ID.match(text.strip()) if len(line.tokens) == 1 else None
+    if len(line.tokens) == 1:
+        return _plain_block_id(text)
+    match = BLOCK_ID.search(text)
+    return match.group(1) if match is not None else None
+
+
+def _plain_block_id(text: str) -> str | None:
+    """The block id of a line that is all text: ``^id`` alone or at its end."""
+    lone = _LONE_BLOCK_ID.match(text.strip())
     if lone is not None:
         return lone.group(1)
     match = BLOCK_ID.search(text)

@@ -147,17 +147,29 @@ _ANY_EMOJI = re.compile("[📅📆🗓🛫⏳⌛✅❌➕🔺⏫🔼🔽⏬🔁�
 
 
 def has_tasks_emoji(text: str) -> bool:
-    return _ANY_EMOJI.search(text) is not None
+    return not text.isascii() and _ANY_EMOJI.search(text) is not None
+
+
+_ANY_DATE = re.compile(
+    "|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in TASKS_DATES).replace(
+        r"(\d{4}", r"(?:\d{4}"
+    )
+)
+"""Every Tasks emoji date in one pass; the group named after the field tells which."""
+_RANK = {name: rank for rank, (name, _) in enumerate(TASKS_DATES)}
 
 
 def tasks_fields(text: str) -> list[EmojiField]:
-    """Tasks emoji dates in ``text``, wherever they stand."""
-    found: list[EmojiField] = []
+    """Tasks emoji dates in ``text``, wherever they stand (in the order of ``TASKS_DATES``)."""
     if not has_tasks_emoji(text):
-        return found
-    for name, pattern in TASKS_DATES:
-        for match in pattern.finditer(text):
-            found.append(EmojiField(name, match.group(1), match.group(0)))
+        return []
+    found: list[EmojiField] = []
+    for match in _ANY_DATE.finditer(text):
+        name = match.lastgroup
+        assert name is not None
+        raw = match.group(0)
+        found.append(EmojiField(name, raw[-10:], raw))
+    found.sort(key=lambda field: _RANK[field.name])
     return found
 
 
