@@ -70,8 +70,11 @@ def tool_json(index: VaultIndex, tool: Tool) -> dict[str, Any]:
     }
 
 
-def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+_dump = json.JSONEncoder(ensure_ascii=False).encode
+"""One JSON value on one line (one shared encoder: ``json.dumps`` builds one per call)."""
+
+WRITE_EVERY = 1 << 16
+"""Pieces of JSON are gathered into writes of about this many characters."""
 
 
 def _model_text(index: VaultIndex, model: BusinessModel) -> Iterator[str]:
@@ -89,10 +92,8 @@ def _model_text(index: VaultIndex, model: BusinessModel) -> Iterator[str]:
     if not entries:
         yield '\n      "milestones": []\n    }'
         return
-    yield '\n      "milestones": ['
-    last = len(entries) - 1
-    for number, entry in enumerate(entries):
-        yield "\n        " + _dump(entry_json(entry)) + ("," if number < last else "")
+    yield '\n      "milestones": [\n        '
+    yield ",\n        ".join(_dump(entry_json(entry)) for entry in entries)
     yield "\n      ]\n    }"
 
 
@@ -119,8 +120,16 @@ def iter_json(index: VaultIndex) -> Iterator[str]:
 
 
 def write_json(index: VaultIndex, out: TextIO) -> None:
+    pending: list[str] = []
+    size = 0
     for piece in iter_json(index):
-        out.write(piece)
+        pending.append(piece)
+        size += len(piece)
+        if size >= WRITE_EVERY:
+            out.write("".join(pending))
+            pending.clear()
+            size = 0
+    out.write("".join(pending))
 
 
 def summary_lines(index: VaultIndex) -> list[str]:
