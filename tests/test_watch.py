@@ -363,3 +363,69 @@ def test_watch_keeps_the_export_fresh(vault: Path, tmp_path: Path) -> None:
         assert outcomes[0].extra is not None and "site:" in outcomes[0].extra
     finally:
         watcher.close()
+
+
+def test_the_command_keeps_the_site_fresh_with_export(vault: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "milepost",
+            "watch",
+            str(vault),
+            "--today",
+            TODAY.isoformat(),
+            "--export",
+            str(site),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert "first build" in first and "site:" in first
+        page = site / "notes/concepts/milestones.html"
+        assert "Achievement of profitability" in page.read_text(encoding="utf-8")
+        time.sleep(0.3)
+        replace_in(
+            vault / "Concepts/Milestones.md", b"Achievement of profitability", b"Watched profit"
+        )
+        wait_for(lambda: "Watched profit" in page.read_text(encoding="utf-8"))
+        assert "site:" in process.stdout.readline()
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+
+
+def test_only_published_needs_export(vault: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "milepost", "watch", str(vault), "--only-published"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert done.returncode == 2
+    assert "--only-published needs --export DIR" in done.stderr
+
+
+def test_a_changed_configuration_keeps_the_command_lines_settings(vault: Path) -> None:
+    pinned = load_config(vault, today=TODAY)
+    watcher = Watcher(pinned, reload=lambda: load_config(vault, today=TODAY))
+    try:
+        watcher.start()
+        toml = vault / "milepost.toml"
+        kept = [line for line in toml.read_text().splitlines() if not line.startswith("today")]
+        toml.write_text("\n".join(kept) + "\n")  # today now comes from the command line only
+        outcomes: list[Outcome] = []
+        watcher.run([{"milepost.toml"}], outcomes.append)
+        assert "full build" in (outcomes[0].note or "")
+        assert watcher.session.today == TODAY
+    finally:
+        watcher.close()

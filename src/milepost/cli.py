@@ -11,15 +11,25 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from . import __version__
 from .config import Config, load_config
 from .errors import ConfigError, Diagnostic, MilepostError
-from .pipeline import Progress, Scan, build, scan
-from .report import completeness_lines, incomplete, summary_lines, write_json
+
+if TYPE_CHECKING:
+    from .pipeline import Progress, Scan
+
+STARTED = time.perf_counter()
+"""When the command started: the parser and the pipeline are imported inside the commands, after
+this, so every summary line's elapsed time includes loading them."""
+
+
+def elapsed() -> str:
+    return f"{time.perf_counter() - STARTED:.2f} s"
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,7 +64,10 @@ def vault_options(function: F) -> F:
             "--jobs",
             "-j",
             type=click.IntRange(min=0),
-            help="Worker processes for parsing (default: one per CPU; 1 disables them).",
+            help=(
+                "Processes that parse notes (default: one per CPU once the notes pass 2 MB; "
+                "1: this process alone)."
+            ),
         ),
         click.option(
             "--quiet", "-q", is_flag=True, help="No progress bar and no diagnostics on stderr."
@@ -77,24 +90,33 @@ def _progress(label: str, quiet: bool) -> Iterator[Progress | None]:
         return
     started = time.perf_counter()
     bar: Any = None
+    finished = False
 
     def update(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            if time.perf_counter() - started < 0.5 or done >= total:
-                return
+        """Show ``done`` of ``total``; ``done >= total`` ends the bar."""
+        nonlocal bar, finished
+        if finished:
+            return
+        if bar is None and done < total and time.perf_counter() - started >= 0.5:
             bar = click.progressbar(length=total, label=label, file=sys.stderr)
             bar.__enter__()
-        bar.update(done - bar.pos)
+        if bar is not None:
+            bar.update(min(done, total) - bar.pos)
+        if done >= total:
+            finished = True
+            if bar is not None:
+                bar.__exit__(None, None, None)
 
     try:
         yield update
     finally:
-        if bar is not None:
+        if bar is not None and not finished:
             bar.__exit__(None, None, None)
 
 
 def _scan(config: Config, quiet: bool) -> Scan:
+    from .pipeline import scan
+
     with _progress("Reading notes", quiet) as progress:
         return scan(config, progress=progress)
 
@@ -135,6 +157,8 @@ def index_command(
     as_json: bool,
 ) -> None:
     """Parse and index VAULT; print a summary per business model, or the JSON index."""
+    from .report import summary_lines, write_json
+
     config = _config(vault, config_file, today, jobs)
     result = _scan(config, quiet)
     index = result.index
@@ -148,7 +172,7 @@ def index_command(
     click.echo(
         f"{len(index.notes)} notes, {len(index.models)} business models, "
         f"{index.milestone_count()} milestones, {len(index.tools)} tools, "
-        f"{_counted(diagnostics)} (today {index.today}) in {result.timings.total:.2f} s",
+        f"{_counted(diagnostics)} (today {index.today}) in {elapsed()}",
         err=True,
     )
 
@@ -171,6 +195,8 @@ def check_command(
 
     Exits with 1 when an error remains (with --strict, when any warning remains).
     """
+    from .report import completeness_lines, incomplete
+
     config = _config(vault, config_file, today, jobs)
     result = _scan(config, quiet)
     index = result.index
@@ -180,8 +206,7 @@ def check_command(
         click.echo("Completeness (description, due date, budget, owner):")
         click.echo("\n".join(completeness_lines(index)))
     click.echo(
-        f"{_counted(diagnostics)} in {len(index.notes)} notes "
-        f"(today {index.today}) in {result.timings.total:.2f} s"
+        f"{_counted(diagnostics)} in {len(index.notes)} notes (today {index.today}) in {elapsed()}"
     )
     failing = [d for d in diagnostics if strict or d.severity == "error"]
     if failing:
@@ -218,6 +243,8 @@ def build_command(
     Exits with 1 when a page is in conflict (edited by hand since milepost wrote it), or with
     --check when any page is stale.
     """
+    from .pipeline import build
+
     config = _config(vault, config_file, today, jobs)
     with _progress("Reading notes", quiet) as progress:
         result = build(config, force=force, dry_run=dry_run or check, progress=progress)
@@ -237,7 +264,7 @@ def build_command(
         f"{removed} {'to remove' if pending else 'removed'}, "
         f"{result.count('conflict')} in conflict; "
         f"{vault_findings} vault finding{'s' * (vault_findings != 1)} (milepost check lists them) "
-        f"in {result.timings.total:.2f} s",
+        f"in {elapsed()}",
         err=True,
     )
     if result.count("conflict") or (check and result.stale):
@@ -251,6 +278,15 @@ def build_command(
     is_flag=True,
     help="Poll the file system instead of native events (network drives, WSL).",
 )
+@click.option(
+    "--export",
+    "export_to",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Keep the static site in this folder fresh too (as 'milepost export -o DIR').",
+)
+@click.option(
+    "--only-published", is_flag=True, help="With --export: only notes with 'publish: true'."
+)
 def watch_command(
     *,
     vault: Path,
@@ -259,14 +295,36 @@ def watch_command(
     jobs: int | None,
     quiet: bool,
     poll: bool,
+    export_to: Path | None,
+    only_published: bool,
 ) -> None:
     """Build VAULT, then rebuild the pages that depend on every note you save, until Ctrl-C.
 
-    One line per rebuild says what changed, what was written and how long it took.
+    One line per rebuild says what changed, what was written and how long it took. With
+    --export, the pages of the static site that a change reaches are rendered again too.
     """
+    from .pipeline import Session
     from .watch import Outcome, describe, watch
 
     config = _config(vault, config_file, today, jobs)
+    if only_published and export_to is None:
+        raise click.UsageError("--only-published needs --export DIR")
+    after = None
+    if export_to is not None:
+        from .export import SiteSession
+
+        site = SiteSession(config, export_to, only_published=only_published)
+
+        def after(session: Session, changed: list[str] | None) -> str | None:
+            if session.index is None:
+                return None
+            done = site.export(session.index, changed)
+            problems = len(done.diagnostics)
+            return (
+                f"site: {len(done.written)} written, {len(done.removed)} removed, "
+                f"{problems} link problem{'s' * (problems != 1)}"
+            )
+
     click.echo(f"Watching {config.vault} (Ctrl-C to stop)", err=True)
 
     def report(outcome: Outcome) -> None:
@@ -279,7 +337,25 @@ def watch_command(
             click.echo(describe(outcome))
 
     try:
-        watch(config, report, poll=poll, config_file=config_file)
+        with _progress("Reading notes", quiet) as progress:
+            first = True
+
+            def report_first(outcome: Outcome) -> None:
+                nonlocal first
+                if first and progress is not None:
+                    progress(1, 1)  # the first build is done: close the bar before its line
+                first = False
+                report(outcome)
+
+            watch(
+                config,
+                report_first,
+                poll=poll,
+                config_file=config_file,
+                after=after,
+                reload=lambda: _config(vault, config_file, today, jobs),
+                progress=progress,
+            )
     except KeyboardInterrupt:
         click.echo("Stopped.", err=True)
 
@@ -321,7 +397,6 @@ def export_command(
 
     config = _config(vault, config_file, today, jobs)
     check_output(config, output)
-    started = time.perf_counter()
     result = _scan(config, quiet)
     with _progress("Exporting notes", quiet) as progress:
         done = export(
@@ -341,7 +416,7 @@ def export_command(
         f"{len(done.written)} files {verb}, {len(done.unchanged)} unchanged, {len(done.removed)} "
         f"{'to remove' if dry_run else 'removed'} ({len(done.planned)} files, "
         f"{done.bytes / 1e6:.1f} MB); {len(done.diagnostics)} link problem"
-        f"{'s' * (len(done.diagnostics) != 1)} in {time.perf_counter() - started:.2f} s",
+        f"{'s' * (len(done.diagnostics) != 1)} in {elapsed()}",
         err=True,
     )
     if strict and done.diagnostics:

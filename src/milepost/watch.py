@@ -27,7 +27,7 @@ from watchdog.observers.polling import PollingObserver
 from .config import CACHE_DIR, CONFIG_NAME, Config, load_config
 from .discover import is_ignored
 from .errors import Diagnostic, MilepostError
-from .pipeline import BuildResult, Session
+from .pipeline import BuildResult, Progress, Session
 
 After = Callable[["Session", "list[str] | None"], "str | None"]
 """Called after every build with what changed (None: everything); may return a note for the
@@ -182,17 +182,21 @@ class Watcher:
         config_file: Path | None = None,
         *,
         after: After | None = None,
+        reload: Callable[[], Config] | None = None,
     ) -> None:
         self.config = config
         self.config_file = config_file
         self.after = after
         """Called after every build (the static export hooks in here)."""
+        self.reload = reload or (lambda: load_config(self.config.vault))
+        """Reads the configuration again when milepost.toml changes (keeping command-line
+        settings such as --today)."""
         self.session = Session(config)
         self.findings: set[Diagnostic] = set()
 
-    def start(self) -> Outcome:
+    def start(self, progress: Progress | None = None) -> Outcome:
         started = time.perf_counter()
-        result = self.session.build()
+        result = self.session.build(progress=progress)
         if result.index is None:
             self.session.update([])
         extra = self._after(None)
@@ -239,7 +243,7 @@ class Watcher:
         )
 
     def _reload(self, paths: list[str], started: float) -> Outcome:
-        config = load_config(self.config.vault, today=None)
+        config = self.reload()
         self.session.close()
         self.config = config
         self.session = Session(config)
@@ -319,14 +323,16 @@ def watch(
     stop: threading.Event | None = None,
     config_file: Path | None = None,
     after: After | None = None,
+    reload: Callable[[], Config] | None = None,
+    progress: Progress | None = None,
 ) -> None:
     """Build, then rebuild on every change until ``stop`` is set (or KeyboardInterrupt)."""
     stop = stop or threading.Event()
     events = Events(config, poll=poll)
     events.start()
-    watcher = Watcher(config, config_file, after=after)
+    watcher = Watcher(config, config_file, after=after, reload=reload)
     try:
-        report(watcher.start())
+        report(watcher.start(progress))
         if events.fallback:
             report(Outcome([], None, 0.0, note=events.fallback))
         watcher.run(collect(events.queue, stop=stop, healthy=events.healthy), report)
