@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from milepost.config import Config
-from milepost.parse import parse_note
+from milepost.parse import fields, parse_note
 
 CONFIG = Config(vault=Path())
 
@@ -103,3 +103,32 @@ def test_parse_never_raises_on_bytes(data: bytes) -> None:
 def test_parse_is_deterministic(text: str) -> None:
     data = text.encode("utf-8", errors="surrogatepass")
     assert parse_note("A.md", data, CONFIG) == parse_note("A.md", data, CONFIG)
+
+
+TASKS_PIECES = [
+    *"📅📆🗓🛫⏳⌛✅❌➕🔺⏫🔼🔽⏬🔁🆔⛔🏁",
+    "\ufe0f",
+    " ",
+    "2026-05-01",
+    "2026-5-1",
+    "every week",
+    "keep",
+    "delete",
+    "abc-1",
+    ", ",
+    "!",
+    "x",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(TASKS_PIECES), max_size=24).map("".join))
+def test_tasks_signifiers_match_one_pattern_per_field(text: str) -> None:
+    """The one-pass scans find exactly what the per-field patterns of the Tasks grammar find."""
+    expected = [
+        (name, match.group(1), match.group(0))
+        for name, pattern in fields.TASKS_DATES
+        for match in pattern.finditer(text)
+    ]
+    assert [tuple(found) for found in fields.tasks_fields(text)] == expected
+    assert fields.tasks_noise(text) == [m.group(0) for m in fields.TASKS_OTHER.finditer(text)]

@@ -183,7 +183,10 @@ class _Walker:
         text = inline.content
         plain = _inline_plain(inline)
         self.out.headings.append(Heading(level, text, line))
-        self.collect(split_lines(inline, self.source))
+        if inline.children is not None:
+            self.collect(split_lines(inline, self.source))
+        elif "^" in text and (block := _plain_block_id(text)) is not None:
+            self.out.blocks.append((block, line))
         while self.headings and self.headings[-1][0] >= level:
             self.headings.pop()
         year = _year_heading(plain)

@@ -8,7 +8,7 @@ them); the value is tokenized too, so ``[owner:: [[Ana]]]`` is also a link. A li
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -102,8 +102,7 @@ def inline_fields_plugin(md: MarkdownIt) -> None:
 _FULL_LINE = re.compile(r"^(?:\*\*|__)?(?P<key>[^\W_][\w \-/]*?)(?:\*\*|__)?::(?P<value>.*)$")
 
 
-@dataclass(frozen=True, slots=True)
-class FieldLine:
+class FieldLine(NamedTuple):
     key: str
     value: str
 
@@ -136,8 +135,7 @@ TASKS_OTHER = re.compile(
 BLOCK_ID = re.compile(r"\s\^([A-Za-z0-9-]+)\s*$")
 
 
-@dataclass(frozen=True, slots=True)
-class EmojiField:
+class EmojiField(NamedTuple):
     name: str
     value: str
     raw: str
@@ -150,26 +148,33 @@ def has_tasks_emoji(text: str) -> bool:
     return not text.isascii() and _ANY_EMOJI.search(text) is not None
 
 
-_ANY_DATE = re.compile(
-    "|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in TASKS_DATES).replace(
-        r"(\d{4}", r"(?:\d{4}"
-    )
-)
-"""Every Tasks emoji date in one pass; the group named after the field tells which."""
+_DATE_EMOJI = {
+    "📅": "due",
+    "📆": "due",
+    "🗓": "due",
+    "🛫": "start",
+    "⏳": "scheduled",
+    "⌛": "scheduled",
+    "✅": "done",
+    "❌": "cancelled",
+    "➕": "created",
+}
+_ANY_DATE = re.compile(f"([{''.join(_DATE_EMOJI)}]){_VS}\\s*{_ISO}")
+"""Every Tasks emoji date in one pass (the same dates as ``TASKS_DATES``, found faster)."""
 _RANK = {name: rank for rank, (name, _) in enumerate(TASKS_DATES)}
+_NOISE_START = re.compile("[🔺⏫🔼🔽⏬🔁🆔⛔🏁]")
 
 
 def tasks_fields(text: str) -> list[EmojiField]:
     """Tasks emoji dates in ``text``, wherever they stand (in the order of ``TASKS_DATES``)."""
     if not has_tasks_emoji(text):
         return []
-    found: list[EmojiField] = []
-    for match in _ANY_DATE.finditer(text):
-        name = match.lastgroup
-        assert name is not None
-        raw = match.group(0)
-        found.append(EmojiField(name, raw[-10:], raw))
-    found.sort(key=lambda field: _RANK[field.name])
+    found = [
+        EmojiField(_DATE_EMOJI[match.group(1)], match.group(2), match.group(0))
+        for match in _ANY_DATE.finditer(text)
+    ]
+    if len(found) > 1:
+        found.sort(key=lambda field: _RANK[field.name])
     return found
 
 
@@ -177,4 +182,13 @@ def tasks_noise(text: str) -> list[str]:
     """Tasks signifiers that are not dates (priority, recurrence, ids): removed from titles."""
     if not has_tasks_emoji(text):
         return []
-    return [m.group(0) for m in TASKS_OTHER.finditer(text)]
+    found: list[str] = []
+    end = 0
+    for start in _NOISE_START.finditer(text):
+        if start.start() < end:
+            continue
+        match = TASKS_OTHER.match(text, start.start())
+        if match is not None:
+            found.append(match.group(0))
+            end = match.end()
+    return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..config import Config
 from ..errors import Diagnostic, warning
@@ -92,8 +93,7 @@ def status_of(text: str) -> BaseStatus | None:
     return _STATUS_WORDS.get(" ".join(text.strip().lower().split()))
 
 
-@dataclass(frozen=True, slots=True)
-class Parenthetical:
+class Parenthetical(NamedTuple):
     """A trailing ``(verb date)``: its status, and the date for the matching slot."""
 
     raw: str

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from markdown_it.token import Token
 
@@ -91,8 +91,7 @@ def strip_container(raw: str, *, quote_depth: int, list_marker: bool) -> str:
     return text.strip()
 
 
-@dataclass(frozen=True, slots=True)
-class Marker:
+class Marker(NamedTuple):
     """How a line opens a milestone item."""
 
     tag: str

@@ -10,6 +10,7 @@ import codecs
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 BOM = b"\xef\xbb\xbf"
 _FALLBACK = "milepost-cp1252"
@@ -99,6 +100,7 @@ def name_key(text: str) -> str:
     return "".join(unicodedata.normalize("NFC", text).lower().split())
 
 
+@lru_cache(maxsize=4096)
 def section_key(heading: str) -> str:
     """The key a section heading is matched by: ``## 👉 Examples`` and ``## üëâ Examples`` agree."""
     return " ".join(drop_symbol_prefix(heading).lower().split())

@@ -8,14 +8,13 @@ end a link (``[[Sq]uare]]`` targets ``Sq]uare``); a link never spans lines and n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
 
-@dataclass(frozen=True, slots=True)
-class WikiParts:
+class WikiParts(NamedTuple):
     target: str
     subpath: str
     display: str | None
