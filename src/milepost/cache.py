@@ -16,8 +16,11 @@ import contextlib
 import hashlib
 import json
 import pickle
+import queue
 import sqlite3
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +47,14 @@ def content_digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
+Stored = tuple[SourceFile, bytes, Note, bytes | None]
+"""A parsed note to remember: its file, the digest of its bytes, the note, its pickle if made."""
+
+
+def _discard(_batch: list[Stored]) -> None:
+    """Where batches go when there is no cache to keep them in."""
+
+
 class NoteCache:
     """Parsed notes, kept in SQLite. Every failure degrades to "not cached", never to an error."""
 
@@ -56,11 +67,13 @@ class NoteCache:
         try:
             if read_only:
                 uri = (folder / "notes.sqlite").as_uri() + "?mode=ro"
-                self.db = sqlite3.connect(uri, uri=True, timeout=5)
+                self.db = sqlite3.connect(uri, uri=True, timeout=5, check_same_thread=False)
                 self._read_rows()
             else:
                 folder.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(folder / "notes.sqlite", timeout=5)
+                self.db = sqlite3.connect(
+                    folder / "notes.sqlite", timeout=5, check_same_thread=False
+                )
                 self._prepare()
         except (OSError, sqlite3.Error):
             self.db = None
@@ -117,7 +130,7 @@ class NoteCache:
             return found
         return found
 
-    def store(self, items: Iterable[tuple[SourceFile, bytes, Note, bytes | None]]) -> None:
+    def store(self, items: Iterable[Stored]) -> None:
         """Remember parsed notes: (file, content digest, note, its pickle if already made)."""
         if self.db is None or self.read_only:
             return
@@ -141,6 +154,28 @@ class NoteCache:
             return
         for path, size, mtime, digest in stored:
             self.rows[path] = (size, mtime, digest)
+
+    @contextmanager
+    def storing(self) -> Iterator[Callable[[list[Stored]], None]]:
+        """Store batches on a thread while the caller parses on (SQLite writes without holding
+        the GIL). The connection is used by that thread alone until the block ends."""
+        if self.db is None or self.read_only:
+            yield _discard
+            return
+        work: queue.SimpleQueue[list[Stored] | None] = queue.SimpleQueue()
+
+        def run() -> None:
+            while (batch := work.get()) is not None:
+                with contextlib.suppress(Exception):  # a cache that fails is only slower
+                    self.store(batch)
+
+        thread = threading.Thread(target=run, name="milepost-cache", daemon=True)
+        thread.start()
+        try:
+            yield work.put
+        finally:
+            work.put(None)
+            thread.join()
 
     def forget(self, paths: Iterable[str]) -> None:
         """Forget the notes of removed paths."""

@@ -180,7 +180,7 @@ def parse_notes(
     if jobs == 1:
         here([f.path for f in files])
     else:
-        chunks = _chunks(files, jobs * 8)
+        chunks = _chunks(files, jobs * 32)
         with ProcessPoolExecutor(max_workers=jobs - 1) as pool:
             pending = [(pool.submit(_parse_chunk, root, c, config), c) for c in chunks]
             while pending:
@@ -295,12 +295,16 @@ class Session:
         if cache is not None:
             cached = cache.load(f.path for f in files if cache.fresh(f))
         todo = [f for f in files if f.path not in cached]
+        parsed: dict[str, tuple[Note, bytes]] = {}
+        if todo and cache is not None:
+            with cache.storing() as store:
 
-        def keep(batch: list[Parsed]) -> None:
-            if cache is not None:
-                cache.store((self.files[n.path], d, n, blob) for n, d, blob in batch if d)
+                def keep(batch: list[Parsed]) -> None:
+                    store([(self.files[n.path], d, n, blob) for n, d, blob in batch if d])
 
-        parsed = parse_notes(self.config, todo, progress, keep) if todo else {}
+                parsed = parse_notes(self.config, todo, progress, keep)
+        elif todo:
+            parsed = parse_notes(self.config, todo, progress)
         notes = dict(cached)
         for file in files:
             if file.path in parsed:
