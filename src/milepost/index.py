@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from .config import Config
 from .errors import Diagnostic, warning
@@ -22,8 +23,7 @@ from .resolve import NameTable, Resolution, norm, stem
 UNASSIGNED = "Unassigned"
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """A milestone as the index sees it: where it is, whose it is, and its status today."""
 
     id: str
@@ -123,6 +123,7 @@ class VaultIndex:
         self.notes: dict[str, Note] = dict(notes)
         self.files: set[str] = set(files)
         self.extra_diagnostics = list(extra_diagnostics)
+        self._name_keys: dict[str, str] = {}
         self._rebuild()
 
     # ----- building ---------------------------------------------------------------------------
@@ -183,7 +184,9 @@ class VaultIndex:
                     )
 
     def model_key(self, name: str) -> str:
-        key = name_key(name)
+        key = self._name_keys.get(name)
+        if key is None:
+            key = self._name_keys[name] = name_key(name)
         return self.alias_to_key.get(key, key)
 
     def _model(self, key: str, spelling: str) -> BusinessModel:

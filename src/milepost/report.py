@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from .errors import Diagnostic, warning
 from .index import BusinessModel, Entry, Tool, VaultIndex
-from .model import COMPLETENESS, STATUSES
+from .model import COMPLETENESS, STATUSES, Period
 
 SCHEMA = 1
 
@@ -41,6 +41,70 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "fields": dict(m.fields),
         "source": {"path": entry.path, "line": m.line, "heading": m.heading},
     }
+
+
+_string = json.encoder.encode_basestring
+"""A string as JSON, without escaping non-ASCII (what ``ensure_ascii=False`` writes)."""
+_periods: dict[Period, str] = {}
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else _string(value)
+
+
+def _period_text(period: Period | None) -> str:
+    if period is None:
+        return "null"
+    known = _periods.get(period)
+    if known is None:
+        if len(_periods) > 65536:  # a long watch session: keep the memo small
+            _periods.clear()
+        known = _periods[period] = _dump(period.as_json())
+    return known
+
+
+def entry_text(entry: Entry) -> str:
+    """``entry_json`` as one line of JSON, written directly (the index's hottest loop)."""
+    m = entry.milestone
+    return "".join(
+        (
+            '{"id": ',
+            _string(entry.id),
+            ', "title": ',
+            _string(m.title),
+            ', "description": ',
+            _string(m.description),
+            ', "status": ',
+            _string(entry.status),
+            ', "kind": ',
+            _text(m.kind),
+            ', "owner": ',
+            _text(m.owner),
+            ', "due": ',
+            _period_text(m.due),
+            ', "start": ',
+            _period_text(m.start),
+            ', "done": ',
+            _period_text(m.done),
+            ', "cancelled": ',
+            _period_text(m.cancelled),
+            ', "budget": ',
+            "null" if m.budget is None else _dump(m.budget.as_json()),
+            ', "missing": [',
+            ", ".join(map(_string, m.missing())),
+            '], "tag": ',
+            _string(m.tag),
+            ', "fields": ',
+            _dump(dict(m.fields)) if m.fields else "{}",
+            ', "source": {"path": ',
+            _string(entry.path),
+            ', "line": ',
+            str(m.line),
+            ', "heading": ',
+            _text(m.heading),
+            "}}",
+        )
+    )
 
 
 def counts(model: BusinessModel) -> dict[str, int]:
@@ -93,7 +157,7 @@ def _model_text(index: VaultIndex, model: BusinessModel) -> Iterator[str]:
         yield '\n      "milestones": []\n    }'
         return
     yield '\n      "milestones": [\n        '
-    yield ",\n        ".join(_dump(entry_json(entry)) for entry in entries)
+    yield ",\n        ".join(map(entry_text, entries))
     yield "\n      ]\n    }"
 
 

@@ -56,10 +56,13 @@ class NameTable:
     def __init__(self, paths: Iterable[str]) -> None:
         self.by_path: dict[str, str] = {}
         self.by_name: dict[str, list[str]] = {}
+        self.known: dict[tuple[str, str], Resolution] = {}
+        """Answers given so far, by (target, linking note's folder): they depend on nothing else."""
         for path in sorted(paths):
             self.add(path)
 
     def add(self, path: str) -> None:
+        self.known.clear()
         key = norm(path)
         self.by_path.setdefault(key, path)
         if key.endswith(".md"):
@@ -70,6 +73,7 @@ class NameTable:
             names.sort()
 
     def remove(self, path: str) -> None:
+        self.known.clear()
         key = norm(path)
         for k in (key, key[:-3] if key.endswith(".md") else None):
             if k is not None and self.by_path.get(k) == path:
@@ -85,9 +89,16 @@ class NameTable:
 
     def resolve(self, target: str, source: str) -> Resolution:
         """Resolve a link's target (path part only) written in note ``source``."""
-        target = target.strip().replace("\\", "/")
-        if not target:
+        if not target.strip():
             return Resolution(source, "self")
+        key = (target, folder_of(source))
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = self._resolve(target, source)
+        return found
+
+    def _resolve(self, target: str, source: str) -> Resolution:
+        target = target.strip().replace("\\", "/")
         if target.startswith(("./", "../")):
             joined = posixpath.normpath(posixpath.join(folder_of(source), target))
             found = self.by_path.get(norm(joined))
