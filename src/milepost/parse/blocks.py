@@ -49,6 +49,44 @@ def _table(table: BlockRule) -> BlockRule:
     return guarded
 
 
+def _code(code: BlockRule) -> BlockRule:
+    """The indented code rule, tried only on a line indented by four columns or more."""
+
+    def guarded(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        if state.sCount[start] - state.blkIndent < 4:
+            return False
+        return code(state, start, end, silent)
+
+    return guarded
+
+
+def _lheading(lheading: BlockRule) -> BlockRule:
+    """The setext heading rule, tried only when a line of the paragraph could underline it
+    (starts with ``=`` or ``-``) before the next blank line."""
+
+    def guarded(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        src, begins, shifts, ends = state.src, state.bMarks, state.tShift, state.eMarks
+        line = start + 1
+        while line < end:
+            pos = begins[line] + shifts[line]
+            if pos >= ends[line]:
+                return False
+            if src[pos] in "=-":
+                return lheading(state, start, end, silent)
+            line += 1
+        return False
+
+    return guarded
+
+
+GUARDS: dict[str, Callable[[BlockRule], BlockRule]] = {
+    "table": _table,
+    "code": _code,
+    "lheading": _lheading,
+}
+"""Rules that can start with any character, tried only when a cheap check says they may match."""
+
+
 def _dispatcher(rules: list[tuple[str, BlockRule]]) -> BlockRule:
     def pick(char: str | None) -> list[BlockRule]:
         return [
@@ -84,7 +122,7 @@ def dispatch_by_first_char(md: MarkdownIt) -> MarkdownIt:
     compiled: dict[str, list[BlockRule]] = {}
     for chain in chains:
         rules = [
-            (rule.name, _table(rule.fn) if rule.name == "table" else rule.fn)
+            (rule.name, GUARDS[rule.name](rule.fn) if rule.name in GUARDS else rule.fn)
             for rule in ruler.__rules__
             if rule.enabled and (not chain or chain in rule.alt)
         ]
