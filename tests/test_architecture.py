@@ -15,6 +15,7 @@ PACKAGE = Path(milepost.__file__).resolve().parent
 LAYERS = [
     "records",
     "errors",
+    "workers",
     "model",
     "config",
     "discover",

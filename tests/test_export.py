@@ -8,9 +8,13 @@ import posixpath
 import re
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from milepost.export.site import relative
 
 from .conftest import FIXTURE_VAULTS, GOLDENS, SAMPLE_VAULT, TODAY, MakeVault, Result
 
@@ -406,3 +410,18 @@ def test_relative_urls_everywhere(run: Run, tmp_path: Path) -> None:
     assert re.search(
         r'href="\.\./\.\./assets/style\.css"', (site / "notes/concepts/milestones.html").read_text()
     )
+
+
+FOLDERS = st.lists(st.sampled_from(["notes", "tags", "a", "b", "ä x"]), max_size=3)
+FILES = st.sampled_from(["index.html", "p.html", "q.html#h", "ü.html#a-b"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(FOLDERS, FILES, FOLDERS, FILES)
+def test_relative_urls_are_what_relpath_gives(
+    source: list[str], page: str, target: list[str], file: str
+) -> None:
+    from_page, to_file = "/".join([*source, page]), "/".join([*target, file])
+    start = posixpath.dirname(from_page) or "."
+    expected = quote(posixpath.relpath(to_file, start), safe="/#-._~")
+    assert relative(from_page, to_file) == expected

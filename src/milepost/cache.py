@@ -170,12 +170,18 @@ class NoteCache:
                     self.store(batch)
 
         thread = threading.Thread(target=run, name="milepost-cache", daemon=True)
-        thread.start()
+
+        def put(batch: list[Stored]) -> None:
+            if not thread.is_alive() and thread.ident is None:
+                thread.start()  # on the first batch: worker processes are forked by then
+            work.put(batch)
+
         try:
-            yield work.put
+            yield put
         finally:
-            work.put(None)
-            thread.join()
+            if thread.ident is not None:
+                work.put(None)
+                thread.join()
 
     def forget(self, paths: Iterable[str]) -> None:
         """Forget the notes of removed paths."""
@@ -232,7 +238,9 @@ def write_stamp(config: Config, data: dict[str, Any]) -> None:
     with contextlib.suppress(Exception):
         folder = cache_folder(config)
         folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / "stamp.json", json.dumps(data, sort_keys=True).encode())
+        write_atomic(
+            folder / "stamp.json", json.dumps(data, sort_keys=True).encode(), durable=False
+        )
 
 
 def clear_stamp(config: Config) -> None:

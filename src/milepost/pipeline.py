@@ -14,10 +14,10 @@ import os
 import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from .errors import Diagnostic, error
 from .index import Delta, VaultIndex
 from .model import Note
 from .parse import parse_note
+from .workers import share, starting
 
 if TYPE_CHECKING:
     from .render import Renderer
@@ -141,13 +142,9 @@ def parse_notes(
     progress: Progress | None = None,
     sink: Sink | None = None,
 ) -> dict[str, tuple[Note, bytes]]:
-    """Parse every note of ``files``, with ``jobs - 1`` worker processes besides this one.
-
-    Each note is parsed exactly once. The files are cut into chunks; the workers take them from
-    the front while this process takes them from the back (a chunk no worker has started is
-    taken back), and between its own chunks it unpickles what the workers sent. ``sink`` sees
-    every batch as it arrives, so the pickles can be stored and dropped as they come.
-    """
+    """Parse every note of ``files`` once, here and in ``jobs - 1`` worker processes (see
+    :mod:`.workers`). ``sink`` sees every batch as it arrives, so the pickles the workers send
+    can be stored and dropped as they come."""
     root = config.vault
     jobs = jobs_for(config, sum(f.size for f in files))
     parsed: dict[str, tuple[Note, bytes]] = {}
@@ -169,33 +166,17 @@ def parse_notes(
         if progress is not None and batch:
             progress(len(parsed), len(files))
 
-    def received(future: Future[list[tuple[bytes, bytes]]]) -> None:
+    def received(result: list[tuple[bytes, bytes]]) -> None:
         batch: list[Parsed] = []
-        for blob, digest in future.result():
+        for blob, digest in result:
             note = pickle.loads(blob)
             parsed[note.path] = (note, digest)
             batch.append((note, digest, blob))
         deliver(batch)
 
-    if jobs == 1:
-        here([f.path for f in files])
-    else:
-        chunks = _chunks(files, jobs * 32)
-        with ProcessPoolExecutor(max_workers=jobs - 1) as pool:
-            pending = [(pool.submit(_parse_chunk, root, c, config), c) for c in chunks]
-            while pending:
-                for future, _ in pending:
-                    if future.done():
-                        received(future)
-                pending = [(f, c) for f, c in pending if not f.done()]
-                if not pending:
-                    break
-                future, chunk = pending[-1]
-                if future.cancel():  # no worker has started it: parse it here
-                    pending.pop()
-                    here(chunk)
-                else:
-                    wait([f for f, _ in pending], return_when=FIRST_COMPLETED)
+    chunks = _chunks(files, jobs * 32) if jobs > 1 else [[f.path for f in files]]
+    there = partial(_parse_chunk, root, config=config)
+    share(chunks, here, there, received, workers=jobs - 1, context=starting())
     if progress is not None:
         progress(len(files), len(files))
     return parsed

@@ -79,8 +79,12 @@ class Manifest:
         write_atomic(folder / MANIFEST, self.dumps().encode("utf-8"))
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` through a temp file in the same folder; skip equal bytes."""
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` through a temp file in the same folder; skip equal bytes.
+
+    ``durable`` also flushes the bytes to disk before the rename (a user's note with a managed
+    region); files milepost can make again (pages, the site, caches) skip that wait.
+    """
     with contextlib.suppress(OSError):
         if path.read_bytes() == data:
             return
@@ -92,8 +96,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         if mode is not None:
             Path(temp).chmod(mode)
         Path(temp).replace(path)
@@ -183,7 +188,7 @@ class Writer:
                 self.record(Change(page.path, "conflict", f"{why}; kept (--force overwrites)"))
                 return
         if not self.dry_run:
-            write_atomic(target, new)
+            write_atomic(target, new, durable=False)  # a page milepost can always make again
             self.written[page.path] = digest(new)
         self.manifest.pages[page.path] = {"sha256": digest(new), "kind": page.kind}
         self.record(Change(page.path, "create" if current is None else "update"))

@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import html
 import json
+import os
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from ..index import VaultIndex
 from ..model import Link
 from ..parse.text import decode, repair_mojibake
 from ..render.env import environment, package_templates
+from ..workers import forking, share
 from ..write import write_atomic
 from .markdown import MAX_EMBED_DEPTH, Page, cycle_warning, render_note
 from .pages import Pages, html_text, search_script
@@ -237,6 +239,40 @@ class Exporter:
             Output(url, data, path), html_text(body), page.files, page.problems, set(page.links)
         )
 
+    def note_pages(
+        self, paths: list[str], progress: Progress | None = None
+    ) -> dict[str, NoteResult]:
+        """The pages of ``paths``; many of them are rendered in forked worker processes too,
+        which inherit this exporter (index, site, templates) instead of receiving a copy."""
+        global _FORKED  # noqa: PLW0603 (what a forked worker renders with)
+        backlinks = self.backlinks()
+        done: dict[str, NoteResult] = {}
+
+        def here(chunk: list[tuple[str, list[str]]]) -> None:
+            for path, links in chunk:
+                done[path] = self.note_page(path, links)
+                if progress is not None and len(done) % 25 == 0:
+                    progress(len(done), len(paths))
+
+        def received(results: list[tuple[str, NoteResult]]) -> None:
+            done.update(results)
+            if progress is not None:
+                progress(len(done), len(paths))
+
+        context = forking() if len(paths) >= PARALLEL_PAGES else None
+        workers = (self.config.jobs or os.cpu_count() or 1) - 1 if context is not None else 0
+        work = [(p, backlinks.get(p, [])) for p in paths]
+        size = max(1, len(work) // ((workers + 1) * 16))
+        chunks = [work[i : i + size] for i in range(0, len(work), size)]
+        _FORKED = self
+        try:
+            share(chunks, here, _render_pages, received, workers=workers, context=context)
+        finally:
+            _FORKED = None
+        if progress is not None:
+            progress(len(paths), len(paths))
+        return done
+
     def _take(self, path: str, result: NoteResult) -> Output:
         self.note_results[path] = result
         self.problems.extend(result.problems)
@@ -289,19 +325,12 @@ class Exporter:
                     f"tool {tool.name}",
                 )
             )
-        backlinks = self.backlinks()
         notes = sorted(self.site.note_urls)
-        for done, path in enumerate(notes, start=1):
-            kept = (
-                reuse.get(path)
-                if reuse is not None and again is not None and path not in again
-                else None
-            )
-            out.append(self._take(path, kept or self.note_page(path, backlinks.get(path, []))))
-            if progress is not None and done % 25 == 0:
-                progress(done, len(notes))
-        if progress is not None:
-            progress(len(notes), len(notes))
+        kept: dict[str, NoteResult] = {}
+        if reuse is not None and again is not None:
+            kept = {p: reuse[p] for p in notes if p not in again and p in reuse}
+        fresh = self.note_pages([p for p in notes if p not in kept], progress)
+        out.extend(self._take(path, kept.get(path) or fresh[path]) for path in notes)
         out.append(
             Output(
                 "index.html",
@@ -464,6 +493,19 @@ def section(text: str, note: Any, subpath: str) -> str:
     return ""
 
 
+PARALLEL_PAGES = 100
+"""From this many note pages on, worker processes render some of them."""
+_FORKED: Exporter | None = None
+"""The exporter whose pages a forked worker renders."""
+
+
+def _render_pages(chunk: list[tuple[str, list[str]]]) -> list[tuple[str, NoteResult]]:
+    """In a forked worker: render note pages with the exporter inherited from the parent."""
+    exporter = _FORKED
+    assert exporter is not None, "note pages are rendered only in forked workers"
+    return [(path, exporter.note_page(path, links)) for path, links in chunk]
+
+
 _CHART = re.compile(r'<div class="mp-chart" data-chart="([^"]*)"></div>')
 _BOX = re.compile(r'<span class="mp-task" data-box="([a-z]+)"></span>')
 
@@ -523,7 +565,7 @@ def write_site(
             continue
         result.written.append(output.path)
         if not dry_run:
-            write_atomic(target, output.data)
+            write_atomic(target, output.data, durable=False)
     for path in sorted(set(old) - set(files)):
         target = (out / path).resolve()
         if not target.is_relative_to(out) or path == MANIFEST:
@@ -536,7 +578,7 @@ def write_site(
     if not dry_run:
         out.mkdir(parents=True, exist_ok=True)
         data = json.dumps({"generator": "milepost", "files": dict(sorted(files.items()))}, indent=1)
-        write_atomic(manifest_path, data.encode())
+        write_atomic(manifest_path, data.encode(), durable=False)
     return result
 
 

@@ -5,10 +5,10 @@ backlink, tag page and search entry goes through it.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 from ..config import Config
@@ -48,10 +48,16 @@ def block_anchor(block: str) -> str:
     return "mp-b-" + slug(block)
 
 
+@lru_cache(maxsize=1 << 16)
 def relative(from_page: str, to_file: str) -> str:
-    """A relative URL from one output file to another, percent-encoded."""
-    start = posixpath.dirname(from_page) or "."
-    return quote(posixpath.relpath(to_file, start), safe="/#-._~")
+    """A relative URL from one output file to another, percent-encoded (both are clean paths
+    from the site's root: no ``.`` or ``..`` parts)."""
+    here = from_page.split("/")[:-1]
+    there = to_file.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    return quote("/".join([*[".."] * (len(here) - common), *there[common:]]), safe="/#-._~")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +93,13 @@ class Site:
         self.tool_urls = {
             t.key: self._claim("tools", t.name, ".html") for t in index.tools.values()
         }
-        self.file_urls: dict[str, str] = {}
+        self.file_urls = {
+            path: self._file_url(path)
+            for path in sorted(index.files)
+            if path not in index.notes and not path.lower().endswith(".md")
+        }
+        """Every attachment's output path, claimed up front so that pages rendered in any order
+        (or process) agree; only the files a published page uses are copied."""
         self.charts: dict[str, str] = {}
         """Business-model key -> its SVG roadmap (filled by the exporter)."""
         self.anchors = {p: _anchors(index.notes[p]) for p in self.note_urls}
@@ -127,14 +139,16 @@ class Site:
         self._taken.add(candidate)
         return candidate
 
+    def _file_url(self, path: str) -> str:
+        name, dot, ext = path.rpartition(".")
+        base = name if dot else path
+        return self._claim("files", base, f".{slug(ext)}" if dot else "")
+
     def file_url(self, path: str) -> str:
-        """The output path of an attachment (claimed on first use: only referenced files go)."""
+        """The output path of an attachment."""
         url = self.file_urls.get(path)
-        if url is None:
-            name, dot, ext = path.rpartition(".")
-            base = name if dot else path
-            url = self._claim("files", base, f".{slug(ext)}" if dot else "")
-            self.file_urls[path] = url
+        if url is None:  # a file the index does not list (it appeared since): claim it now
+            url = self.file_urls[path] = self._file_url(path)
         return url
 
     def note_title(self, path: str) -> str:
