@@ -515,3 +515,37 @@ def test_marker_detection() -> None:
     assert has_marker(b"---\r\ngenerated_by: milepost\r\n---\r\n")
     assert not has_marker(b"# title\ngenerated_by: milepost\n")
     assert not has_marker(b"---\ntitle: x\n---\ngenerated_by: milepost\n")
+
+
+def generated_pages() -> list[Path]:
+    pages = [p for p in SAMPLE_VAULT.rglob("*.md") if b"generated_by: milepost" in p.read_bytes()]
+    assert len(pages) > 5
+    return sorted(pages)
+
+
+EDGE_PAGES = {
+    "closed": "---\ngenerated_by: milepost\n---\n# Roadmap\n",
+    "crlf": "---\r\ngenerated_by: milepost\r\n---\r\nbody\r\n",
+    "unclosed": "---\ngenerated_by: milepost\n# no closing line\n",
+    "indented close": "---\ngenerated_by: milepost\n  ---\n---\nbody\n",
+    "other value": "---\ngenerated_by: someone else\n---\n#milestone Kept (expected 2030)\n",
+    "bad yaml": "---\ngenerated_by: milepost\n  : [\n---\n#milestone Kept (expected 2030)\n",
+    "late key": "---\ntitle: x\n---\ngenerated_by: milepost\n#milestone Kept (expected 2030)\n",
+    "empty block": "---\n---\ngenerated_by: milepost\n",
+}
+
+
+def test_generated_pages_are_read_from_their_front_matter_as_a_full_parse_reads_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from milepost import parse
+
+    config = load_config(SAMPLE_VAULT, today=TODAY)
+    samples = {p.relative_to(SAMPLE_VAULT).as_posix(): p.read_bytes() for p in generated_pages()}
+    samples |= {f"Edge/{name}.md": text.encode() for name, text in EDGE_PAGES.items()}
+    quick = {path: parse.parse_note(path, data, config) for path, data in samples.items()}
+    monkeypatch.setattr(parse, "_generated_page", lambda *_: None)
+    full = {path: parse.parse_note(path, data, config) for path, data in samples.items()}
+    assert quick == full
+    assert sum(note.generated for note in quick.values()) > 5
+    assert not quick["Edge/other value.md"].generated and quick["Edge/other value.md"].milestones

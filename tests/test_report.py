@@ -79,5 +79,13 @@ def test_any_text_is_written_as_the_encoder_would(
         kind="assumption",
         fields=tuple(fields),
     )
-    entry = Entry("0123456789ab", "Notes/A “quoted” path.md", milestone, "key", "Key", "planned")
+    entry = Entry(
+        "0123456789ab",
+        "Notes/A “quoted” path.md",
+        milestone,
+        "key",
+        "Key",
+        "planned",
+        milestone.missing(),
+    )
     assert entry_text(entry) == expected(entry)

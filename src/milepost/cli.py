@@ -70,7 +70,11 @@ def vault_options(function: F) -> F:
             ),
         ),
         click.option(
-            "--quiet", "-q", is_flag=True, help="No progress bar and no diagnostics on stderr."
+            "--quiet",
+            "-q",
+            is_flag=True,
+            help="Only the summary line (and conflicts): no progress bar, no diagnostics, "
+            "no line per page.",
         ),
     ]
     for decorator in reversed(decorators):
@@ -250,7 +254,7 @@ def build_command(
         result = build(config, force=force, dry_run=dry_run or check, progress=progress)
     words = _WOULD if dry_run or check else _VERBS
     for change in result.changes:
-        if change.action != "unchanged":
+        if change.action != "unchanged" and not (quiet and change.action != "conflict"):
             region = f" (region {change.what})" if change.what else ""
             reason = f": {change.reason}" if change.reason else ""
             click.echo(f"{words[change.action]} {change.path}{region}{reason}")

@@ -37,6 +37,8 @@ class Entry(NamedTuple):
     """The business-model name as this milestone's note spells it."""
     status: Status
     """Stated status, or ``overdue`` when open and due before today."""
+    missing: tuple[str, ...]
+    """What the milestone lacks (``Milestone.missing``), read once."""
 
 
 @dataclass(slots=True)
@@ -122,12 +124,24 @@ class VaultIndex:
         self.today = today
         self.notes: dict[str, Note] = dict(notes)
         self.files: set[str] = set(files)
-        self.extra_diagnostics = list(extra_diagnostics)
+        self._extra = list(extra_diagnostics)
+        self._found: list[Diagnostic] | None = None
         self._name_keys: dict[str, str] = {}
         self._rebuild()
 
+    @property
+    def extra_diagnostics(self) -> list[Diagnostic]:
+        """Findings from outside the notes (discovery), reported with theirs."""
+        return self._extra
+
+    @extra_diagnostics.setter
+    def extra_diagnostics(self, found: list[Diagnostic]) -> None:
+        self._extra = found
+        self._found = None
+
     # ----- building ---------------------------------------------------------------------------
     def _rebuild(self) -> None:
+        self._found = None
         self.names = NameTable(self.files)
         self._aliases()
         self.models: dict[str, BusinessModel] = {}
@@ -262,6 +276,7 @@ class VaultIndex:
                     self.model_key(raw),
                     raw,
                     derive_status(milestone, self.today),
+                    milestone.missing(),
                 )
             )
         return entries
@@ -312,8 +327,10 @@ class VaultIndex:
             self.files = new_files
             self._rebuild()
             return Delta(everything=True)
+        self._found = None
         before = self._tool_signatures()
         models_before = {key: model.tools[:] for key, model in self.models.items()}
+        sizes_before = {key: len(model.entries) for key, model in self.models.items()}
         affected: set[str] = set()
         recheck: set[str] = set()
         for path, note in changed.items():
@@ -336,7 +353,12 @@ class VaultIndex:
         }
         after = self._tool_signatures()
         tools = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
-        tools |= {key for key, tool in self.tools.items() if affected.intersection(tool.models)}
+        resized = {  # tool pages show how many milestones each model that reaches them has
+            key
+            for key in affected
+            if key not in self.models or sizes_before.get(key) != len(self.models[key].entries)
+        }
+        tools |= {key for key, tool in self.tools.items() if resized.intersection(tool.models)}
         return Delta(models=frozenset(affected), tools=frozenset(tools))
 
     def _tool_signatures(self) -> dict[str, tuple[object, ...]]:
@@ -410,14 +432,17 @@ class VaultIndex:
 
     # ----- queries ----------------------------------------------------------------------------
     def diagnostics(self) -> list[Diagnostic]:
-        """Every finding, sorted by path and line, without the silenced codes."""
-        found = [
-            *self.extra_diagnostics,
-            *self.alias_diagnostics,
-            *(d for c in self.contributions.values() for d in c.links),
-            *(d for note in self.notes.values() for d in note.diagnostics),
-        ]
-        return sorted(d for d in found if not self.config.is_silenced(d.code))
+        """Every finding, sorted by path and line, without the silenced codes (kept until the
+        index changes; the list is the caller's to read, not to change)."""
+        if self._found is None:
+            found = [
+                *self._extra,
+                *self.alias_diagnostics,
+                *(d for c in self.contributions.values() for d in c.links),
+                *(d for note in self.notes.values() for d in note.diagnostics),
+            ]
+            self._found = sorted(d for d in found if not self.config.is_silenced(d.code))
+        return self._found
 
     def milestone_count(self) -> int:
         return sum(len(c.entries) for c in self.contributions.values())

@@ -36,7 +36,7 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "done": _period(m.done),
         "cancelled": _period(m.cancelled),
         "budget": m.budget.as_json() if m.budget is not None else None,
-        "missing": list(m.missing()),
+        "missing": list(entry.missing),
         "tag": m.tag,
         "fields": dict(m.fields),
         "source": {"path": entry.path, "line": m.line, "heading": m.heading},
@@ -91,7 +91,7 @@ def entry_text(entry: Entry) -> str:
             ', "budget": ',
             "null" if m.budget is None else _dump(m.budget.as_json()),
             ', "missing": [',
-            ", ".join(map(_string, m.missing())),
+            ", ".join(map(_string, entry.missing)),
             '], "tag": ',
             _string(m.tag),
             ', "fields": ',
@@ -110,7 +110,7 @@ def entry_text(entry: Entry) -> str:
 def counts(model: BusinessModel) -> dict[str, int]:
     found = Counter(entry.status for entry in model.entries)
     result: dict[str, int] = {status: found.get(status, 0) for status in STATUSES}
-    result["complete"] = sum(1 for e in model.entries if not e.milestone.missing())
+    result["complete"] = sum(1 for e in model.entries if not e.missing)
     return result
 
 
@@ -233,7 +233,7 @@ def incomplete(index: VaultIndex) -> list[Diagnostic]:
     found = []
     for model in index.models.values():
         for entry in model.entries:
-            missing = entry.milestone.missing()
+            missing = entry.missing
             if missing and entry.status not in ("achieved", "cancelled"):
                 found.append(
                     warning(
@@ -251,7 +251,7 @@ def completeness_lines(index: VaultIndex) -> list[str]:
     """Per business model: how many milestones are complete, and what the others lack."""
     lines = []
     for model in index.models.values():
-        lacking = Counter(part for e in model.entries for part in e.milestone.missing())
+        lacking = Counter(part for e in model.entries for part in e.missing)
         c = counts(model)
         detail = ", ".join(f"{part} {lacking[part]}" for part in COMPLETENESS if lacking[part])
         lines.append(

@@ -97,7 +97,40 @@ def _reading_diagnostics(path: str, data: bytes, decoded: Decoded) -> list[Diagn
     return found
 
 
+def _front_matter_text(text: str) -> str | None:
+    """The front matter block's text, found as the front matter rule finds it (a ``---`` line
+    first, up to the next unindented ``---`` line); None when there is none."""
+    lines = text.split("\n")
+    if lines[0].rstrip(" \t") != "---":
+        return None
+    for number in range(1, len(lines)):
+        line = lines[number]
+        if line[:1] not in (" ", "\t") and line.rstrip(" \t") == "---":
+            return "".join(f"{inner}\n" for inner in lines[1:number])
+    return None
+
+
+def _generated_page(
+    path: str, text: str, config: Config, diagnostics: list[Diagnostic]
+) -> Note | None:
+    """A page milepost wrote, read from its front matter alone (it is never a source, and
+    generated pages are the largest files of a vault), or None for any other note."""
+    if GENERATED_KEY not in text[:2000]:
+        return None
+    content = _front_matter_text(text)
+    if content is None:
+        return None
+    found: list[Diagnostic] = []
+    meta = _load_front_matter(path, content, found)
+    if not _Properties(path, meta, content.split("\n"), config, found).generated:
+        return None
+    return Note(path, frontmatter=meta, generated=True, diagnostics=(*diagnostics, *found))
+
+
 def _parse_text(path: str, text: str, config: Config, diagnostics: list[Diagnostic]) -> Note:
+    page = _generated_page(path, text, config, diagnostics)
+    if page is not None:
+        return page
     tokens = index_parser().parse(text)
     source = text.split("\n")
     meta: dict[str, Any] = {}

@@ -236,7 +236,7 @@ class Views:
                     "roadmap": self.roadmap_link(model, "roadmap", in_table=True),
                     "total": len(model.entries),
                     "counts": counts,
-                    "complete": sum(1 for e in model.entries if not e.milestone.missing()),
+                    "complete": sum(1 for e in model.entries if not e.missing),
                 }
             )
         tools = [
@@ -281,7 +281,7 @@ class Views:
             and e.milestone.done.end >= last
             and e.milestone.done.start <= today
         ]
-        incomplete = [e for e in open_ if e.milestone.missing()]
+        incomplete = [e for e in open_ if e.missing]
         parts = [
             ("Overdue", sorted(overdue, key=lambda e: sort_day(e, "overdue"))),
             (
@@ -351,7 +351,7 @@ def status_counts(entries: Sequence[Entry]) -> dict[str, int]:
 def summary(entries: Sequence[Entry]) -> str:
     counts = status_counts(entries)
     parts = [f"{counts[s]} {STATUS_LABELS[s].lower()}" for s in STATUSES if counts[s]]
-    complete = sum(1 for e in entries if not e.milestone.missing())
+    complete = sum(1 for e in entries if not e.missing)
     noun = "milestone" if len(entries) == 1 else "milestones"
     if not entries:
         return "No milestones yet."
