@@ -21,7 +21,7 @@ TODAY_ARGS = ("--today", TODAY.isoformat())
 
 
 def build(run: Run, vault: Path, *args: str) -> Result:
-    return run("build", vault, *TODAY_ARGS, "--jobs", "1", "-q", *args)
+    return run("build", vault, *TODAY_ARGS, "--jobs", "1", *args)
 
 
 def generated(vault: Path) -> dict[str, bytes]:
@@ -549,3 +549,26 @@ def test_generated_pages_are_read_from_their_front_matter_as_a_full_parse_reads_
     assert quick == full
     assert sum(note.generated for note in quick.values()) > 5
     assert not quick["Edge/other value.md"].generated and quick["Edge/other value.md"].milestones
+
+
+def test_quiet_build_prints_the_summary_and_conflicts_only(
+    run: Run, copy_vault: Callable[[Path], Path]
+) -> None:
+    vault = copy_vault(SAMPLE_VAULT)
+    for page in (vault / "Roadmaps").rglob("*.md"):
+        page.unlink()
+    (vault / ".milepost" / "manifest.json").unlink()
+    first = build(run, vault, "-q")
+    assert first.code == 0 and first.out == ""
+    assert re.search(r"^\d+ written, .* in \d+\.\d\d s$", first.err.strip())
+    roadmap = vault / "Roadmaps/Models/Roadmap – Space X.md"
+    roadmap.write_text(roadmap.read_text(encoding="utf-8") + "\nMy own line.\n", encoding="utf-8")
+    (vault / "Concepts/Milestones.md").write_bytes(
+        (vault / "Concepts/Milestones.md").read_bytes().replace(b"profitability", b"profit")
+    )
+    second = build(run, vault, "-q")
+    assert second.code == 1
+    assert second.out.splitlines() == [
+        "conflict Roadmaps/Models/Roadmap – Space X.md: edited by hand since milepost wrote it; "
+        "kept (--force overwrites)"
+    ]
