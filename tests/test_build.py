@@ -362,7 +362,9 @@ def test_a_file_without_the_marker_is_never_overwritten_even_with_force(tmp_path
     writer = Writer(
         config, Manifest(pages={"Roadmaps/Page.md": {"sha256": "x", "kind": "roadmap"}}), force=True
     )
-    writer.pages([Page("Roadmaps/Page.md", "---\ngenerated_by: milepost\n---\nnew\n", "roadmap")])
+    writer.pages(
+        [Page.of("Roadmaps/Page.md", "---\ngenerated_by: milepost\n---\nnew\n", "roadmap")]
+    )
     assert target.read_text() == "user text\n"
     assert [c.action for c in writer.changes] == ["conflict"]
     writer = Writer(

@@ -17,7 +17,7 @@ from .conftest import SAMPLE_VAULT, TODAY, MakeVault
 
 
 def full_json(vault: Path) -> str:
-    session = Session(load_config(vault), TODAY, cache=False)
+    session = Session(load_config(vault), TODAY, cache=False, lasting=True)
     try:
         session.scan()
         assert session.index is not None
@@ -33,7 +33,7 @@ def pages(vault: Path) -> dict[str, bytes]:
 def assert_same_as_full_build(session: Session, vault: Path) -> None:
     assert session.index is not None
     assert "".join(iter_json(session.index)) == full_json(vault)
-    fresh = Session(load_config(vault), TODAY, cache=False)
+    fresh = Session(load_config(vault), TODAY, cache=False, lasting=True)
     try:
         result = fresh.build(dry_run=True)
     finally:
@@ -128,7 +128,7 @@ def test_random_edit_sequences_equal_a_full_build(
 ) -> None:
     rng = random.Random(seed)
     vault = copy_vault(SAMPLE_VAULT)
-    session = Session(load_config(vault), TODAY, cache=False)
+    session = Session(load_config(vault), TODAY, cache=False, lasting=True)
     try:
         session.build()
         for _ in range(12):
@@ -141,7 +141,7 @@ def test_random_edit_sequences_equal_a_full_build(
 
 def test_a_folder_event_covers_every_file_in_it(copy_vault: Callable[[Path], Path]) -> None:
     vault = copy_vault(SAMPLE_VAULT)
-    session = Session(load_config(vault), TODAY, cache=False)
+    session = Session(load_config(vault), TODAY, cache=False, lasting=True)
     try:
         session.build()
         shutil.move(vault / "Concepts", vault / "Ideas")
@@ -157,7 +157,7 @@ def test_a_folder_event_covers_every_file_in_it(copy_vault: Callable[[Path], Pat
 
 def test_reconcile_catches_changes_no_event_reported(copy_vault: Callable[[Path], Path]) -> None:
     vault = copy_vault(SAMPLE_VAULT)
-    session = Session(load_config(vault), TODAY, cache=False)
+    session = Session(load_config(vault), TODAY, cache=False, lasting=True)
     try:
         session.build()
         (vault / "Concepts/Milestones.md").write_bytes(

@@ -232,8 +232,12 @@ class Session:
         *,
         cache: bool = True,
         read_only: bool = False,
+        lasting: bool = False,
     ) -> None:
         self.config = config
+        self.lasting = lasting
+        """True for a session that builds again after changes (watch): it keeps what makes the
+        next build fast, at the cost of memory."""
         self.today = today or config.today_or_now()
         self.cache = NoteCache(config, read_only=read_only) if cache else None
         self.files: dict[str, SourceFile] = {}
@@ -245,8 +249,11 @@ class Session:
         self._manifest: Manifest | None = None
         self.own: dict[str, str] = {}
         """Hash of the bytes milepost last wrote to each path (its own writes are not changes)."""
+        self.pages: dict[str, str] = {}
+        """The digest of what each generated page held when this session last wrote or checked
+        it."""
         self.texts: dict[str, str] = {}
-        """What each generated page and region held when this session last wrote or checked it."""
+        """What each managed region held when this session last wrote or checked it."""
 
     # ----- scanning ---------------------------------------------------------------------------
     def scan(self, progress: Progress | None = None, discovery: Discovery | None = None) -> Scan:
@@ -308,7 +315,7 @@ class Session:
         if self._renderer is None:
             from .render import Renderer
 
-            self._renderer = Renderer(self.config)
+            self._renderer = Renderer(self.config, remember=self.lasting)
         return self._renderer
 
     def manifest(self) -> Manifest:
@@ -368,20 +375,21 @@ class Session:
     ) -> tuple[list[Change], list[Diagnostic]]:
         """Render what ``delta`` names; write what changed. ``touched``: paths that changed on
         disk (None: check every page against the disk)."""
-        from .write import Writer
+        from .write import Writer, digest
 
         assert self.index is not None
         started = time.perf_counter()
-        rendered = self.renderer.render(self.index, delta)
+        rendered = self.renderer.render(self.index, delta, frozenset(touched or ()))
         started = timings.add("render", started)
         writer = Writer(self.config, self.manifest(), force=force, dry_run=dry_run)
-        produced = {page.path for page in rendered.pages}
         pages = [
             page
             for page in rendered.pages
-            if touched is None or page.path in touched or self.texts.get(page.path) != page.text
+            if touched is None
+            or page.path in touched
+            or self.pages.get(page.path) != digest(page.data)
         ]
-        writer.pages(pages, produced)
+        writer.pages(pages, rendered.produced)
         region_notes = {region.path for region in rendered.regions}
         regions = [
             r
@@ -397,7 +405,7 @@ class Session:
             conflicts = {c.path for c in writer.changes if c.action == "conflict" and not c.what}
             for page in pages:
                 if page.path not in conflicts:
-                    self.texts[page.path] = page.text
+                    self.pages[page.path] = digest(page.data)
             for region in regions:
                 self.texts[f"{region.path}\0{region.what}"] = region.text
         timings.add("write", started)

@@ -191,7 +191,7 @@ class Watcher:
         self.reload = reload or (lambda: load_config(self.config.vault))
         """Reads the configuration again when milepost.toml changes (keeping command-line
         settings such as --today)."""
-        self.session = Session(config)
+        self.session = Session(config, lasting=True)
         self.findings: set[Diagnostic] = set()
 
     def start(self, progress: Progress | None = None) -> Outcome:
@@ -246,7 +246,7 @@ class Watcher:
         config = self.reload()
         self.session.close()
         self.config = config
-        self.session = Session(config)
+        self.session = Session(config, lasting=True)
         result = self.session.build()
         if result.index is None:
             self.session.update([])

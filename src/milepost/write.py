@@ -161,7 +161,7 @@ class Writer:
 
     def page(self, page: Page) -> None:
         target = self.root / page.path
-        new = page.text.encode("utf-8")
+        new = page.data
         current = _read(target)
         entry = self.manifest.pages.get(page.path)
         if current == new:

@@ -28,14 +28,24 @@ NAME_LIMIT = 120
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """A generated page: where it goes, what it says, and what it is about."""
+    """A generated page: where it goes, what it says (UTF-8), and what it is about."""
 
     path: str
-    text: str
+    data: bytes
+    """The page as written to disk. Kept as bytes: a page with one emoji in it would take four
+    bytes per character as a ``str``, and a large vault's roadmaps are tens of megabytes."""
     kind: str
     """``roadmap``, ``tool``, ``index`` or ``review``."""
     key: str = ""
     """The business model or tool key, for roadmap and tool pages."""
+
+    @classmethod
+    def of(cls, path: str, text: str, kind: str, key: str = "") -> Page:
+        return cls(path, text.encode("utf-8"), kind, key)
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +61,16 @@ class Region:
 @dataclass(slots=True)
 class Rendered:
     pages: list[Page] = field(default_factory=list)
+    """The pages rendered this time; the other pages are as the last render left them."""
     regions: list[Region] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    fresh: set[str] = field(default_factory=set)
-    """Paths of the pages rendered this time (the others are as the last render left them)."""
+    produced: set[str] = field(default_factory=set)
+    """The path of every generated page, rendered this time or not."""
+
+    @property
+    def fresh(self) -> set[str]:
+        """Paths of the pages rendered this time."""
+        return {page.path for page in self.pages}
 
 
 def safe_name(name: str) -> str:
@@ -99,11 +115,17 @@ _REGION = re.compile(r'^(?P<kind>[a-z]+)(?:\s+(?:"(?P<quoted>[^"]*)"|(?P<bare>.+
 class Renderer:
     """Renders a vault's pages and regions, reusing what did not change since the last render."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, remember: bool = True) -> None:
         self.config = config
-        self._items: dict[int, tuple[Entry, str]] = {}
-        self._roadmaps: dict[str, Page] = {}
-        self._tools: dict[str, Page] = {}
+        self.remember = remember
+        """Keep each milestone's Markdown for the next render (a watching session does; a
+        one-shot build renders once and keeps nothing)."""
+        self._items: dict[int, tuple[Entry, bytes]] = {}
+        """Each milestone's Markdown, as UTF-8 (see :class:`Page`), by its entry."""
+        self._roadmaps: dict[str, str] = {}
+        self._tools: dict[str, str] = {}
+        """The path each business model's and tool's page was last rendered to: only pages
+        whose content may have changed are rendered again (and only they are kept in memory)."""
         self._sections: dict[str, str | None] = {}
         self._regions: dict[str, str | None] = {}
         self._paths: tuple[object, ...] | None = None
@@ -112,18 +134,22 @@ class Renderer:
     def item_text(self, entry: Entry) -> str:
         cached = self._items.get(id(entry))
         if cached is not None and cached[0] is entry:
-            return cached[1]
+            return cached[1].decode("utf-8")
         if self._macros is None:
             self._macros = environment(self.config).get_template("_macros.md.j2").module
         text = str(self._macros.item(self._views.item(entry))).rstrip("\n")
-        self._items[id(entry)] = (entry, text)
+        if self.remember:
+            self._items[id(entry)] = (entry, text.encode("utf-8"))
         return text
 
     def _page(self, template: str, **context: object) -> str:
         return render(self.config, template, today=self._index.today, page=True, **context)
 
-    def render(self, index: VaultIndex, delta: Delta | None = None) -> Rendered:
-        """Every page and region; only those ``delta`` touches are rendered again."""
+    def render(
+        self, index: VaultIndex, delta: Delta | None = None, wanted: frozenset[str] = frozenset()
+    ) -> Rendered:
+        """The pages and regions ``delta`` touches (everything without one), and the pages
+        whose paths are ``wanted`` (changed on disk, so they must be checked)."""
         paths = PagePaths(index, self.config)
         everything = delta is None or delta.everything or paths.signature() != self._paths
         if everything:
@@ -139,28 +165,26 @@ class Renderer:
         out = Rendered()
         self._live_items(index)
         for model in index.models.values():
-            if model.key in models or model.key not in self._roadmaps:
+            path = paths.roadmaps[model.key]
+            if model.key in models or model.key not in self._roadmaps or path in wanted:
                 text = self._page("roadmap.md.j2", view=views.roadmap(model))
-                self._roadmaps[model.key] = Page(
-                    paths.roadmaps[model.key], text, "roadmap", model.key
-                )
-                out.fresh.add(paths.roadmaps[model.key])
-            out.pages.append(self._roadmaps[model.key])
+                out.pages.append(Page.of(path, text, "roadmap", model.key))
+                self._roadmaps[model.key] = path
         for tool in index.tools.values():
-            if tool.key in tools or tool.key not in self._tools:
+            path = paths.tools[tool.key]
+            if tool.key in tools or tool.key not in self._tools or path in wanted:
                 text = self._page("tool.md.j2", view=views.tool(tool))
-                self._tools[tool.key] = Page(paths.tools[tool.key], text, "tool", tool.key)
-                out.fresh.add(paths.tools[tool.key])
-            out.pages.append(self._tools[tool.key])
+                out.pages.append(Page.of(path, text, "tool", tool.key))
+                self._tools[tool.key] = path
         for cache, live in ((self._roadmaps, index.models), (self._tools, index.tools)):
             for key in set(cache) - set(live):
                 del cache[key]
         overview = views.overview(paths.review)
-        out.pages.append(Page(paths.index, self._page("index.md.j2", view=overview), "index"))
+        out.pages.append(Page.of(paths.index, self._page("index.md.j2", view=overview), "index"))
         out.pages.append(
-            Page(paths.review, self._page("review.md.j2", view=self._review(models)), "review")
+            Page.of(paths.review, self._page("review.md.j2", view=self._review(models)), "review")
         )
-        out.fresh |= {paths.index, paths.review}
+        out.produced = {*self._roadmaps.values(), *self._tools.values(), paths.index, paths.review}
         self._render_regions(index, out, models if not everything else None)
         return out
 
