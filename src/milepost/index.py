@@ -318,7 +318,7 @@ class VaultIndex:
             or (note is not None and note.is_model)
             for path, note in changed.items()
         )
-        if new_files != self.files or touches_models:
+        if touches_models:
             for path, note in changed.items():
                 if note is None:
                     self.notes.pop(path, None)
@@ -333,6 +333,12 @@ class VaultIndex:
         sizes_before = {key: len(model.entries) for key, model in self.models.items()}
         affected: set[str] = set()
         recheck: set[str] = set()
+        if new_files != self.files:
+            for source in self._renamed(new_files) - set(changed):
+                if source in self.contributions:  # its links may now lead elsewhere
+                    affected |= self._remove(source)
+                    self._add(source)
+                    affected |= {e.model_key for e in self.contributions[source].entries}
         for path, note in changed.items():
             affected |= self._remove(path)
             recheck |= self.linked_by.get(path, set())
@@ -360,6 +366,23 @@ class VaultIndex:
         }
         tools |= {key for key, tool in self.tools.items() if resized.intersection(tool.models)}
         return Delta(models=frozenset(affected), tools=frozenset(tools))
+
+    def _renamed(self, files: set[str]) -> set[str]:
+        """Take in a new set of vault files; return the notes with a link whose target a file
+        that came or went could answer (their links must be resolved again)."""
+        came, went = files - self.files, self.files - files
+        for path in came:
+            self.names.add(path)
+        for path in went:
+            self.names.remove(path)
+        self.files = files
+        names = {norm(stem(path)) for path in came | went}
+        return {
+            source
+            for source, note in self.notes.items()
+            if any(_name_of(link.target) in names for link in note.links)
+            or any(_name_of(use.link.target) in names for use in note.tools)
+        }
 
     def _tool_signatures(self) -> dict[str, tuple[object, ...]]:
         return {
@@ -452,6 +475,11 @@ class VaultIndex:
 
 
 _HEADING_NOISE = str.maketrans(dict.fromkeys("#|^:%[]*_`~=\\/.,;!?()'\"<>{}", " "))
+
+
+def _name_of(target: str) -> str:
+    """The file name a link target asks for, as the name table keys it."""
+    return norm(stem(target.strip().replace("\\", "/").rsplit("/", 1)[-1]))
 
 
 def heading_key(text: str) -> str:
