@@ -64,9 +64,16 @@ class Pages:
     def __init__(self, index: VaultIndex, site: Site) -> None:
         self.index = index
         self.site = site
+        self._entries: dict[str, list[Entry]] = {}
+        """Business-model key -> its published milestones (every tool page counts them)."""
 
     def entries(self, model: BusinessModel) -> list[Entry]:
-        return [e for e in model.entries if self.site.published.get(e.path, False)]
+        entries = self._entries.get(model.key)
+        if entries is None:
+            published = self.site.published
+            entries = [e for e in model.entries if published.get(e.path, False)]
+            self._entries[model.key] = entries
+        return entries
 
     def visible_models(self) -> list[BusinessModel]:
         return [
