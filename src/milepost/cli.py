@@ -73,7 +73,7 @@ def vault_options(function: F) -> F:
             "--quiet",
             "-q",
             is_flag=True,
-            help="Only the summary line (and conflicts): no progress bar, no diagnostics, "
+            help="Only the summary line (with conflicts and errors): no progress bar, no warnings, "
             "no line per page.",
         ),
     ]
@@ -125,9 +125,11 @@ def _scan(config: Config, quiet: bool) -> Scan:
         return scan(config, progress=progress)
 
 
-def _echo_diagnostics(diagnostics: list[Diagnostic], *, err: bool) -> None:
+def _echo_diagnostics(diagnostics: list[Diagnostic], *, err: bool, quiet: bool = False) -> None:
+    """Print findings; with ``quiet``, only errors (warnings are counted in the summary)."""
     for diagnostic in diagnostics:
-        click.echo(diagnostic.format(), err=err)
+        if not quiet or diagnostic.severity == "error":
+            click.echo(diagnostic.format(), err=err)
 
 
 def _counted(diagnostics: list[Diagnostic]) -> str:
@@ -167,8 +169,7 @@ def index_command(
     result = _scan(config, quiet)
     index = result.index
     diagnostics = index.diagnostics()
-    if not quiet:
-        _echo_diagnostics(diagnostics, err=True)
+    _echo_diagnostics(diagnostics, err=True, quiet=quiet)
     if as_json:
         write_json(index, sys.stdout)
     else:
@@ -258,7 +259,7 @@ def build_command(
             region = f" (region {change.what})" if change.what else ""
             reason = f": {change.reason}" if change.reason else ""
             click.echo(f"{words[change.action]} {change.path}{region}{reason}")
-    _echo_diagnostics(result.diagnostics, err=True)
+    _echo_diagnostics(result.diagnostics, err=True, quiet=quiet)
     written = result.count("create") + result.count("update")
     vault_findings = result.findings
     pending = dry_run or check
@@ -414,7 +415,7 @@ def export_command(
     if dry_run:
         for planned in done.planned:
             click.echo(f"{planned.path}  <- {planned.cause}")
-    _echo_diagnostics(done.diagnostics, err=True)
+    _echo_diagnostics(done.diagnostics, err=True, quiet=quiet)
     verb = "to write" if dry_run else "written"
     click.echo(
         f"{len(done.written)} files {verb}, {len(done.unchanged)} unchanged, {len(done.removed)} "
