@@ -115,6 +115,16 @@ LINES = [
     "[[Wiki link]] and #tag",
     "key:: value",
     "^block-id",
+    "==highlight== and ===not===",
+    "~~struck~~ *em* _em_ **strong** __strong__",
+    "[link](https://a.example) ![image](a.png) ![[Embed#Part]] [[a|b]]",
+    "<https://auto.example> <span>x</span> &amp; &#35; \\* \\",
+    "`code` ``more `code` `` $x^2$ $$y$$",
+    "^[inline footnote] and a ref[^1]",
+    "[due:: 2026-05-01] (owner:: Ops) [not a field] (not either)",
+    "%%inline comment%% text #tag/sub #123 a#b",
+    "line with trailing backslash\\",
+    "🏁#milestone Launch (achieved 2026-04-30) {curly} @at +plus -minus",
 ]
 
 

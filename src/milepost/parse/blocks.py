@@ -1,10 +1,11 @@
-"""Block rules tried by the first character of their line.
+"""Block and inline rules tried by the character they start at.
 
 markdown-it tries every block rule, in order, at the start of every block, and every paragraph
 "terminator" rule at every line of a paragraph; nearly all of them give up at once because the
-line does not start with their character (``#`` for a heading, ``>`` for a quote). Here each rule
-chain becomes a single rule that looks at that character first and tries, in the same order, only
-the rules that can start with it. The tokens are the same; a test compares them on real vaults.
+line does not start with their character (``#`` for a heading, ``>`` for a quote). Inline, it
+tries every rule at every character the text rule stops at. Here each rule chain becomes a
+single rule that looks at that character first and tries, in the same order, only the rules
+that can start with it. The tokens are the same; a test compares them on real vaults.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from collections.abc import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
 
 BlockRule = Callable[[StateBlock, int, int, bool], bool]
+InlineRule = Callable[[StateInline, bool], bool]
 
 STARTS: dict[str, str] = {
     "front_matter": "-",
@@ -111,9 +114,67 @@ def _dispatcher(rules: list[tuple[str, BlockRule]]) -> BlockRule:
     return dispatch
 
 
+INLINE_STARTS: dict[str, str] = {
+    "newline": "\n",
+    "comment": "%",
+    "math_inline": "$",
+    "escape": "\\",
+    "backticks": "`",
+    "strikethrough": "~",
+    "highlight": "=",
+    "emphasis": "*_",
+    "wikilink": "[!",
+    "inline_field": "[(",
+    "link": "[",
+    "image": "!",
+    "footnote_inline": "^",
+    "footnote_ref": "[",
+    "autolink": "<",
+    "html_inline": "<",
+    "entity": "&",
+    "tag": "#",
+}
+"""The characters each inline rule can start at; it returns False at once at any other.
+The text rule takes any character but the parser's terminators. Rules not named here are
+tried always."""
+
+
+def _inline_dispatcher(md: MarkdownIt, rules: list[tuple[str, InlineRule]]) -> InlineRule:
+    def pick(char: str) -> list[InlineRule]:
+        stop = md.inline.terminator_re.match(char)  # read late: plugins may add terminators
+        starts = {"text": "" if stop else char, **INLINE_STARTS}
+        return [fn for name, fn in rules if name not in starts or char in starts[name]]
+
+    by_char: dict[str, list[InlineRule]] = {}
+
+    def dispatch(state: StateInline, silent: bool) -> bool:
+        char = state.src[state.pos]
+        tried = by_char.get(char)
+        if tried is None:
+            tried = by_char[char] = pick(char)
+        for rule in tried:  # noqa: SIM110 (a plain loop: it runs at every stop of every line)
+            if rule(state, silent):
+                return True
+        return False
+
+    return dispatch
+
+
+def _dispatch_inline(md: MarkdownIt) -> None:
+    ruler = md.inline.ruler
+    rules = [(rule.name, rule.fn) for rule in ruler.__rules__ if rule.enabled]
+    compiled: list[InlineRule] = [_inline_dispatcher(md, rules)]
+
+    def get_rules(chain_name: str = "") -> list[InlineRule]:
+        return compiled if chain_name == "" else []
+
+    ruler.getRules = get_rules  # type: ignore[method-assign,assignment]
+
+
 def dispatch_by_first_char(md: MarkdownIt) -> MarkdownIt:
-    """Make every block rule chain of ``md`` one dispatching rule. Call it last: the chains are
-    read once, so rules enabled or added afterwards would be missed."""
+    """Make every block rule chain and the inline rule chain of ``md`` one dispatching rule.
+    Call it last: the chains are read once, so rules enabled or added afterwards would be
+    missed."""
     ruler = md.block.ruler
     chains = {""}
     for rule in ruler.__rules__:
@@ -132,4 +193,5 @@ def dispatch_by_first_char(md: MarkdownIt) -> MarkdownIt:
         return compiled.get(chain_name, [])
 
     ruler.getRules = get_rules  # type: ignore[method-assign,assignment]
+    _dispatch_inline(md)
     return md
