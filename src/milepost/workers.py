@@ -26,15 +26,21 @@ def share(
     *,
     workers: int,
     context: BaseContext | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> None:
     """Run ``here(chunk)`` in this process or ``received(there(chunk))`` with ``there`` in one
-    of ``workers`` processes, once for every chunk. ``there`` must be picklable."""
+    of ``workers`` processes, once for every chunk. ``there`` must be picklable. ``meanwhile``
+    is other work for this process, done while the workers start on the chunks."""
     if workers < 1 or len(chunks) < 2:
+        if meanwhile is not None:
+            meanwhile()
         for chunk in chunks:
             here(chunk)
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: list[tuple[Future[R], C]] = [(pool.submit(there, c), c) for c in chunks]
+        if meanwhile is not None:
+            meanwhile()
         while pending:
             finished = {id(f) for f, _ in pending if f.done()}  # asked once per round: a
             for future, _ in pending:  # future that finishes meanwhile waits for the next round

@@ -17,7 +17,7 @@ import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ import nh3
 from ..config import Config
 from ..discover import is_ignored
 from ..errors import ConfigError, Diagnostic, WriteError, warning
-from ..index import VaultIndex
+from ..index import BusinessModel, VaultIndex
 from ..model import Link
 from ..parse.text import decode, repair_mojibake
 from ..render.env import environment, package_templates
@@ -87,11 +87,24 @@ class Output:
     cause: str
 
 
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A file of the site once written (in a dry run: planned); its bytes are not kept."""
+
+    path: str
+    cause: str
+    digest: str
+    size: int
+
+
 @dataclass(slots=True)
 class NoteResult:
     """A note's page and what it drew on, kept so an update can reuse it."""
 
-    output: Output
+    output: Output | None
+    """The page, until it is written."""
+    placed: Placed | None
+    """The page, once written."""
     text: str
     """Its visible text (for the search index)."""
     files: set[str]
@@ -105,8 +118,8 @@ class ExportResult:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    planned: list[Output] = field(default_factory=list)
-    """Every file of the site, with its cause (what ``--dry-run`` lists)."""
+    planned: list[Placed] = field(default_factory=list)
+    """Every file of the site, with its cause (what ``--dry-run`` lists), by path."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     """Link problems in published notes, and export findings."""
     bytes: int = 0
@@ -151,14 +164,16 @@ class Exporter:
         self.note_results: dict[str, NoteResult] = {}
 
     # ----- reading notes ----------------------------------------------------------------------
-    def text(self, path: str) -> str:
+    def text(self, path: str, *, keep: bool = True) -> str:
+        """The text of note ``path``; ``keep``: remember it (notes that are embedded)."""
         cached = self.texts.get(path)
         if cached is None:
             try:
                 cached = repair_mojibake(decode((self.config.vault / path).read_bytes()).text)
             except OSError:
                 cached = ""
-            self.texts[path] = cached
+            if keep:
+                self.texts[path] = cached
         return cached
 
     def embed(self, link: Link, target: str, page: Page) -> str:
@@ -220,7 +235,7 @@ class Exporter:
         page = Page(
             self.site, path, url, self.embed, anchors=heading_anchors(note), stack=(f"{path}#",)
         )
-        body = finish(sanitize(render_note(self.text(path), page)), self.site.charts)
+        body = finish(sanitize(render_note(self.text(path, keep=False), page)), self.site.charts)
         links = [
             {"name": self.site.note_title(p), "url": relative(url, self.site.note_urls[p])}
             for p in backlinks
@@ -236,28 +251,44 @@ class Exporter:
             source=path,
         )
         return NoteResult(
-            Output(url, data, path), html_text(body), page.files, page.problems, set(page.links)
+            Output(url, data, path),
+            None,
+            html_text(body),
+            page.files,
+            page.problems,
+            set(page.links),
         )
 
     def note_pages(
-        self, paths: list[str], progress: Progress | None = None
-    ) -> dict[str, NoteResult]:
-        """The pages of ``paths``; many of them are rendered in forked worker processes too,
-        which inherit this exporter (index, site, templates) instead of receiving a copy."""
+        self,
+        paths: list[str],
+        writer: SiteWriter,
+        progress: Progress | None = None,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> None:
+        """Render and write the pages of ``paths``. Many are rendered in forked worker processes
+        too, which inherit this exporter (index, site, templates) instead of receiving a copy;
+        this process writes every page as it arrives. ``meanwhile``: other work for this
+        process while the workers start."""
         global _FORKED  # noqa: PLW0603 (what a forked worker renders with)
         backlinks = self.backlinks()
-        done: dict[str, NoteResult] = {}
+        done = 0
 
         def here(chunk: list[tuple[str, list[str]]]) -> None:
+            nonlocal done
             for path, links in chunk:
-                done[path] = self.note_page(path, links)
-                if progress is not None and len(done) % 25 == 0:
-                    progress(len(done), len(paths))
+                self._take(path, self.note_page(path, links), writer)
+                done += 1
+                if progress is not None and done % 25 == 0:
+                    progress(done, len(paths))
 
         def received(results: list[tuple[str, NoteResult]]) -> None:
-            done.update(results)
+            nonlocal done
+            for path, result in results:
+                self._take(path, result, writer)
+            done += len(results)
             if progress is not None:
-                progress(len(done), len(paths))
+                progress(done, len(paths))
 
         context = forking() if len(paths) >= PARALLEL_PAGES else None
         workers = (self.config.jobs or os.cpu_count() or 1) - 1 if context is not None else 0
@@ -266,20 +297,32 @@ class Exporter:
         chunks = [work[i : i + size] for i in range(0, len(work), size)]
         _FORKED = self
         try:
-            share(chunks, here, _render_pages, received, workers=workers, context=context)
+            share(
+                chunks,
+                here,
+                _render_pages,
+                received,
+                workers=workers,
+                context=context,
+                meanwhile=meanwhile,
+            )
         finally:
             _FORKED = None
         if progress is not None:
             progress(len(paths), len(paths))
-        return done
 
-    def _take(self, path: str, result: NoteResult) -> Output:
+    def _take(self, path: str, result: NoteResult, writer: SiteWriter) -> None:
+        if result.output is not None:
+            result.placed = writer.put(result.output)
+            result.output = None  # its bytes are on disk now
+        else:
+            assert result.placed is not None, "a note page is either rendered or written"
+            writer.keep(result.placed)
         self.note_results[path] = result
         self.problems.extend(result.problems)
         for file in result.files:
             self.files[file].add(path)
         self.search_text[path] = result.text
-        return result.output
 
     def backlinks(self) -> dict[str, list[str]]:
         found: dict[str, set[str]] = defaultdict(set)
@@ -290,102 +333,79 @@ class Exporter:
                     found[target].add(source)
         return {k: sorted(v) for k, v in found.items()}
 
-    def outputs(
-        self,
-        progress: Progress | None = None,
-        reuse: dict[str, NoteResult] | None = None,
-        again: set[str] | None = None,
-    ) -> list[Output]:
-        """Every file of the site. Roadmaps come first: note pages draw their SVG charts. With
-        ``reuse``, a note's earlier page is kept unless its path is in ``again``."""
-        out: list[Output] = []
-        models = self.pages.visible_models()
+    def roadmap_pages(self, models: list[BusinessModel]) -> Iterator[Output]:
+        """The roadmap page of every business model in ``models`` and every tool page."""
         for model in models:
             url = self.site.roadmap_urls[model.key]
-            out.append(
-                Output(
+            yield Output(
+                url,
+                self._html(
+                    "roadmap.html.j2",
                     url,
-                    self._html(
-                        "roadmap.html.j2",
-                        url,
-                        f"{model.name} · roadmap",
-                        view=self.pages.roadmap(model, url),
-                    ),
-                    f"business model {model.name}",
-                )
+                    f"{model.name} · roadmap",
+                    view=self.pages.roadmap(model, url),
+                ),
+                f"business model {model.name}",
             )
         for tool in self.pages.tools():
             url = self.site.tool_urls[tool.key]
-            out.append(
-                Output(
-                    url,
-                    self._html(
-                        "tool.html.j2", url, f"{tool.name} · tool", view=self.pages.tool(tool, url)
-                    ),
-                    f"tool {tool.name}",
-                )
-            )
-        notes = sorted(self.site.note_urls)
-        kept: dict[str, NoteResult] = {}
-        if reuse is not None and again is not None:
-            kept = {p: reuse[p] for p in notes if p not in again and p in reuse}
-        fresh = self.note_pages([p for p in notes if p not in kept], progress)
-        out.extend(self._take(path, kept.get(path) or fresh[path]) for path in notes)
-        out.append(
-            Output(
-                "index.html",
+            yield Output(
+                url,
                 self._html(
-                    "home.html.j2", "index.html", "Milestones", view=self.pages.home("index.html")
+                    "tool.html.j2", url, f"{tool.name} · tool", view=self.pages.tool(tool, url)
                 ),
-                "the milestone index",
+                f"tool {tool.name}",
             )
+
+    def index_pages(self, notes: list[str]) -> Iterator[Output]:
+        """The home page, this month's review, the list of notes, and the tag pages."""
+        yield Output(
+            "index.html",
+            self._html(
+                "home.html.j2", "index.html", "Milestones", view=self.pages.home("index.html")
+            ),
+            "the milestone index",
         )
-        out.append(
-            Output(
+        yield Output(
+            "review.html",
+            self._html(
+                "review.html.j2",
                 "review.html",
-                self._html(
-                    "review.html.j2",
-                    "review.html",
-                    f"Plan review {self.index.today:%Y-%m}",
-                    view=self.pages.review("review.html"),
-                ),
-                "this month's review",
-            )
+                f"Plan review {self.index.today:%Y-%m}",
+                view=self.pages.review("review.html"),
+            ),
+            "this month's review",
         )
-        out.append(
-            Output(
+        yield Output(
+            "notes.html",
+            self._html(
+                "notes.html.j2",
                 "notes.html",
-                self._html(
-                    "notes.html.j2",
-                    "notes.html",
-                    "All notes",
-                    notes=[
-                        {"name": self.site.note_title(p), "path": p, "url": self.site.note_urls[p]}
-                        for p in notes
-                    ],
-                ),
-                "the list of notes",
-            )
+                "All notes",
+                notes=[
+                    {"name": self.site.note_title(p), "path": p, "url": self.site.note_urls[p]}
+                    for p in notes
+                ],
+            ),
+            "the list of notes",
         )
         tags = self.pages.tags()
-        out.append(
-            Output(
+        yield Output(
+            "tags/index.html",
+            self._html(
+                "tags.html.j2",
                 "tags/index.html",
-                self._html(
-                    "tags.html.j2",
-                    "tags/index.html",
-                    "Tags",
-                    tags=[
-                        {
-                            "name": t,
-                            "count": len(v),
-                            "url": relative("tags/index.html", self.site.tag_url(t)),
-                        }
-                        for t, v in tags.items()
-                    ],
-                ),
-                "the list of tags",
-            )
+                "Tags",
+                tags=[
+                    {
+                        "name": t,
+                        "count": len(v),
+                        "url": relative("tags/index.html", self.site.tag_url(t)),
+                    }
+                    for t, v in tags.items()
+                ],
+            ),
+            "the list of tags",
         )
         for tag, paths in tags.items():
             url = self.site.tag_url(tag)
@@ -393,14 +413,41 @@ class Exporter:
                 {"name": self.site.note_title(p), "url": relative(url, self.site.note_urls[p])}
                 for p in paths
             ]
-            out.append(
-                Output(
-                    url,
-                    self._html("tag.html.j2", url, f"#{tag}", tag=tag, notes=listed),
-                    f"tag #{tag}",
-                )
+            yield Output(
+                url,
+                self._html("tag.html.j2", url, f"#{tag}", tag=tag, notes=listed),
+                f"tag #{tag}",
             )
-        out.append(
+
+    def outputs(
+        self,
+        writer: SiteWriter,
+        progress: Progress | None = None,
+        reuse: dict[str, NoteResult] | None = None,
+        again: set[str] | None = None,
+    ) -> None:
+        """Render every file of the site into ``writer``. The SVG charts are drawn first (note
+        pages embed them); this process renders the other pages while worker processes start on
+        the note pages. With ``reuse``, a note's earlier page is kept unless its path is in
+        ``again``."""
+        models = self.pages.visible_models()
+        for model in models:
+            self.pages.chart(model)
+        notes = sorted(self.site.note_urls)
+        kept: dict[str, NoteResult] = {}
+        if reuse is not None and again is not None:
+            kept = {p: reuse[p] for p in notes if p not in again and p in reuse}
+        for path, result in kept.items():
+            self._take(path, result, writer)
+
+        def site_pages() -> None:
+            for output in self.roadmap_pages(models):
+                writer.put(output)
+            for output in self.index_pages(notes):
+                writer.put(output)
+
+        self.note_pages([p for p in notes if p not in kept], writer, progress, site_pages)
+        writer.put(
             Output(
                 "assets/search-index.js",
                 search_script(self.pages.search_entries(self.search_text)).encode(),
@@ -409,7 +456,7 @@ class Exporter:
         )
         static = package_templates() / "site" / "static"
         for asset in sorted(static.iterdir()):
-            out.append(
+            writer.put(
                 Output(
                     f"assets/{asset.name}", asset.read_bytes(), "milepost's style and search script"
                 )
@@ -419,8 +466,7 @@ class Exporter:
             with contextlib.suppress(OSError):
                 data = (self.config.vault / file).read_bytes()
                 users = ", ".join(sorted(self.files[file]))
-                out.append(Output(url, data, f"{file} (used by {users})"))
-        return out
+                writer.put(Output(url, data, f"{file} (used by {users})"))
 
     def diagnostics(self) -> list[Diagnostic]:
         """Link problems in published notes, and what the export itself found."""
@@ -535,51 +581,77 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_site(
-    out: Path, outputs: list[Output], *, dry_run: bool, known: dict[str, bytes] | None = None
-) -> ExportResult:
-    """Write the site: only changed files; remove only files the old manifest lists. ``known``:
-    what this process last wrote, so unchanged files need not even be read."""
-    result = ExportResult(planned=outputs)
-    manifest_path = out / MANIFEST
-    try:
-        old = json.loads(manifest_path.read_text(encoding="utf-8")).get("files", {})
-    except (OSError, ValueError):
-        old = {}
-    files: dict[str, str] = {}
-    for output in outputs:
-        target = (out / output.path).resolve()
-        if not target.is_relative_to(out):
-            raise WriteError(f"{output.path}: would be written outside {out}; refused")
-        files[output.path] = _digest(output.data)
-        result.bytes += len(output.data)
-        if known is not None and known.get(output.path) == output.data:
-            result.unchanged.append(output.path)
-            continue
+class SiteWriter:
+    """Writes the site's files as they are rendered, keeping only their digests, so the site's
+    bytes are never all in memory. Only files whose bytes changed are written; no path outside
+    the output folder is ever written; ``finish`` removes only files the old manifest lists."""
+
+    def __init__(self, out: Path, *, dry_run: bool, known: dict[str, str] | None = None) -> None:
+        """``known``: path -> digest of what this process last wrote there, so an unchanged
+        file need not even be read."""
+        self.out = out
+        self.dry_run = dry_run
+        self.known = known or {}
+        self.result = ExportResult()
+        self.digests: dict[str, str] = {}
+
+    def put(self, output: Output) -> Placed:
+        target = (self.out / output.path).resolve()
+        if not target.is_relative_to(self.out):
+            raise WriteError(f"{output.path}: would be written outside {self.out}; refused")
+        placed = Placed(output.path, output.cause, _digest(output.data), len(output.data))
+        if self.known.get(output.path) == placed.digest:
+            self.keep(placed)
+            return placed
         try:
             same = target.read_bytes() == output.data
         except OSError:
             same = False
         if same:
-            result.unchanged.append(output.path)
-            continue
-        result.written.append(output.path)
-        if not dry_run:
+            self.keep(placed)
+            return placed
+        self._list(placed)
+        self.result.written.append(output.path)
+        if not self.dry_run:
             write_atomic(target, output.data, durable=False)
-    for path in sorted(set(old) - set(files)):
-        target = (out / path).resolve()
-        if not target.is_relative_to(out) or path == MANIFEST:
-            continue
-        result.removed.append(path)
-        if not dry_run:
-            with contextlib.suppress(FileNotFoundError):
-                target.unlink()
-            _prune_folders(target.parent, out)
-    if not dry_run:
-        out.mkdir(parents=True, exist_ok=True)
-        data = json.dumps({"generator": "milepost", "files": dict(sorted(files.items()))}, indent=1)
-        write_atomic(manifest_path, data.encode(), durable=False)
-    return result
+        return placed
+
+    def keep(self, placed: Placed) -> None:
+        """A file that is already there as it should be."""
+        self._list(placed)
+        self.result.unchanged.append(placed.path)
+
+    def _list(self, placed: Placed) -> None:
+        self.digests[placed.path] = placed.digest
+        self.result.planned.append(placed)
+        self.result.bytes += placed.size
+
+    def finish(self) -> ExportResult:
+        """Remove what the old manifest lists and this site no longer has; write the manifest."""
+        result = self.result
+        manifest_path = self.out / MANIFEST
+        try:
+            old = json.loads(manifest_path.read_text(encoding="utf-8")).get("files", {})
+        except (OSError, ValueError):
+            old = {}
+        for path in sorted(set(old) - set(self.digests)):
+            target = (self.out / path).resolve()
+            if not target.is_relative_to(self.out) or path == MANIFEST:
+                continue
+            result.removed.append(path)
+            if not self.dry_run:
+                with contextlib.suppress(FileNotFoundError):
+                    target.unlink()
+                _prune_folders(target.parent, self.out)
+        if not self.dry_run:
+            self.out.mkdir(parents=True, exist_ok=True)
+            files = dict(sorted(self.digests.items()))
+            data = json.dumps({"generator": "milepost", "files": files}, indent=1)
+            write_atomic(manifest_path, data.encode(), durable=False)
+        result.planned.sort(key=lambda placed: placed.path)
+        result.written.sort()
+        result.unchanged.sort()
+        return result
 
 
 def _prune_folders(folder: Path, stop: Path) -> None:
@@ -603,8 +675,9 @@ def export(
     """Export the vault of ``index`` into ``out``."""
     target = check_output(config, out)
     exporter = Exporter(index, config, only_published=only_published or config.only_published)
-    outputs = exporter.outputs(progress)
-    result = write_site(target, outputs, dry_run=dry_run)
+    writer = SiteWriter(target, dry_run=dry_run)
+    exporter.outputs(writer, progress)
+    result = writer.finish()
     result.diagnostics = exporter.diagnostics()
     return result
 
@@ -617,7 +690,8 @@ class SiteSession:
         self.target = check_output(config, out)
         self.only_published = only_published or config.only_published
         self.notes: dict[str, NoteResult] = {}
-        self.written: dict[str, bytes] = {}
+        self.written: dict[str, str] = {}
+        """Path -> digest of every file of the site as last written."""
 
     def export(self, index: VaultIndex, changed: list[str] | None = None) -> ExportResult:
         """Export again; ``changed``: the vault paths that changed (None: render everything)."""
@@ -636,12 +710,22 @@ class SiteSession:
                 note = index.notes.get(path)
                 if note is not None:
                     again |= {t for link in note.links if (t := index.resolve(link, path).path)}
-        outputs = exporter.outputs(reuse=self.notes, again=again)
-        done = write_site(self.target, outputs, dry_run=False, known=self.written)
+        writer = SiteWriter(self.target, dry_run=False, known=self.written)
+        exporter.outputs(writer, reuse=self.notes, again=again)
+        done = writer.finish()
         done.diagnostics = exporter.diagnostics()
         self.notes = exporter.note_results
-        self.written = {o.path: o.data for o in outputs}
+        self.written = writer.digests
         return done
 
 
-__all__ = ["ExportResult", "Exporter", "SiteSession", "check_output", "export", "sanitize"]
+__all__ = [
+    "ExportResult",
+    "Exporter",
+    "Placed",
+    "SiteSession",
+    "SiteWriter",
+    "check_output",
+    "export",
+    "sanitize",
+]

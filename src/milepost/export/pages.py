@@ -66,6 +66,8 @@ class Pages:
         self.site = site
         self._entries: dict[str, list[Entry]] = {}
         """Business-model key -> its published milestones (every tool page counts them)."""
+        self._charted: dict[str, int] = {}
+        """Business-model key -> how many milestones its chart shows, once drawn."""
 
     def entries(self, model: BusinessModel) -> list[Entry]:
         entries = self._entries.get(model.key)
@@ -118,12 +120,21 @@ class Pages:
             "description": plain(first_paragraph(m.description)),
         }
 
-    def roadmap(self, model: BusinessModel, page: str) -> dict[str, Any]:
-        entries = self.entries(model)
-        markers = pick(entries, self.index.config.chart_limit)
+    def chart(self, model: BusinessModel) -> int:
+        """Draw the SVG roadmap of ``model`` into the site's charts (note pages embed them);
+        the number of milestones it shows."""
+        markers = pick(self.entries(model), self.index.config.chart_limit)
         self.site.charts[model.key] = timeline(
             f"{model.name} roadmap", markers, self.index.today, model.key
         )
+        self._charted[model.key] = len(markers)
+        return len(markers)
+
+    def roadmap(self, model: BusinessModel, page: str) -> dict[str, Any]:
+        entries = self.entries(model)
+        charted = self._charted.get(model.key)
+        if charted is None:
+            charted = self.chart(model)
         groups = []
         for status in STATUSES:
             chosen = sorted(
@@ -146,7 +157,7 @@ class Pages:
             "note": relative(page, self.site.note_urls[note]) if note else None,
             "summary": summary(entries),
             "svg": self.site.charts[model.key],
-            "charted": len(markers),
+            "charted": charted,
             "dated": sum(1 for e in entries if (e.milestone.due or e.milestone.done)),
             "groups": groups,
             "budgets": budget_totals(entries),
