@@ -105,8 +105,8 @@ class NoteResult:
     """The page, until it is written."""
     placed: Placed | None
     """The page, once written."""
-    text: str
-    """Its visible text (for the search index)."""
+    search: bytes
+    """Its entry in the search index."""
     files: set[str]
     problems: list[Diagnostic]
     links: set[str]
@@ -157,7 +157,8 @@ class Exporter:
         self.pages = Pages(index, self.site)
         self.env = environment(config)
         self.texts: dict[str, str] = {}
-        self.search_text: dict[str, str] = {}
+        self.search: dict[str, bytes] = {}
+        """Note path -> its entry in the search index."""
         self.problems: list[Diagnostic] = list(self.site.problems)
         self.files: dict[str, set[str]] = defaultdict(set)
         """Attachment path -> the pages that use it."""
@@ -253,7 +254,7 @@ class Exporter:
         return NoteResult(
             Output(url, data, path),
             None,
-            html_text(body),
+            self.pages.search_entry(path, html_text(body)),
             page.files,
             page.problems,
             set(page.links),
@@ -322,7 +323,7 @@ class Exporter:
         self.problems.extend(result.problems)
         for file in result.files:
             self.files[file].add(path)
-        self.search_text[path] = result.text
+        self.search[path] = result.search
 
     def backlinks(self) -> dict[str, list[str]]:
         found: dict[str, set[str]] = defaultdict(set)
@@ -450,7 +451,7 @@ class Exporter:
         writer.put(
             Output(
                 "assets/search-index.js",
-                search_script(self.pages.search_entries(self.search_text)).encode(),
+                search_script(self.pages.search_entries(self.search)),
                 "the search index",
             )
         )

@@ -8,7 +8,6 @@ import html
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -298,48 +297,64 @@ class Pages:
                     found[key].add(path)
         return {spelled[k]: sorted(v) for k, v in sorted(found.items())}
 
-    def search_entries(self, texts: dict[str, str]) -> list[dict[str, Any]]:
-        entries = []
-        for path, url in self.site.note_urls.items():
-            note = self.index.notes[path]
-            entries.append(
-                {
-                    "t": self.site.note_title(path),
-                    "u": url,
-                    "h": [repair_mojibake(plain(h.text)) for h in note.headings],
-                    "g": sorted({t.name for t in note.tags}),
-                    "x": texts.get(path, "")[:4000],
-                }
-            )
+    def search_entry(self, path: str, text: str) -> bytes:
+        """The search index's entry for note ``path`` whose page shows ``text``."""
+        note = self.index.notes[path]
+        return search_json(
+            {
+                "t": self.site.note_title(path),
+                "u": self.site.note_urls[path],
+                "h": [repair_mojibake(plain(h.text)) for h in note.headings],
+                "g": sorted({t.name for t in note.tags}),
+                "x": text[:SEARCH_TEXT],
+            }
+        )
+
+    def search_entries(self, notes: dict[str, bytes]) -> list[bytes]:
+        """Every entry of the search index; ``notes``: the notes' entries, by path."""
+        entries = [notes.get(path) or self.search_entry(path, "") for path in self.site.note_urls]
         for model in self.visible_models():
+            text = " ".join(plain(e.milestone.title) for e in self.entries(model))
             entries.append(
-                {
-                    "t": f"{model.name} · roadmap",
-                    "u": self.site.roadmap_urls[model.key],
-                    "h": [],
-                    "g": [],
-                    "x": " ".join(plain(e.milestone.title) for e in self.entries(model))[:4000],
-                }
+                search_json(
+                    {
+                        "t": f"{model.name} · roadmap",
+                        "u": self.site.roadmap_urls[model.key],
+                        "h": [],
+                        "g": [],
+                        "x": text[:SEARCH_TEXT],
+                    }
+                )
             )
         for tool in self.tools():
             entries.append(
-                {
-                    "t": f"{tool.name} · tool",
-                    "u": self.site.tool_urls[tool.key],
-                    "h": [],
-                    "g": [],
-                    "x": "",
-                }
+                search_json(
+                    {
+                        "t": f"{tool.name} · tool",
+                        "u": self.site.tool_urls[tool.key],
+                        "h": [],
+                        "g": [],
+                        "x": "",
+                    }
+                )
             )
         return entries
 
 
-def search_script(entries: Iterable[dict[str, Any]]) -> str:
+SEARCH_TEXT = 4000
+"""How many characters of a page's text the search index holds."""
+
+
+def search_json(entry: dict[str, Any]) -> bytes:
+    """One entry of the search index, as the UTF-8 JSON the script holds (no ``</`` in it)."""
+    data = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+    return data.replace("</", "<\\/").encode()
+
+
+def search_script(entries: list[bytes]) -> bytes:
     """The search index as a script that sets one global (a script loads from file://, fetch
     does not)."""
-    data = json.dumps(list(entries), ensure_ascii=False, separators=(",", ":"))
-    data = data.replace("</", "<\\/")
-    return f"window.milepostSearch = {data};\n"
+    return b"window.milepostSearch = [" + b",".join(entries) + b"];\n"
 
 
 def _key(heading: str) -> str:
