@@ -132,6 +132,41 @@ def _echo_diagnostics(diagnostics: list[Diagnostic], *, err: bool, quiet: bool =
             click.echo(diagnostic.format(), err=err)
 
 
+STOP_SECONDS = 5.0
+"""After Ctrl-C, the most a watcher waits for its clean-up before it exits anyway."""
+
+
+@contextmanager
+def _exit_soon_after_ctrl_c() -> Iterator[None]:
+    """On Ctrl-C, stop as usual (the current write finishes, the cache closes), but exit with 0
+    within ``STOP_SECONDS`` even if a clean-up hangs: a file observer that does not join, or a
+    worker pool whose processes took the same signal."""
+    import os
+    import signal
+    import threading
+
+    def interrupted(_signum: int, _frame: object) -> None:
+        def leave() -> None:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
+
+        timer = threading.Timer(STOP_SECONDS, leave)
+        timer.daemon = True
+        timer.start()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():  # only it may set handlers
+        yield
+        return
+    before = signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 def _counted(diagnostics: list[Diagnostic]) -> str:
     errors = sum(1 for d in diagnostics if d.severity == "error")
     warnings = len(diagnostics) - errors
@@ -342,7 +377,7 @@ def watch_command(
             click.echo(describe(outcome))
 
     try:
-        with _progress("Reading notes", quiet) as progress:
+        with _exit_soon_after_ctrl_c(), _progress("Reading notes", quiet) as progress:
             first = True
 
             def report_first(outcome: Outcome) -> None:

@@ -309,7 +309,7 @@ class Events:
         if self.observer is not None:
             try:
                 self.observer.stop()
-                self.observer.join(timeout=5)
+                self.observer.join(timeout=2)
             except RuntimeError:
                 pass
             self.observer = None
