@@ -210,7 +210,7 @@ class Writer:
                 target.unlink()
             except OSError as exc:
                 raise WriteError(f"{target}: cannot remove: {exc.strerror or exc}") from None
-            _remove_empty_folders(target.parent, self.root / self.config.output)
+            remove_empty_folders(target.parent, self.root / self.config.output)
         del self.manifest.pages[path]
         self.record(Change(path, "remove"))
 
@@ -290,7 +290,8 @@ def _splice(lines: list[bytes], replacements: dict[int, tuple[int, bytes]]) -> b
     return b"".join(out)
 
 
-def _remove_empty_folders(folder: Path, stop: Path) -> None:
+def remove_empty_folders(folder: Path, stop: Path) -> None:
+    """Remove ``folder`` and then its parents while they are empty, up to ``stop`` (kept)."""
     while folder != stop and folder.is_relative_to(stop):
         try:
             folder.rmdir()

@@ -11,7 +11,6 @@ them.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import html
 import json
 import os
@@ -32,7 +31,7 @@ from ..model import Link
 from ..parse.text import decode, repair_mojibake
 from ..render.env import environment, package_templates
 from ..workers import forking, share
-from ..write import write_atomic
+from ..write import digest, remove_empty_folders, write_atomic
 from .markdown import MAX_EMBED_DEPTH, Page, cycle_warning, render_note
 from .pages import Pages, html_text, search_script
 from .site import Site, heading_anchors, relative
@@ -578,10 +577,6 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 class SiteWriter:
     """Writes the site's files as they are rendered, keeping only their digests, so the site's
     bytes are never all in memory. Only files whose bytes changed are written; no path outside
@@ -600,7 +595,7 @@ class SiteWriter:
         target = (self.out / output.path).resolve()
         if not target.is_relative_to(self.out):
             raise WriteError(f"{output.path}: would be written outside {self.out}; refused")
-        placed = Placed(output.path, output.cause, _digest(output.data), len(output.data))
+        placed = Placed(output.path, output.cause, digest(output.data), len(output.data))
         if self.known.get(output.path) == placed.digest:
             self.keep(placed)
             return placed
@@ -643,7 +638,7 @@ class SiteWriter:
             if not self.dry_run:
                 with contextlib.suppress(FileNotFoundError):
                     target.unlink()
-                _prune_folders(target.parent, self.out)
+                remove_empty_folders(target.parent, self.out)
         if not self.dry_run:
             self.out.mkdir(parents=True, exist_ok=True)
             files = dict(sorted(self.digests.items()))
@@ -653,15 +648,6 @@ class SiteWriter:
         result.written.sort()
         result.unchanged.sort()
         return result
-
-
-def _prune_folders(folder: Path, stop: Path) -> None:
-    while folder != stop and folder.is_relative_to(stop):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
 
 
 def export(
