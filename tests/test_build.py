@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from milepost import load_config
+from milepost.manifest import Manifest, PageRecord, Written, has_marker
 from milepost.render import Page
 from milepost.resolve import NameTable
-from milepost.write import Manifest, Writer, has_marker
+from milepost.write import Writer
 
 from .conftest import FIXTURE_VAULTS, GOLDENS, SAMPLE_VAULT, TODAY, MakeVault, Result
 
@@ -359,18 +360,13 @@ def test_a_file_without_the_marker_is_never_overwritten_even_with_force(tmp_path
     target = vault / "Roadmaps" / "Page.md"
     target.write_text("user text\n")
     config = load_config(vault)
-    writer = Writer(
-        config, Manifest(pages={"Roadmaps/Page.md": {"sha256": "x", "kind": "roadmap"}}), force=True
-    )
-    writer.pages(
-        [Page.of("Roadmaps/Page.md", "---\ngenerated_by: milepost\n---\nnew\n", "roadmap")]
-    )
+    listed = {"Roadmaps/Page.md": PageRecord(Written("x"), "roadmap")}
+    writer = Writer(config, Manifest(pages=dict(listed)), force=True)
+    writer.page(Page.of("Roadmaps/Page.md", "---\ngenerated_by: milepost\n---\nnew\n", "roadmap"))
     assert target.read_text() == "user text\n"
     assert [c.action for c in writer.changes] == ["conflict"]
-    writer = Writer(
-        config, Manifest(pages={"Roadmaps/Page.md": {"sha256": "x", "kind": "roadmap"}}), force=True
-    )
-    writer.pages([])  # not produced any more: still never deleted
+    writer = Writer(config, Manifest(pages=dict(listed)), force=True)
+    writer.prune([])  # not produced any more: still never deleted
     assert target.read_text() == "user text\n"
 
 

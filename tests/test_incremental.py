@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from milepost import load_config
-from milepost.pipeline import Session
 from milepost.report import iter_json
+from milepost.session import Session
 
 from .conftest import SAMPLE_VAULT, TODAY, MakeVault
 

@@ -15,7 +15,7 @@ import pytest
 
 from milepost import load_config
 from milepost.config import Config
-from milepost.pipeline import Session
+from milepost.session import Session
 from milepost.watch import RESCAN, Outcome, Watcher, collect, event_filter, watch
 
 from .conftest import SAMPLE_VAULT, TODAY, MakeVault

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from .build import BuildResult
     from .config import Config, load_config
     from .errors import ConfigError, Diagnostic, MilepostError, WriteError
     from .index import VaultIndex
-    from .pipeline import Scan, scan
+    from .reading import Scan, scan
+    from .session import Session, build
 
 _WHERE = {
     "Config": "config",
@@ -26,19 +28,25 @@ _WHERE = {
     "MilepostError": "errors",
     "WriteError": "errors",
     "VaultIndex": "index",
-    "Scan": "pipeline",
-    "scan": "pipeline",
+    "Scan": "reading",
+    "scan": "reading",
+    "BuildResult": "build",
+    "Session": "session",
+    "build": "session",
 }
 
 __all__ = [
+    "BuildResult",
     "Config",
     "ConfigError",
     "Diagnostic",
     "MilepostError",
     "Scan",
+    "Session",
     "VaultIndex",
     "WriteError",
     "__version__",
+    "build",
     "load_config",
     "scan",
 ]

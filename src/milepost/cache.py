@@ -233,7 +233,7 @@ def read_stamp(config: Config) -> dict[str, Any] | None:
 
 
 def write_stamp(config: Config, data: dict[str, Any]) -> None:
-    from .write import write_atomic
+    from .files import write_atomic
 
     with contextlib.suppress(Exception):
         folder = cache_folder(config)

@@ -20,7 +20,7 @@ from .config import Config, load_config
 from .errors import ConfigError, Diagnostic, MilepostError
 
 if TYPE_CHECKING:
-    from .pipeline import Progress, Scan
+    from .reading import Progress, Scan
 
 STARTED = time.perf_counter()
 """When the command started: the parser and the pipeline are imported inside the commands, after
@@ -119,7 +119,7 @@ def _progress(label: str, quiet: bool) -> Iterator[Progress | None]:
 
 
 def _scan(config: Config, quiet: bool) -> Scan:
-    from .pipeline import scan
+    from .reading import scan
 
     with _progress("Reading notes", quiet) as progress:
         return scan(config, progress=progress)
@@ -283,7 +283,7 @@ def build_command(
     Exits with 1 when a page is in conflict (edited by hand since milepost wrote it), or with
     --check when any page is stale.
     """
-    from .pipeline import build
+    from .session import build
 
     config = _config(vault, config_file, today, jobs)
     with _progress("Reading notes", quiet) as progress:
@@ -343,7 +343,7 @@ def watch_command(
     One line per rebuild says what changed, what was written and how long it took. With
     --export, the pages of the static site that a change reaches are rendered again too.
     """
-    from .pipeline import Session
+    from .session import Session
     from .watch import Outcome, describe, watch
 
     config = _config(vault, config_file, today, jobs)

@@ -53,6 +53,18 @@ class BusinessModel:
     """Keys of the tools its source notes use."""
     _flat: list[Entry] | None = None
 
+    def copy(self) -> BusinessModel:
+        """A copy whose changes leave this one alone (the index is never changed in place)."""
+        return BusinessModel(
+            self.name,
+            self.key,
+            self.note,
+            self.aliases,
+            dict(self.by_note),
+            list(self.tools),
+            self._flat,
+        )
+
     @property
     def entries(self) -> list[Entry]:
         """Its milestones, by note path and line."""
@@ -107,6 +119,8 @@ class _Contribution:
     links: list[Diagnostic]
     subpath_targets: set[str]
     """Notes this one links to with a heading or block (their headings matter to its findings)."""
+    resolved: tuple[str | None, ...] = ()
+    """Where each of its links and tool links leads (what its rendered text depends on)."""
 
 
 class VaultIndex:
@@ -119,11 +133,15 @@ class VaultIndex:
         config: Config,
         today: date,
         extra_diagnostics: Iterable[Diagnostic] = (),
+        *,
+        owned: Mapping[str, str] | None = None,
     ) -> None:
         self.config = config
         self.today = today
         self.notes: dict[str, Note] = dict(notes)
         self.files: set[str] = set(files)
+        self.owned: dict[str, str] = dict(owned or {})
+        """milepost's own pages (path -> kind), from the manifest: files, never sources."""
         self._extra = list(extra_diagnostics)
         self._found: list[Diagnostic] | None = None
         self._name_keys: dict[str, str] = {}
@@ -150,14 +168,18 @@ class VaultIndex:
         for key in self.model_notes:
             self._model(key, "")
         for path in sorted(self.notes):
-            if not self.notes[path].generated:
+            if self.is_source(path):
                 self._add(path)
         self._relate()
+
+    def is_source(self, path: str) -> bool:
+        """True for a note milestones are read from: any note but milepost's own pages."""
+        return path not in self.owned and not self.notes[path].generated
 
     @property
     def sources(self) -> list[Note]:
         """The notes milestones are read from (milepost's own pages excluded), by path."""
-        return [self.notes[p] for p in sorted(self.notes) if not self.notes[p].generated]
+        return [self.notes[p] for p in sorted(self.notes) if self.is_source(p)]
 
     def _aliases(self) -> None:
         """Business-model notes and the names (title and aliases) that reach each."""
@@ -166,7 +188,7 @@ class VaultIndex:
         self.alias_diagnostics: list[Diagnostic] = []
         for path in sorted(self.notes):
             note = self.notes[path]
-            if not note.is_model or note.generated:
+            if not note.is_model or not self.is_source(path):
                 continue
             key = name_key(note.title)
             if key in self.model_notes:
@@ -223,8 +245,10 @@ class VaultIndex:
             model.by_note.setdefault(path, []).append(entry)
             model._flat = None
         uses = []
+        resolved: list[str | None] = []
         for use in note.tools:
             found = self.resolve(use.link, path)
+            resolved.append(found.path)
             key = found.path if found.path is not None else "?" + norm(use.link.target)
             spelling = stem(found.path) if found.path else use.link.target.rsplit("/", 1)[-1]
             uses.append((key, spelling, use.text))
@@ -232,13 +256,15 @@ class VaultIndex:
         targets: set[str] = set()
         for link in note.links:
             diagnostics.extend(self.check_link(link, path))
-            if link.subpath:
-                target = self.resolve(link, path).path
-                if target is not None:
-                    targets.add(target)
+            target = self.resolve(link, path).path
+            resolved.append(target)
+            if link.subpath and target is not None:
+                targets.add(target)
         for target in targets:
             self.linked_by.setdefault(target, set()).add(path)
-        self.contributions[path] = _Contribution(entries, uses, diagnostics, targets)
+        self.contributions[path] = _Contribution(
+            entries, uses, diagnostics, targets, tuple(resolved)
+        )
 
     def _remove(self, path: str) -> set[str]:
         """Drop one note's contribution; return the keys of the models it fed."""
@@ -308,6 +334,26 @@ class VaultIndex:
         self.tools = dict(sorted(tools.items(), key=lambda kv: (norm(kv[1].name), kv[0])))
 
     # ----- incremental ------------------------------------------------------------------------
+    def _clone(self) -> VaultIndex:
+        """A copy that an update can change without touching this index."""
+        new = object.__new__(VaultIndex)
+        new.config, new.today = self.config, self.today
+        new.notes = dict(self.notes)
+        new.files = set(self.files)
+        new.owned = dict(self.owned)
+        new._extra = list(self._extra)
+        new._found = None
+        new._name_keys = self._name_keys  # a memo of pure name keys: safe to share
+        new.names = self.names.copy()
+        new.model_notes = self.model_notes  # these three are replaced, never changed in place
+        new.alias_to_key = self.alias_to_key
+        new.alias_diagnostics = self.alias_diagnostics
+        new.models = {key: model.copy() for key, model in self.models.items()}
+        new.contributions = dict(self.contributions)
+        new.linked_by = {key: set(paths) for key, paths in self.linked_by.items()}
+        new.tools = self.tools
+        return new
+
     def update(
         self, changed: Mapping[str, Note | None], files: Iterable[str] | None = None
     ) -> Delta:
@@ -346,7 +392,7 @@ class VaultIndex:
                 self.notes.pop(path, None)
             else:
                 self.notes[path] = note
-                if not note.generated:
+                if self.is_source(path):
                     self._add(path)
                     affected |= {e.model_key for e in self.contributions[path].entries}
         for source in sorted(recheck - set(changed)):
@@ -424,7 +470,7 @@ class VaultIndex:
                 )
             )
         target = self.notes.get(resolution.path)
-        if link.subpath and target is not None and not target.generated:
+        if link.subpath and target is not None and self.is_source(target.path):
             problems.extend(self._check_subpath(link, source, target, shown))
         return problems
 
@@ -472,6 +518,26 @@ class VaultIndex:
 
     def model_name(self, key: str) -> str:
         return self.models[key].name
+
+
+def apply(
+    index: VaultIndex,
+    changed: Mapping[str, Note | None],
+    *,
+    files: Iterable[str] | None = None,
+    owned: Mapping[str, str] | None = None,
+    extra: Iterable[Diagnostic] | None = None,
+) -> tuple[VaultIndex, Delta]:
+    """The index after ``changed`` notes (None: deleted), and what that changed. ``files``: the
+    vault's files now, when any came or went; ``owned``: milepost's pages now; ``extra``:
+    discovery's findings now. ``index`` itself is left as it was."""
+    new = index._clone()
+    if extra is not None:
+        new._extra = list(extra)
+    if owned is not None and owned != new.owned:
+        new.owned = dict(owned)
+    delta = new.update(changed, files)
+    return new, delta
 
 
 _HEADING_NOISE = str.maketrans(dict.fromkeys("#|^:%[]*_`~=\\/.,;!?()'\"<>{}", " "))

@@ -61,6 +61,13 @@ class NameTable:
         for path in sorted(paths):
             self.add(path)
 
+    def copy(self) -> NameTable:
+        new = NameTable(())
+        new.by_path = dict(self.by_path)
+        new.by_name = {name: list(paths) for name, paths in self.by_name.items()}
+        new.known = dict(self.known)
+        return new
+
     def add(self, path: str) -> None:
         self.known.clear()
         key = norm(path)

@@ -1,39 +1,37 @@
 """Write generated pages and managed regions into the vault, never losing a byte the user wrote.
 
-- Every write goes through a temp file in the same folder and ``os.replace``.
-- Unchanged bytes are never rewritten (no mtime churn, no sync conflicts, no watch loops).
-- A page or region is overwritten only when its current bytes are what milepost last wrote (the
-  manifest keeps their hash); a hand edit is kept and reported as a conflict (``force`` overrides).
-- A file without the ``generated_by: milepost`` marker is never overwritten or deleted.
-- Inside a user's note only the bytes between the region markers change.
+- Pages go through a temp file in the same folder and ``os.replace``; unchanged bytes are never
+  rewritten (no mtime churn, no sync conflicts, no watch loops).
+- A page is overwritten or deleted only when the manifest lists it and its bytes are still what
+  milepost wrote; a hand edit is kept and reported as a conflict (``force`` overrides). A file
+  without the ``generated_by: milepost`` marker is never overwritten or deleted, even by force.
+- Inside a user's note only the bytes between the region markers change, and only by
+  compare-and-swap (:func:`~milepost.files.swap`): a save that lands meanwhile is spliced again.
+- Every path is resolved first and must stay inside the vault.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
-import os
-import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from .config import CACHE_DIR, Config
+from .config import Config
 from .errors import WriteError
+from .files import inside, remove, remove_empty_folders, swap, write_atomic
+from .manifest import MARKER, Manifest, PageRecord, RegionRecord, Written, digest, has_marker
 from .parse.regions import find_regions
 from .render import Page, Region
 
 Action = Literal["create", "update", "remove", "unchanged", "conflict"]
-MANIFEST = "manifest.json"
-MARKER = b"generated_by: milepost"
 KEEP_KINDS = frozenset({"review"})
 """Pages kept when no longer produced: last month's review is history, not stale."""
+ATTEMPTS = 5
+"""How often a region is spliced again when the note keeps changing under milepost."""
 
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+__all__ = ["MARKER", "Change", "Writer", "digest", "has_marker", "write_atomic"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,69 +43,6 @@ class Change:
     """For a region: which one."""
 
 
-@dataclass(slots=True)
-class Manifest:
-    """What milepost last wrote: page path -> (hash, kind), and note -> region -> hash."""
-
-    pages: dict[str, dict[str, str]] = field(default_factory=dict)
-    regions: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, vault: Path) -> Manifest:
-        path = vault / CACHE_DIR / MANIFEST
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return cls()
-        except (OSError, ValueError) as exc:
-            raise WriteError(
-                f"{path}: cannot read milepost's manifest ({exc}); delete it to start over"
-            ) from None
-        return cls(dict(data.get("pages", {})), dict(data.get("regions", {})))
-
-    def dumps(self) -> str:
-        data = {
-            "schema": 1,
-            "pages": dict(sorted(self.pages.items())),
-            "regions": dict(sorted(self.regions.items())),
-        }
-        return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-
-    def save(self, vault: Path) -> None:
-        folder = vault / CACHE_DIR
-        folder.mkdir(exist_ok=True)
-        write_atomic(folder / MANIFEST, self.dumps().encode("utf-8"))
-
-
-def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """Replace ``path`` with ``data`` through a temp file in the same folder; skip equal bytes.
-
-    ``durable`` also flushes the bytes to disk before the rename (a user's note with a managed
-    region); files milepost can make again (pages, the site, caches) skip that wait.
-    """
-    with contextlib.suppress(OSError):
-        if path.read_bytes() == data:
-            return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = None
-    with contextlib.suppress(OSError):
-        mode = path.stat().st_mode & 0o7777
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".milepost-tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
-        if mode is not None:
-            Path(temp).chmod(mode)
-        Path(temp).replace(path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            Path(temp).unlink()
-        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
-
-
 def _read(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
@@ -117,55 +52,57 @@ def _read(path: Path) -> bytes | None:
         raise WriteError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def has_marker(data: bytes) -> bool:
-    """True when the front matter says milepost generated the file."""
-    head = data[:2048].replace(b"\r\n", b"\n")
-    if not head.startswith(b"---\n"):
-        return False
-    end = head.find(b"\n---", 3)
-    front = head[: end if end >= 0 else len(head)]
-    return any(line.strip() == MARKER for line in front.split(b"\n"))
+def _written(path: Path, data: bytes) -> Written:
+    try:
+        info = path.stat()
+    except OSError:
+        return Written(digest(data), len(data))
+    return Written(digest(data), info.st_size, info.st_mtime_ns)
 
 
 @dataclass(slots=True)
 class Writer:
-    """Plans and (unless ``dry_run``) applies the changes that bring the vault up to date."""
+    """Applies (unless ``dry_run``) the changes that bring the vault's pages and regions up to
+    date, recording each in the manifest as it is made."""
 
     config: Config
     manifest: Manifest
     force: bool = False
     dry_run: bool = False
     changes: list[Change] = field(default_factory=list)
-    written: dict[str, str] = field(default_factory=dict)
-    """Every file written, with the hash of its bytes (so watch can recognise its own writes)."""
+    root: Path = field(init=False)
 
-    @property
-    def root(self) -> Path:
-        return self.config.vault
+    def __post_init__(self) -> None:
+        self.root = self.config.vault.resolve()
 
     def record(self, change: Change) -> None:
         self.changes.append(change)
 
     # ----- pages -----------------------------------------------------------------------------
-    def pages(self, pages: Iterable[Page], produced: set[str] | None = None) -> None:
-        """Write ``pages``; prune pages the manifest lists that are not ``produced`` (by default,
-        not among ``pages``)."""
-        seen = set()
-        for page in pages:
-            seen.add(page.path)
-            self.page(page)
-        keep = produced if produced is not None else seen
-        for path, entry in sorted(self.manifest.pages.items()):
-            if path not in keep and entry.get("kind") not in KEEP_KINDS:
-                self.prune(path, entry)
+    def unchanged(self, path: str) -> None:
+        """A page that was not rendered again: its inputs and its file are as recorded."""
+        self.record(Change(path, "unchanged"))
 
-    def page(self, page: Page) -> None:
-        target = self.root / page.path
+    def page(self, page: Page, inputs: str = "") -> None:
+        try:
+            target = inside(self.root, page.path)
+        except WriteError as exc:
+            self.record(Change(page.path, "conflict", str(exc)))
+            return
+        if target.is_symlink():
+            self.record(Change(page.path, "conflict", "a symbolic link is in the way; left alone"))
+            return
         new = page.data
         current = _read(target)
-        entry = self.manifest.pages.get(page.path)
+        known = self.manifest.pages.get(page.path)
+        record = PageRecord(Written(digest(new), len(new)), page.kind, page.key, inputs)
         if current == new:
-            self.manifest.pages[page.path] = {"sha256": digest(new), "kind": page.kind}
+            if known is not None and known.written.sha256 == record.written.sha256:
+                record = PageRecord(known.written, page.kind, page.key, inputs)
+            else:
+                record = PageRecord(_written(target, new), page.kind, page.key, inputs)
+            if not self.dry_run:
+                self.manifest.set_page(page.path, record)
             self.record(Change(page.path, "unchanged"))
             return
         if current is not None:
@@ -178,88 +115,137 @@ class Writer:
                     )
                 )
                 return
-            edited = entry is None or digest(current) != entry.get("sha256")
+            edited = known is None or digest(current) != known.written.sha256
             if edited and not self.force:
                 why = (
                     "edited by hand since milepost wrote it"
-                    if entry
+                    if known is not None and known.written.sha256 is not None
                     else "not in milepost's manifest"
                 )
                 self.record(Change(page.path, "conflict", f"{why}; kept (--force overwrites)"))
                 return
         if not self.dry_run:
+            self.manifest.will_write_page(page.path, record)
             write_atomic(target, new, durable=False)  # a page milepost can always make again
-            self.written[page.path] = digest(new)
-        self.manifest.pages[page.path] = {"sha256": digest(new), "kind": page.kind}
+            self.manifest.wrote_page(page.path, replace(record, written=_written(target, new)))
         self.record(Change(page.path, "create" if current is None else "update"))
 
-    def prune(self, path: str, entry: dict[str, str]) -> None:
-        target = self.root / path
-        current = _read(target)
-        if current is None:
-            del self.manifest.pages[path]
+    def prune(self, produced: Iterable[str]) -> None:
+        """Remove the pages the manifest lists that are no longer produced (unedited ones)."""
+        keep = set(produced)
+        for path, record in sorted(self.manifest.pages.items()):
+            if path not in keep and record.kind not in KEEP_KINDS:
+                self._prune(path, record)
+
+    def _prune(self, path: str, record: PageRecord) -> None:
+        try:
+            target = inside(self.root, path)
+        except WriteError:
+            self.manifest.forget_page(path)
             return
-        if not has_marker(current):
-            del self.manifest.pages[path]  # the user took it over
+        current = None if target.is_symlink() else _read(target)
+        if current is None or not has_marker(current):
+            if not self.dry_run:
+                self.manifest.forget_page(path)  # gone, or the user took it over
             return
-        if digest(current) != entry.get("sha256") and not self.force:
+        if digest(current) != record.written.sha256 and not self.force:
             self.record(Change(path, "conflict", "no longer produced, but edited by hand; kept"))
             return
         if not self.dry_run:
-            try:
-                target.unlink()
-            except OSError as exc:
-                raise WriteError(f"{target}: cannot remove: {exc.strerror or exc}") from None
+            self.manifest.will_remove_page(path)
+            remove(target)
             remove_empty_folders(target.parent, self.root / self.config.output)
-        del self.manifest.pages[path]
+            self.manifest.forget_page(path)
         self.record(Change(path, "remove"))
 
     # ----- regions ---------------------------------------------------------------------------
-    def regions(self, regions: Iterable[Region], notes: set[str] | None = None) -> None:
-        """Fill ``regions``; forget manifest entries of notes that are not in ``notes`` (by
-        default, the notes of ``regions``)."""
+    def regions(self, regions: Iterable[Region], inputs: dict[tuple[str, str], str]) -> None:
+        """Fill ``regions`` (grouped by note); ``inputs``: each region's fingerprint."""
         by_note: dict[str, list[Region]] = {}
         for region in regions:
             by_note.setdefault(region.path, []).append(region)
         for path, wanted in sorted(by_note.items()):
-            self.note_regions(path, wanted)
-        keep = notes if notes is not None else set(by_note)
-        for path in list(self.manifest.regions):
-            if path not in keep:
-                del self.manifest.regions[path]
+            self.note_regions(path, wanted, inputs)
 
-    def note_regions(self, path: str, wanted: list[Region]) -> None:
-        target = self.root / path
-        data = _read(target)
-        if data is None:
-            return
+    def note_regions(
+        self, path: str, wanted: list[Region], inputs: dict[tuple[str, str], str]
+    ) -> None:
         try:
-            text = data.decode("utf-8").removeprefix("\ufeff")
-        except UnicodeDecodeError:
+            target = inside(self.root, path)
+        except WriteError as exc:
+            for region in wanted:
+                self.record(Change(path, "conflict", str(exc), region.what))
+            return
+        data = _read(target)
+        for _ in range(ATTEMPTS):
+            if data is None:
+                return
+            plan = self._splice(path, data, wanted, inputs)
+            if plan is None:
+                return
+            spliced, records, changes = plan
+            if spliced == data or self.dry_run:
+                break
+            written = Written(digest(spliced), len(spliced))
+            self.manifest.will_write_note(path, records, written, digest(data))
+            now = swap(target, data, spliced)
+            if now is None:
+                self.manifest.wrote_note(path, _written(target, spliced))
+                break
+            data = now  # the user saved meanwhile: splice into what they saved
+        else:
             for region in wanted:
                 self.record(
                     Change(
-                        path, "conflict", "the note is not UTF-8; region left alone", region.what
+                        path,
+                        "conflict",
+                        "the note kept changing; filled on the next save",
+                        region.what,
                     )
                 )
             return
+        if not self.dry_run:
+            self.manifest.set_regions(path, records)
+        self.changes.extend(changes)
+
+    def _splice(
+        self,
+        path: str,
+        data: bytes,
+        wanted: list[Region],
+        inputs: dict[tuple[str, str], str],
+    ) -> tuple[bytes, dict[str, RegionRecord], list[Change]] | None:
+        """The note with its regions filled, their records, and what changed; None when the note
+        cannot be read as text (every region is then left alone and reported)."""
+        try:
+            text = data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            self.changes.extend(
+                Change(path, "conflict", "the note is not UTF-8; region left alone", r.what)
+                for r in wanted
+            )
+            return None
         lines = data.splitlines(keepends=True)
         texts = {r.what: r.text for r in wanted}
-        known = self.manifest.regions.setdefault(path, {})
+        known = self.manifest.regions.get(path, {})
+        records: dict[str, RegionRecord] = {}
+        changes: list[Change] = []
         replacements: dict[int, tuple[int, bytes]] = {}
         for found in find_regions(text):
             if found.what not in texts:
                 continue
             newline = b"\r\n" if lines[found.begin].endswith(b"\r\n") else b"\n"
             new = texts[found.what].replace("\n", newline.decode()).encode("utf-8")
+            record = RegionRecord(digest(new), inputs.get((path, found.what), ""))
             current = b"".join(lines[found.begin + 1 : found.end])
             if current == new:
-                known[found.what] = digest(new)
-                self.record(Change(path, "unchanged", what=found.what))
+                records[found.what] = record
+                changes.append(Change(path, "unchanged", what=found.what))
                 continue
-            fresh = not current.strip() or digest(current) == known.get(found.what)
+            before = known.get(found.what)
+            fresh = not current.strip() or (before is not None and digest(current) == before.sha256)
             if not fresh and not self.force:
-                self.record(
+                changes.append(
                     Change(
                         path,
                         "conflict",
@@ -269,12 +255,9 @@ class Writer:
                 )
                 continue
             replacements[found.begin] = (found.end, new)
-            known[found.what] = digest(new)
-            self.record(Change(path, "update", what=found.what))
-        if replacements and not self.dry_run:
-            spliced = _splice(lines, replacements)
-            write_atomic(target, spliced)
-            self.written[path] = digest(spliced)
+            records[found.what] = record
+            changes.append(Change(path, "update", what=found.what))
+        return _splice(lines, replacements), records, changes
 
 
 def _splice(lines: list[bytes], replacements: dict[int, tuple[int, bytes]]) -> bytes:
@@ -290,11 +273,22 @@ def _splice(lines: list[bytes], replacements: dict[int, tuple[int, bytes]]) -> b
     return b"".join(out)
 
 
-def remove_empty_folders(folder: Path, stop: Path) -> None:
-    """Remove ``folder`` and then its parents while they are empty, up to ``stop`` (kept)."""
-    while folder != stop and folder.is_relative_to(stop):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
+def check_output_folder(config: Config) -> None:
+    """Refuse (exit 2) an output folder that leads out of the vault through a symbolic link."""
+    from .errors import ConfigError
+
+    root = config.vault.resolve()
+    folder = root / config.output
+    with contextlib.suppress(OSError):
+        real = folder.resolve()
+        if not real.is_relative_to(root) or real == root:
+            raise ConfigError(
+                f"{folder}: the output folder leads outside the vault (to {real}) through a "
+                "symbolic link; milepost writes only inside the vault"
+            )
+    with contextlib.suppress(OSError):
+        if (root / ".milepost").is_symlink():
+            raise ConfigError(
+                f"{root / '.milepost'}: is a symbolic link; milepost keeps its manifest only "
+                "inside the vault"
+            )

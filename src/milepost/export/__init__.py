@@ -26,12 +26,13 @@ import nh3
 from ..config import Config
 from ..discover import is_ignored
 from ..errors import ConfigError, Diagnostic, WriteError, warning
+from ..files import remove_empty_folders, write_atomic
 from ..index import BusinessModel, VaultIndex
+from ..manifest import digest
 from ..model import Link
 from ..parse.text import decode, repair_mojibake
 from ..render.env import environment, package_templates
 from ..workers import forking, share
-from ..write import digest, remove_empty_folders, write_atomic
 from .markdown import MAX_EMBED_DEPTH, Page, cycle_warning, render_note
 from .pages import Pages, html_text, search_script
 from .site import Site, heading_anchors, relative

@@ -4,20 +4,20 @@ One roadmap per business model, one page per tool, an index and this month's rev
 content of every managed region (``%% milepost:begin <what> %%``) in the vault's notes. The same
 index and today always give byte-identical text.
 
-A :class:`Renderer` keeps what it rendered: after an update only the pages the
-:class:`~milepost.index.Delta` names are rendered again, and each milestone's Markdown is reused
-until its note changes, so a save in a large vault re-renders little.
+Which outputs there are, and which of them a change reaches, is :mod:`.plan`'s to say; a
+:class:`Renderer` renders one output at a time.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ..config import Config
 from ..errors import Diagnostic, warning
-from ..index import BusinessModel, Delta, Entry, VaultIndex
+from ..index import BusinessModel, Entry, VaultIndex
 from ..resolve import norm, stem
 from .env import environment, render
 from .views import Views
@@ -58,21 +58,6 @@ class Region:
     text: str
 
 
-@dataclass(slots=True)
-class Rendered:
-    pages: list[Page] = field(default_factory=list)
-    """The pages rendered this time; the other pages are as the last render left them."""
-    regions: list[Region] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    produced: set[str] = field(default_factory=set)
-    """The path of every generated page, rendered this time or not."""
-
-    @property
-    def fresh(self) -> set[str]:
-        """Paths of the pages rendered this time."""
-        return {page.path for page in self.pages}
-
-
 def safe_name(name: str) -> str:
     """A file name Obsidian and every file system accept, and that links cannot misread."""
     cleaned = " ".join(_UNSAFE_NAME.sub("-", name).split()).strip(". ")
@@ -84,8 +69,7 @@ class PagePaths:
 
     def __init__(self, index: VaultIndex, config: Config) -> None:
         self.output = config.output
-        generated = {path for path, note in index.notes.items() if note.generated}
-        self.taken = {norm(stem(p)) for p in index.files if p not in generated}
+        self.taken = {norm(stem(p)) for p in index.files if p not in index.owned}
         self.roadmaps = {
             m.key: self._claim("Models", f"Roadmap – {m.name}") for m in index.models.values()
         }
@@ -110,26 +94,49 @@ class PagePaths:
 
 
 _REGION = re.compile(r'^(?P<kind>[a-z]+)(?:\s+(?:"(?P<quoted>[^"]*)"|(?P<bare>.+)))?$')
+ITEM_MEMO = 200_000
+"""Most milestones whose Markdown a watching session keeps (a memo, rebuilt when dropped)."""
 
 
 class Renderer:
-    """Renders a vault's pages and regions, reusing what did not change since the last render."""
+    """Renders one output at a time. A watching session keeps each milestone's Markdown and
+    each review section, by what they were made from, so a save re-renders little."""
 
     def __init__(self, config: Config, *, remember: bool = True) -> None:
         self.config = config
         self.remember = remember
-        """Keep each milestone's Markdown for the next render (a watching session does; a
-        one-shot build renders once and keeps nothing)."""
+        """Keep milestone Markdown between renders (a watching session does; a one-shot build
+        renders each page once and keeps nothing)."""
         self._items: dict[int, tuple[Entry, bytes]] = {}
         """Each milestone's Markdown, as UTF-8 (see :class:`Page`), by its entry."""
-        self._roadmaps: dict[str, str] = {}
-        self._tools: dict[str, str] = {}
-        """The path each business model's and tool's page was last rendered to: only pages
-        whose content may have changed are rendered again (and only they are kept in memory)."""
-        self._sections: dict[str, str | None] = {}
-        self._regions: dict[str, str | None] = {}
-        self._paths: tuple[object, ...] | None = None
+        self._sections: dict[str, tuple[str, str | None]] = {}
+        """Each business model's review section, with the fingerprint it was made from."""
         self._macros: Any = None
+        self._index: VaultIndex | None = None
+        self._paths: PagePaths | None = None
+        self._views: Views | None = None
+
+    def use(self, index: VaultIndex, paths: PagePaths) -> None:
+        """Render from ``index``, linking to the pages ``paths`` names."""
+        if index is self._index and paths is self._paths:
+            return
+        if self._paths is None or paths.signature() != self._paths.signature():
+            self._items.clear()
+            self._sections.clear()
+        self._index, self._paths = index, paths
+        self._views = Views(index, paths.roadmaps, paths.tools, self.item_text)
+        if len(self._items) > ITEM_MEMO:
+            self._items.clear()
+
+    @property
+    def views(self) -> Views:
+        assert self._views is not None, "call use() first"
+        return self._views
+
+    @property
+    def index(self) -> VaultIndex:
+        assert self._index is not None, "call use() first"
+        return self._index
 
     def item_text(self, entry: Entry) -> str:
         cached = self._items.get(id(entry))
@@ -137,119 +144,59 @@ class Renderer:
             return cached[1].decode("utf-8")
         if self._macros is None:
             self._macros = environment(self.config).get_template("_macros.md.j2").module
-        text = str(self._macros.item(self._views.item(entry))).rstrip("\n")
+        text = str(self._macros.item(self.views.item(entry))).rstrip("\n")
         if self.remember:
             self._items[id(entry)] = (entry, text.encode("utf-8"))
         return text
 
     def _page(self, template: str, **context: object) -> str:
-        return render(self.config, template, today=self._index.today, page=True, **context)
+        return render(self.config, template, today=self.index.today, page=True, **context)
 
-    def render(
-        self, index: VaultIndex, delta: Delta | None = None, wanted: frozenset[str] = frozenset()
-    ) -> Rendered:
-        """The pages and regions ``delta`` touches (everything without one), and the pages
-        whose paths are ``wanted`` (changed on disk, so they must be checked)."""
-        paths = PagePaths(index, self.config)
-        everything = delta is None or delta.everything or paths.signature() != self._paths
-        if everything:
-            self._items.clear()
-            self._roadmaps.clear()
-            self._tools.clear()
-            self._sections.clear()
-        models = frozenset(index.models) if everything or delta is None else delta.models
-        tools = frozenset(index.tools) if everything or delta is None else delta.tools
-        self._paths = paths.signature()
-        self._index = index
-        self._views = views = Views(index, paths.roadmaps, paths.tools, self.item_text)
-        out = Rendered()
-        self._live_items(index)
-        for model in index.models.values():
-            path = paths.roadmaps[model.key]
-            if model.key in models or model.key not in self._roadmaps or path in wanted:
-                text = self._page("roadmap.md.j2", view=views.roadmap(model))
-                out.pages.append(Page.of(path, text, "roadmap", model.key))
-                self._roadmaps[model.key] = path
-        for tool in index.tools.values():
-            path = paths.tools[tool.key]
-            if tool.key in tools or tool.key not in self._tools or path in wanted:
-                text = self._page("tool.md.j2", view=views.tool(tool))
-                out.pages.append(Page.of(path, text, "tool", tool.key))
-                self._tools[tool.key] = path
-        for cache, live in ((self._roadmaps, index.models), (self._tools, index.tools)):
-            for key in set(cache) - set(live):
-                del cache[key]
-        overview = views.overview(paths.review)
-        out.pages.append(Page.of(paths.index, self._page("index.md.j2", view=overview), "index"))
-        out.pages.append(
-            Page.of(paths.review, self._page("review.md.j2", view=self._review(models)), "review")
-        )
-        out.produced = {*self._roadmaps.values(), *self._tools.values(), paths.index, paths.review}
-        self._render_regions(index, out, models if not everything else None)
-        return out
+    def page(
+        self, kind: str, path: str, key: str = "", sections: Mapping[str, str] | None = None
+    ) -> Page:
+        """The page of ``kind`` (about ``key``) that goes to ``path``. ``sections``: each
+        business model's fingerprint, so a review reuses the sections that did not change."""
+        index, views = self.index, self.views
+        if kind == "roadmap":
+            text = self._page("roadmap.md.j2", view=views.roadmap(index.models[key]))
+        elif kind == "tool":
+            text = self._page("tool.md.j2", view=views.tool(index.tools[key]))
+        elif kind == "index":
+            assert self._paths is not None
+            text = self._page("index.md.j2", view=views.overview(self._paths.review))
+        elif kind == "review":
+            text = self._page("review.md.j2", view=self._review(sections or {}))
+        else:
+            raise ValueError(f"milepost makes no page of kind {kind!r}")
+        return Page.of(path, text, kind, key)
 
-    def _live_items(self, index: VaultIndex) -> None:
-        """Forget the Markdown of milestones that are no longer in the index."""
-        if len(self._items) > 2 * max(1, index.milestone_count()):
-            live = {id(e) for m in index.models.values() for e in m.entries}
-            self._items = {k: v for k, v in self._items.items() if k in live}
-
-    def _review(self, changed: frozenset[str]) -> dict[str, object]:
+    def _review(self, prints: Mapping[str, str]) -> dict[str, object]:
         sections: list[str] = []
         quiet: list[BusinessModel] = []
-        for model in self._index.models.values():
-            if model.key in changed or model.key not in self._sections:
-                view = self._views.review_section(model)
+        for model in self.index.models.values():
+            print_ = prints.get(model.key, "")
+            known = self._sections.get(model.key)
+            if known is None or not print_ or known[0] != print_:
+                view = self.views.review_section(model)
                 text = None
                 if view is not None:
                     text = render(
                         self.config, "_review_model.md.j2", section=view, page=True
                     ).rstrip("\n")
-                self._sections[model.key] = text
-            section = self._sections[model.key]
-            if section is None:
+                known = (print_, text)
+                if self.remember and print_:
+                    self._sections[model.key] = known
+            if known[1] is None:
                 quiet.append(model)
             else:
-                sections.append(section)
-        for key in set(self._sections) - set(self._index.models):
-            del self._sections[key]
-        return self._views.review(sections, quiet)
+                sections.append(known[1])
+        return self.views.review(sections, quiet)
 
-    def _render_regions(
-        self, index: VaultIndex, out: Rendered, changed: frozenset[str] | None
-    ) -> None:
-        if changed is None:
-            self._regions.clear()
-        for note in index.sources:
-            for what, line in note.regions:
-                if what not in self._regions or self._region_depends(what, changed):
-                    self._regions[what] = self._region_text(what)
-                content = self._regions[what]
-                if content is None:
-                    out.diagnostics.append(
-                        warning(
-                            note.path,
-                            line,
-                            "region.unknown",
-                            f'milepost does not know the region {what!r}; use roadmap "<model>", '
-                            'chart "<model>", milestones "<model>", tool "<tool>", index or review',
-                        )
-                    )
-                else:
-                    out.regions.append(Region(note.path, what, content))
-
-    def _region_depends(self, what: str, changed: frozenset[str] | None) -> bool:
-        if changed is None:
-            return True
-        kind, name = _region_parts(what)
-        if kind in ("roadmap", "chart", "milestones"):
-            return self._index.model_key(name) in changed or not name
-        return True
-
-    def _region_text(self, what: str) -> str | None:
+    def region(self, what: str) -> str | None:
         """The content of a managed region, or None when ``what`` names nothing milepost makes."""
-        kind, name = _region_parts(what)
-        index, views, config = self._index, self._views, self.config
+        kind, name = region_parts(what)
+        index, views, config = self.index, self.views, self.config
         today = index.today
         if kind in ("roadmap", "chart", "milestones"):
             model = index.models.get(index.model_key(name)) if name else None
@@ -269,9 +216,13 @@ class Renderer:
                 config, "_tool_body.md.j2", view=views.tool(tool), today=today, page=False
             )
         if kind == "index" and not name:
-            review = PagePaths(index, config).review
+            assert self._paths is not None
             return render(
-                config, "_index_body.md.j2", view=views.overview(review), today=today, page=False
+                config,
+                "_index_body.md.j2",
+                view=views.overview(self._paths.review),
+                today=today,
+                page=False,
             )
         if kind == "review" and not name:
             sections, quiet = [], []
@@ -287,13 +238,19 @@ class Renderer:
         return None
 
 
-def _region_parts(what: str) -> tuple[str, str]:
+def unknown_region(path: str, line: int, what: str) -> Diagnostic:
+    return warning(
+        path,
+        line,
+        "region.unknown",
+        f'milepost does not know the region {what!r}; use roadmap "<model>", '
+        'chart "<model>", milestones "<model>", tool "<tool>", index or review',
+    )
+
+
+def region_parts(what: str) -> tuple[str, str]:
+    """A region's kind and the name it is about: ``roadmap "Space X"`` -> (roadmap, Space X)."""
     match = _REGION.match(what.strip())
     if match is None:
         return "", ""
     return match.group("kind"), str(match.group("quoted") or match.group("bare") or "").strip()
-
-
-def render_vault(index: VaultIndex, config: Config) -> Rendered:
-    """Every generated page and managed region of the vault, rendered afresh."""
-    return Renderer(config).render(index)

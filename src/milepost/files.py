@@ -1,0 +1,171 @@
+"""Writing files safely: atomic replacement, compare-and-swap for the user's notes, and paths
+that cannot leave the folder they belong to.
+
+- :func:`write_atomic` replaces a file through a temp file in the same folder and ``os.replace``,
+  and skips equal bytes, so unchanged files keep their mtime.
+- :func:`swap` replaces a file only while it still holds the bytes a change was made from; a save
+  that lands in between is never overwritten (Linux swaps the two files atomically with
+  ``renameat2(RENAME_EXCHANGE)`` and checks what it took out).
+- :func:`inside` resolves a relative path under a root and refuses one that leaves it, through
+  ``..`` or through a symbolic link anywhere on the way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import WriteError
+
+SETTLE = 0.005
+"""Seconds to wait before trusting that nobody writes any more to a note milepost replaced."""
+
+
+def _failed(path: Path, exc: OSError, doing: str = "write") -> WriteError:
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC:
+        reason = "the disk is full"
+    return WriteError(f"{path}: cannot {doing}: {reason}")
+
+
+def inside(root: Path, rel: str) -> Path:
+    """``root / rel`` when it stays inside ``root`` (``root`` must be resolved): no ``..``, no
+    absolute path, no symbolic link on the way that leads out. The last part may be missing."""
+    target = root / rel
+    if Path(rel).is_absolute() or ".." in Path(rel).parts:
+        raise WriteError(f"{rel}: would be written outside {root}; refused")
+    real = target.parent.resolve() / target.name
+    if not real.is_relative_to(root) or real == root:
+        raise WriteError(f"{rel}: leads outside {root} (through a symbolic link); refused")
+    return real
+
+
+def _temp(path: Path) -> tuple[int, Path]:
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".milepost-tmp")
+    return fd, Path(name)
+
+
+def _fill(fd: int, temp: Path, data: bytes, mode: int | None, durable: bool) -> None:
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        if durable:
+            handle.flush()
+            os.fsync(handle.fileno())
+    if mode is not None:
+        temp.chmod(mode)
+
+
+def _mode(path: Path) -> int | None:
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return None
+
+
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool:
+    """Replace ``path`` with ``data`` through a temp file in the same folder; skip equal bytes.
+    Return True when the file was written.
+
+    ``durable`` also flushes the bytes to disk before the rename (a user's note with a managed
+    region); files milepost can make again (pages, the site, caches) skip that wait.
+    """
+    with contextlib.suppress(OSError):
+        if path.read_bytes() == data:
+            return False
+    temp: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = _mode(path)
+        fd, temp = _temp(path)
+        _fill(fd, temp, data, mode, durable)
+        temp.replace(path)
+    except OSError as exc:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        raise _failed(path, exc) from None
+    return True
+
+
+def _exchange() -> Callable[[Path, Path], bool] | None:
+    """``renameat2(RENAME_EXCHANGE)`` where the C library has it (Linux), else None."""
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError, TypeError):
+        return None
+    at_fdcwd, exchange = -100, 2
+
+    def swap_names(a: Path, b: Path) -> bool:
+        result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), exchange)
+        if result != 0:
+            code = ctypes.get_errno()
+            if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+                return False  # this file system cannot exchange: fall back to a replace
+            raise OSError(code, os.strerror(code), str(b))
+        return True
+
+    return swap_names
+
+
+_EXCHANGE = _exchange()
+
+
+def swap(path: Path, base: bytes, new: bytes) -> bytes | None:
+    """Replace ``path`` with ``new`` if it still holds ``base``; return None when done, else
+    the bytes it holds now (a save came in between: nothing of it is lost; splice again)."""
+    temp: Path | None = None
+    try:
+        fd, temp = _temp(path)
+        _fill(fd, temp, new, _mode(path), durable=True)
+        current = path.read_bytes()
+        if current != base:
+            return current
+        if _EXCHANGE is not None and _EXCHANGE(temp, path):
+            displaced = temp.read_bytes()
+            if displaced == base:
+                time.sleep(SETTLE)  # a writer that opened the old file may still append to it
+                displaced = temp.read_bytes()
+            if displaced != base:  # a save landed between the check and the swap: put it back
+                now = path.read_bytes()
+                if now != new:  # and another one after it, onto milepost's: that one is newest
+                    return now
+                _EXCHANGE(temp, path)
+                return displaced
+            return None
+        temp.replace(path)
+        temp = None
+        return None
+    except OSError as exc:
+        raise _failed(path, exc) from None
+    finally:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+
+
+def remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise _failed(path, exc, "remove") from None
+
+
+def remove_empty_folders(folder: Path, stop: Path) -> None:
+    """Remove ``folder`` and then its parents while they are empty, up to ``stop`` (kept)."""
+    while folder != stop and folder.is_relative_to(stop):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

@@ -1,0 +1,431 @@
+"""The one answer to "which paths are milepost's, and what did it last write there".
+
+``.milepost/manifest.json`` lists every generated page (its hash, size and mtime as written, its
+kind, and the fingerprint of what it was rendered from), every managed region milepost filled, and
+the notes it rewrote to fill them. Nothing else decides ownership: page names are chosen against
+the files the manifest does not list, watch ignores a file whose bytes are what the manifest says
+milepost wrote, and a build overwrites or deletes only what the manifest lists, unedited.
+
+Each write is announced in a journal (``.milepost/manifest.journal``, one JSON line per write,
+flushed before the file is replaced) and the manifest itself is saved once at the end. A build
+that is killed half-way leaves a journal; the next load replays it against the disk, so every page
+that was written counts as milepost's and nothing is reported as edited by hand that nobody touched.
+
+Every path the manifest names is checked to be a plain path inside the vault before anything
+trusts it: an entry that points elsewhere (``../victim.md``, an absolute path) is dropped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Any, TextIO
+
+from .config import CACHE_DIR
+from .errors import WriteError
+from .files import write_atomic
+
+MARKER = b"generated_by: milepost"
+"""The front matter line every generated page carries."""
+MANIFEST = "manifest.json"
+JOURNAL = "manifest.journal"
+SCHEMA = 2
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def has_marker(data: bytes) -> bool:
+    """True when the front matter says milepost generated the file."""
+    head = data[:2048].replace(b"\r\n", b"\n")
+    if not head.startswith(b"---\n"):
+        return False
+    end = head.find(b"\n---", 3)
+    front = head[: end if end >= 0 else len(head)]
+    return any(line.strip() == MARKER for line in front.split(b"\n"))
+
+
+def page_kind(data: bytes) -> str:
+    """The ``page:`` property of a generated page's front matter (its kind)."""
+    for line in data[:2048].replace(b"\r\n", b"\n").split(b"\n")[1:]:
+        if line.strip() == b"---":
+            break
+        if line.startswith(b"page:"):
+            return line[5:].strip().decode("utf-8", "replace")
+    return ""
+
+
+def plain_path(path: object) -> str | None:
+    """``path`` when it is a relative POSIX path inside the vault (no ``..``, no root, no
+    empty or dot parts), else None: nothing outside the vault is ever named by a manifest."""
+    if not isinstance(path, str) or not path or "\\" in path or "\0" in path:
+        return None
+    parts = PurePosixPath(path).parts
+    if not parts or path.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        return None
+    return "/".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What milepost last wrote to one file."""
+
+    sha256: str | None
+    """Hash of the bytes; None for a page adopted without a manifest (see ``Manifest.adopt``)."""
+    size: int = -1
+    mtime_ns: int = -1
+    """The file's size and mtime right after the write: when the file still has them, its
+    bytes are known without reading it."""
+
+    def matches(self, size: int, mtime_ns: int) -> bool:
+        return self.sha256 is not None and (size, mtime_ns) == (self.size, self.mtime_ns)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"sha256": self.sha256, "size": self.size, "mtime_ns": self.mtime_ns}
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Written:
+        sha = data.get("sha256")
+        return cls(
+            sha if isinstance(sha, str) else None,
+            _int(data.get("size")),
+            _int(data.get("mtime_ns")),
+        )
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
+
+
+@dataclass(frozen=True, slots=True)
+class PageRecord:
+    """A generated page: what was written, what it is, and what it was rendered from."""
+
+    written: Written
+    kind: str
+    """``roadmap``, ``tool``, ``index``, ``review`` (or another output kind)."""
+    key: str = ""
+    """The business model or tool it is about, if any."""
+    inputs: str = ""
+    """Fingerprint of everything it was rendered from; equal inputs render equal bytes."""
+
+    def as_json(self) -> dict[str, Any]:
+        data = {"kind": self.kind, **self.written.as_json()}
+        if self.key:
+            data["key"] = self.key
+        if self.inputs:
+            data["inputs"] = self.inputs
+        return data
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> PageRecord:
+        return cls(
+            Written.of(data),
+            str(data.get("kind", "")),
+            str(data.get("key", "")),
+            str(data.get("inputs", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RegionRecord:
+    """A managed region milepost filled: the hash of its content and what it was rendered from."""
+
+    sha256: str
+    inputs: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"sha256": self.sha256, **({"inputs": self.inputs} if self.inputs else {})}
+
+
+@dataclass(slots=True)
+class Manifest:
+    """What milepost owns in one vault. Loaded once per build, saved once at its end, and
+    journaled write by write in between."""
+
+    pages: dict[str, PageRecord] = field(default_factory=dict)
+    regions: dict[str, dict[str, RegionRecord]] = field(default_factory=dict)
+    """Note path -> region name -> record."""
+    notes: dict[str, Written] = field(default_factory=dict)
+    """The user's notes as milepost last wrote them (to fill a region): watch knows its echo."""
+    folder: Path | None = None
+    """The vault's ``.milepost`` folder, when the manifest belongs to a vault on disk."""
+    dropped: list[str] = field(default_factory=list)
+    """Entries of the file that named a path outside the vault (ignored)."""
+    replayed: int = 0
+    """Journal lines taken in from a build that did not finish."""
+    _journal: TextIO | None = None
+    _dirty: bool = False
+
+    # ----- ownership ----------------------------------------------------------------------------
+    def owns(self, path: str) -> bool:
+        """True when ``path`` is a page milepost generated."""
+        return path in self.pages
+
+    def echo(self, path: str, size: int, mtime_ns: int, read: Any = None) -> bool:
+        """True when ``path`` holds exactly what milepost last wrote there (a page, or a note
+        whose region it filled): a file event for it is milepost's own write coming back.
+        ``read``: returns the file's bytes, for when size and mtime do not settle it."""
+        written = self.pages[path].written if path in self.pages else self.notes.get(path)
+        if written is None or written.sha256 is None:
+            return False
+        if written.matches(size, mtime_ns):
+            return True
+        if read is None or size != written.size:
+            return False
+        try:
+            return bool(digest(read()) == written.sha256)
+        except OSError:
+            return False
+
+    # ----- changes, each journaled before the file changes ----------------------------------------
+    def will_write_page(self, path: str, record: PageRecord) -> None:
+        before = self.pages.get(path)
+        self._log({"op": "page", "path": path, "page": record.as_json(), "was": _sha(before)})
+
+    def wrote_page(self, path: str, record: PageRecord) -> None:
+        self.pages[path] = record
+        self._dirty = True
+
+    def will_remove_page(self, path: str) -> None:
+        self._log({"op": "drop", "path": path, "was": _sha(self.pages.get(path))})
+
+    def forget_page(self, path: str) -> None:
+        if self.pages.pop(path, None) is not None:
+            self._dirty = True
+
+    def set_page(self, path: str, record: PageRecord) -> None:
+        """Record a page whose file already holds ``record``'s bytes (nothing is written)."""
+        if self.pages.get(path) != record:
+            self.pages[path] = record
+            self._dirty = True
+
+    def will_write_note(
+        self, path: str, regions: dict[str, RegionRecord], written: Written, was: str | None
+    ) -> None:
+        self._log(
+            {
+                "op": "note",
+                "path": path,
+                "regions": {w: r.as_json() for w, r in regions.items()},
+                "note": written.as_json(),
+                "was": was,
+            }
+        )
+
+    def set_regions(self, path: str, regions: dict[str, RegionRecord]) -> None:
+        known = self.regions.setdefault(path, {})
+        for what, record in regions.items():
+            if known.get(what) != record:
+                known[what] = record
+                self._dirty = True
+
+    def wrote_note(self, path: str, written: Written) -> None:
+        if self.notes.get(path) != written:
+            self.notes[path] = written
+            self._dirty = True
+
+    def keep_regions_of(self, notes: set[str]) -> None:
+        """Forget the regions (and rewritten notes) of notes that no longer have any."""
+        for path in [p for p in self.regions if p not in notes]:
+            del self.regions[path]
+            self._dirty = True
+        for path in [p for p in self.notes if p not in notes]:
+            del self.notes[path]
+            self._dirty = True
+
+    def _log(self, entry: dict[str, Any]) -> None:
+        if self.folder is None:
+            return
+        if self._journal is None:
+            try:
+                self.folder.mkdir(exist_ok=True)
+                self._journal = (self.folder / JOURNAL).open("a", encoding="utf-8")
+            except OSError as exc:
+                raise WriteError(
+                    f"{self.folder / JOURNAL}: cannot write: {exc.strerror or exc}"
+                ) from None
+        self._journal.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+        self._journal.flush()
+        self._dirty = True
+
+    # ----- reading and saving -------------------------------------------------------------------
+    @classmethod
+    def load(cls, vault: Path, *, journal: bool = True) -> Manifest:
+        """The vault's manifest, with an unfinished build's journal taken in. Without
+        ``journal`` it can be read but never saved (commands that write nothing in the vault)."""
+        folder = vault / CACHE_DIR
+        path = folder / MANIFEST
+        manifest = cls(folder=folder)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            data = {}
+        except (OSError, ValueError) as exc:
+            raise WriteError(
+                f"{path}: cannot read milepost's manifest ({exc}); delete it to start over"
+            ) from None
+        if not isinstance(data, dict):
+            raise WriteError(
+                f"{path}: milepost's manifest is not a JSON object; delete it to start over"
+            )
+        manifest._read(data)
+        manifest._replay(vault)
+        if not journal:
+            manifest.folder = None
+        return manifest
+
+    def _read(self, data: dict[str, Any]) -> None:
+        for raw, entry in _items(data.get("pages")):
+            path = plain_path(raw)
+            if path is None or not isinstance(entry, dict):
+                self.dropped.append(str(raw))
+                continue
+            self.pages[path] = PageRecord.of(entry)
+        for raw, regions in _items(data.get("regions")):
+            path = plain_path(raw)
+            if path is None or not isinstance(regions, dict):
+                self.dropped.append(str(raw))
+                continue
+            self.regions[path] = {
+                str(what): record
+                for what, value in regions.items()
+                if (record := _region(value)) is not None
+            }
+        for raw, entry in _items(data.get("notes")):
+            path = plain_path(raw)
+            if path is not None and isinstance(entry, dict):
+                self.notes[path] = Written.of(entry)
+
+    def _replay(self, vault: Path) -> None:
+        """Take in the journal of a build that did not finish: each announced write counts
+        when the file holds what was announced (or, for a write that may not have happened,
+        what was there before)."""
+        assert self.folder is not None
+        try:
+            lines = (self.folder / JOURNAL).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return
+        for line in lines:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # the last line of a build killed while writing it
+            path = plain_path(entry.get("path")) if isinstance(entry, dict) else None
+            if path is None:
+                continue
+            self.replayed += 1
+            self._dirty = True
+            on_disk = _disk_digest(vault / path)
+            op = entry.get("op")
+            if op == "page" and isinstance(entry.get("page"), dict):
+                record = PageRecord.of(entry["page"])
+                if on_disk == record.written.sha256 or on_disk != entry.get("was"):
+                    self.pages[path] = _restat(vault / path, record)
+            elif op == "drop" and on_disk is None:
+                self.pages.pop(path, None)
+            elif op == "note" and isinstance(entry.get("note"), dict):
+                written = Written.of(entry["note"])
+                if on_disk == written.sha256:
+                    self.notes[path] = written
+                    regions = entry.get("regions")
+                    if isinstance(regions, dict):
+                        self.set_regions(
+                            path,
+                            {str(w): r for w, v in regions.items() if (r := _region(v))},
+                        )
+
+    def adopt(self, path: str, kind: str) -> None:
+        """Count a page as milepost's although no manifest lists it: a vault whose
+        ``.milepost`` folder was lost still has its pages (they carry milepost's marker). Its
+        bytes are unknown, so it is overwritten only when they equal what milepost renders
+        (or with ``--force``)."""
+        if path not in self.pages:
+            self.pages[path] = PageRecord(Written(None), kind)
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def dumps(self) -> str:
+        data = {
+            "schema": SCHEMA,
+            "pages": {p: r.as_json() for p, r in sorted(self.pages.items())},
+            "regions": {
+                p: {w: r.as_json() for w, r in sorted(regions.items())}
+                for p, regions in sorted(self.regions.items())
+                if regions
+            },
+            "notes": {p: w.as_json() for p, w in sorted(self.notes.items())},
+        }
+        return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+    def save(self) -> None:
+        """Write the manifest (when anything changed) and end the journal."""
+        self.close_journal()
+        if self.folder is None:
+            return
+        if self._dirty:
+            try:
+                self.folder.mkdir(exist_ok=True)
+            except OSError as exc:
+                raise WriteError(f"{self.folder}: cannot write: {exc.strerror or exc}") from None
+            write_atomic(self.folder / MANIFEST, self.dumps().encode("utf-8"))
+            self._dirty = False
+        with contextlib.suppress(FileNotFoundError):
+            (self.folder / JOURNAL).unlink()
+
+    def close_journal(self) -> None:
+        if self._journal is not None:
+            with contextlib.suppress(OSError):
+                self._journal.close()
+            self._journal = None
+
+    def copy(self) -> Manifest:
+        """An independent copy that journals nowhere (for a dry run)."""
+        return replace(
+            self,
+            pages=dict(self.pages),
+            regions={p: dict(r) for p, r in self.regions.items()},
+            notes=dict(self.notes),
+            folder=None,
+            dropped=list(self.dropped),
+            _journal=None,
+        )
+
+
+def _sha(record: PageRecord | None) -> str | None:
+    return record.written.sha256 if record is not None else None
+
+
+def _items(value: object) -> Iterator[tuple[object, Any]]:
+    if isinstance(value, dict):
+        yield from value.items()
+
+
+def _region(value: object) -> RegionRecord | None:
+    if isinstance(value, str):  # schema 1: the hash alone
+        return RegionRecord(value)
+    if isinstance(value, dict) and isinstance(value.get("sha256"), str):
+        return RegionRecord(value["sha256"], str(value.get("inputs", "")))
+    return None
+
+
+def _disk_digest(path: Path) -> str | None:
+    try:
+        return digest(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _restat(path: Path, record: PageRecord) -> PageRecord:
+    with contextlib.suppress(OSError):
+        info = path.stat()
+        written = replace(record.written, size=info.st_size, mtime_ns=info.st_mtime_ns)
+        return replace(record, written=written)
+    return record

@@ -1,0 +1,401 @@
+"""What one process knows about one vault, and how it takes in changes.
+
+A :class:`Session` reads the vault once (:meth:`~Session.build`), then takes in the paths that
+changed (:meth:`~Session.update`): it re-reads only the notes whose bytes changed, makes the next
+index with :func:`~milepost.index.apply` (the old one is left as it was), and writes through
+:func:`~milepost.build.bring_up_to_date`, which renders only the outputs whose inputs changed. A
+file event for a page or note that holds exactly what the manifest says milepost wrote is its own
+write coming back, and is not a change.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
+from datetime import date
+
+from .build import BuildResult, Outputs, bring_up_to_date, vault_lock
+from .cache import NoteCache
+from .config import Config
+from .discover import Discovery, SourceFile, discover, discover_file
+from .errors import Diagnostic
+from .index import VaultIndex, apply
+from .manifest import Manifest
+from .model import Note
+from .ownership import reconcile
+from .render import Renderer
+from .reading import Progress, Scan, Timings, bulk, read_note, read_notes, sources
+from .write import Change, check_output_folder
+
+SETTLE_ROUNDS = 3
+"""Filling a region moves the lines below it; the notes are read again this many times at most."""
+
+
+class Session:
+    """What one process knows about one vault; builds it fully, or again after changes."""
+
+    def __init__(
+        self,
+        config: Config,
+        today: date | None = None,
+        *,
+        cache: bool = True,
+        read_only: bool = False,
+        lasting: bool = False,
+    ) -> None:
+        self.config = config
+        self.lasting = lasting
+        """True for a session that builds again after changes (watch): it keeps what makes the
+        next build fast, at the cost of memory."""
+        self.read_only = read_only
+        self.today = today or config.today_or_now()
+        self.cache = NoteCache(config, read_only=read_only) if cache else None
+        self.files: dict[str, SourceFile] = {}
+        self.digests: dict[str, bytes] = {}
+        self.found: dict[str, list[Diagnostic]] = {}
+        """Discovery findings by path."""
+        self.index: VaultIndex | None = None
+        self.renderer = Renderer(config, remember=lasting)
+        self._manifest: Manifest | None = None
+
+    # ----- reading ----------------------------------------------------------------------------
+    @property
+    def manifest(self) -> Manifest:
+        if self._manifest is None:
+            self._manifest = Manifest.load(self.config.vault, journal=not self.read_only)
+        return self._manifest
+
+    def owned(self) -> dict[str, str]:
+        return {path: record.kind for path, record in self.manifest.pages.items()}
+
+    def scan(self, progress: Progress | None = None, discovery: Discovery | None = None) -> Scan:
+        """Discover, parse (what the cache does not hold) and index the whole vault."""
+        timings = Timings()
+        started = time.perf_counter()
+        discovery = discovery or discover(self.config)
+        reconcile(self.config, discovery, self.manifest)
+        self.files = {f.path: f for f in discovery.files}
+        self.found = {}
+        for diagnostic in discovery.diagnostics:
+            self.found.setdefault(diagnostic.path, []).append(diagnostic)
+        started = timings.add("discover", started)
+        with bulk():
+            notes, self.digests, parsed = read_notes(
+                self.config, sources(discovery, self.manifest.pages), self.cache, progress
+            )
+            started = timings.add("parse", started)
+            self.index = VaultIndex(
+                notes,
+                self.files,
+                self.config,
+                self.today,
+                discovery.diagnostics,
+                owned=self.owned(),
+            )
+        timings.add("index", started)
+        return Scan(self.index, discovery, timings, parsed, self.digests)
+
+    # ----- building ---------------------------------------------------------------------------
+    def build(
+        self, *, force: bool = False, dry_run: bool = False, progress: Progress | None = None
+    ) -> BuildResult:
+        """Bring the vault's generated pages and regions up to date (all of them)."""
+        from . import stamp
+
+        check_output_folder(self.config)
+        discovery = discover(self.config)
+        if not force and self.cache is not None:
+            known = stamp.answer(self.config, discovery.files, self.today)
+            if known is not None:
+                return known
+        with self._writing(dry_run):
+            result = self.scan(progress, discovery)
+            assert self.index is not None
+            with bulk(keep=False):
+                out = self._round(force=force, dry_run=dry_run, timings=result.timings)
+            if not dry_run:
+                self.manifest.save()
+        built = BuildResult(
+            out.changes,
+            out.diagnostics,
+            len(self.index.diagnostics()),
+            result.timings,
+            self.index,
+            parsed=result.parsed,
+            rendered=out.rendered,
+        )
+        if not dry_run:
+            stamp.save(self.config, built, self._sorted_files(), self.today)
+        return built
+
+    @contextmanager
+    def _writing(self, dry_run: bool) -> Iterator[None]:
+        """Hold the vault's write lock (not for a dry run); end the journal however it ends."""
+        lock = nullcontext() if dry_run or self.read_only else vault_lock(self.config)
+        with lock:
+            try:
+                yield
+            finally:
+                if self._manifest is not None:
+                    self._manifest.close_journal()
+
+    def _round(
+        self,
+        *,
+        force: bool = False,
+        dry_run: bool = False,
+        recheck: Iterable[str] = (),
+        notes: Iterable[str] | None = None,
+        timings: Timings,
+    ) -> Outputs:
+        """Render and write what changed; then read again the notes whose regions were filled
+        (their lines moved), until nothing moves."""
+        assert self.index is not None
+        started = time.perf_counter()
+        out = bring_up_to_date(
+            self.index,
+            self.digests,
+            self.manifest,
+            self.renderer,
+            force=force,
+            dry_run=dry_run,
+            recheck=recheck,
+            notes=notes,
+        )
+        timings.add("render and write", started)
+        if dry_run:
+            return out
+        self._took_in(out)
+        for _ in range(SETTLE_ROUNDS):
+            moved = {
+                p for p in out.notes if p in self.index.notes and self.index.notes[p].milestones
+            }
+            if not moved:
+                break
+            changed = self._read(moved)
+            if not changed:
+                break
+            self.index, _ = apply(self.index, changed)
+            more = bring_up_to_date(
+                self.index, self.digests, self.manifest, self.renderer, notes=set(changed)
+            )
+            self._took_in(more)
+            out = _merged(out, more)
+        return out
+
+    def _took_in(self, out: Outputs) -> None:
+        """Know the files this round wrote or removed, and the pages the manifest now lists."""
+        assert self.index is not None
+        came = False
+        for path in out.written | out.notes:
+            file, _ = discover_file(self.config, path)
+            if file is not None:
+                came = came or path not in self.files
+                self.files[path] = file
+        for path in out.removed:
+            came = self.files.pop(path, None) is not None or came
+        owned = self.owned()
+        if came or owned != self.index.owned:
+            self.index, _ = apply(self.index, {}, files=self.files if came else None, owned=owned)
+
+    def _sorted_files(self) -> list[SourceFile]:
+        return sorted(self.files.values(), key=lambda f: f.path)
+
+    # ----- incremental ------------------------------------------------------------------------
+    def update(self, paths: Iterable[str], *, timings: Timings | None = None) -> BuildResult:
+        """Take in changes to ``paths`` (vault-relative files or folders); write what follows."""
+        timings = timings or Timings()
+        if self.index is None:  # the last build answered from its stamp: read the vault now
+            self.scan()
+        assert self.index is not None
+        started = time.perf_counter()
+        seen = self._restat(paths)
+        recheck: set[str] = set()
+        notes: dict[str, SourceFile | None] = {}
+        echo = bool(seen)
+        manifest = self.manifest
+        for path, file in seen.items():
+            if file is not None and self._echo(path, file):
+                continue
+            echo = False
+            if manifest.owns(path):
+                recheck.add(path)
+            elif path.lower().endswith(".md"):
+                notes[path] = file
+        started = timings.add("discover", started)
+        changed = self._read(notes)
+        started = timings.add("parse", started)
+        files_changed = any((f is None) != (p not in self.index.files) for p, f in seen.items())
+        templates = self._templates_changed(seen)
+        today = self._today_changed()
+        if not (changed or recheck or files_changed or templates or today):
+            findings = len(self.index.diagnostics())
+            return BuildResult([], [], findings, timings, self.index, [], echo=echo)
+        extra = [d for found in self.found.values() for d in found]
+        if today:
+            notes_now = {**self.index.notes, **{p: n for p, n in changed.items() if n}}
+            for path in (p for p, n in changed.items() if n is None):
+                notes_now.pop(path, None)
+            self.index = VaultIndex(
+                notes_now, self.files, self.config, self.today, extra, owned=self.owned()
+            )
+        else:
+            self.index, _ = apply(
+                self.index,
+                changed,
+                files=self.files if files_changed else None,
+                owned=self.owned(),
+                extra=extra,
+            )
+        timings.add("index", started)
+        with self._writing(False):
+            out = self._round(recheck=recheck, notes=set(changed), timings=timings)
+            self.manifest.save()
+        return BuildResult(
+            [c for c in out.changes if c.action != "unchanged"],
+            out.diagnostics,
+            len(self.index.diagnostics()),
+            timings,
+            self.index,
+            sorted({*changed, *recheck, *(p for p in seen if not p.lower().endswith(".md"))}),
+            len([n for n in changed.values() if n is not None]),
+            rendered=out.rendered,
+        )
+
+    def _echo(self, path: str, file: SourceFile) -> bool:
+        """True when ``path`` holds exactly what milepost last wrote there."""
+        full = self.config.vault / path
+        return self.manifest.echo(path, file.size, file.mtime_ns, read=full.read_bytes)
+
+    def _read(self, paths: Iterable[str] | dict[str, SourceFile | None]) -> dict[str, Note | None]:
+        """Read the notes of ``paths`` again; return those whose bytes changed (None: gone)."""
+        assert self.index is not None
+        states = paths if isinstance(paths, dict) else {p: self.files.get(p) for p in paths}
+        changed: dict[str, Note | None] = {}
+        stored = []
+        for path, file in sorted(states.items()):
+            if file is None:
+                if path in self.index.notes:
+                    changed[path] = None
+                    self.digests.pop(path, None)
+                continue
+            note, digest = read_note(self.config.vault, path, self.config)
+            if digest and digest == self.digests.get(path) and path in self.index.notes:
+                if self.cache is not None:
+                    self.cache.touch(file)
+                continue
+            self.digests[path] = digest
+            changed[path] = note
+            if digest:
+                stored.append((file, digest, note, None))
+        if self.cache is not None:
+            self.cache.store(stored)
+            self.cache.forget([p for p, n in changed.items() if n is None])
+        return changed
+
+    def reconcile(self) -> BuildResult:
+        """Catch up with changes no event reported: one stat of every file, then an update."""
+        if self.index is None:
+            self.scan()
+        discovery = discover(self.config)
+        current = {f.path: f for f in discovery.files}
+        changed = [p for p, f in current.items() if self.files.get(p) != f]
+        changed += [p for p in self.files if p not in current]
+        return self.update(changed)
+
+    def _restat(self, paths: Iterable[str]) -> dict[str, SourceFile | None]:
+        """The current state of each changed path (folders expanded)."""
+        seen: dict[str, SourceFile | None] = {}
+        for raw in paths:
+            path = raw.strip("/")
+            if not path:
+                continue
+            full = self.config.vault / path
+            if full.is_dir():
+                found = discover(self.config, path)
+                present = {f.path for f in found.files}
+                for known in [p for p in self.files if p.startswith(path + "/")]:
+                    if known not in present:
+                        seen[known] = None
+                for entry in found.files:
+                    seen[entry.path] = entry
+                for diagnostic in found.diagnostics:
+                    self.found.setdefault(diagnostic.path, []).append(diagnostic)
+                continue
+            file, diagnostics = discover_file(self.config, path)
+            self.found.pop(path, None)
+            if diagnostics:
+                self.found[path] = diagnostics
+            if file is None:
+                for known in [p for p in self.files if p == path or p.startswith(path + "/")]:
+                    seen[known] = None
+            else:
+                seen[path] = file
+        for path, state in seen.items():
+            if state is None:
+                self.files.pop(path, None)
+            else:
+                self.files[path] = state
+        return seen
+
+    def _templates_changed(self, seen: dict[str, SourceFile | None]) -> bool:
+        """A template override changed: forget the compiled templates and the memos."""
+        folder = self.config.templates
+        if not folder or not any(p.startswith(folder + "/") for p in seen):
+            return False
+        from .render.env import forget_templates
+
+        forget_templates()
+        self.renderer = Renderer(self.config, remember=self.lasting)
+        return True
+
+    def _today_changed(self) -> bool:
+        """Past midnight with no pinned today, statuses are computed against the new date."""
+        if self.config.today is not None or date.today() == self.today:
+            return False
+        self.today = date.today()
+        return True
+
+    def close(self) -> None:
+        if self._manifest is not None:
+            self._manifest.close_journal()
+        if self.cache is not None:
+            self.cache.close()
+
+
+def _merged(first: Outputs, then: Outputs) -> Outputs:
+    """One change per page or region: a later change folds into an earlier create or update."""
+    merged = {(c.path, c.what): c for c in first.changes}
+    for change in then.changes:
+        key = (change.path, change.what)
+        earlier = merged.get(key)
+        if earlier is None or earlier.action == "unchanged":
+            merged[key] = change
+    return Outputs(
+        list(merged.values()),
+        first.diagnostics,
+        first.rendered + then.rendered,
+        first.written | then.written,
+        first.removed | then.removed,
+        first.notes | then.notes,
+    )
+
+
+def build(
+    config: Config,
+    today: date | None = None,
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Bring the generated pages and managed regions of the vault of ``config`` up to date."""
+    session = Session(config, today, read_only=dry_run)
+    try:
+        return session.build(force=force, dry_run=dry_run, progress=progress)
+    finally:
+        session.close()
+
+
+__all__ = ["BuildResult", "Change", "Session", "build"]
