@@ -20,9 +20,9 @@ from .config import CACHE_DIR, Config
 from .errors import Diagnostic, WriteError
 from .index import VaultIndex
 from .manifest import Manifest, PageRecord, digest
+from .reading import Timings
 from .render import PagePaths, Region, Renderer, unknown_region
 from .render.plan import Plan, plan
-from .reading import Timings
 from .write import Change, Writer
 
 LOCK = "lock"

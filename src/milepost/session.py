@@ -24,8 +24,8 @@ from .index import VaultIndex, apply
 from .manifest import Manifest
 from .model import Note
 from .ownership import reconcile
-from .render import Renderer
 from .reading import Progress, Scan, Timings, bulk, read_note, read_notes, sources
+from .render import Renderer
 from .write import Change, check_output_folder
 
 SETTLE_ROUNDS = 3
