@@ -98,7 +98,9 @@ def test_every_kind_of_change(vault: Path) -> None:
         settled(vault)
         # a burst of saves
         for number in range(50):
-            probe.write_text(f"## Examples\n### Space X\n#milestone Save {number} (expected 2030)\n")
+            probe.write_text(
+                f"## Examples\n### Space X\n#milestone Save {number} (expected 2030)\n"
+            )
         wait_for(lambda: "**Save 49**" in running.page())
         settled(vault)
         # rename, delete, a folder rename
@@ -122,7 +124,7 @@ def test_every_kind_of_change(vault: Path) -> None:
         assert pages(vault) == first
         # a new business model, then a new note
         (vault / "Models/Moon base.md").write_text("---\ntype: business-model\n---\n# Moon base\n")
-        wait_for(lambda: (vault / "Roadmaps/Models/Roadmap – Moon base.md").is_file())
+        wait_for((vault / "Roadmaps/Models/Roadmap – Moon base.md").is_file)
         settled(vault)
         (vault / "Ideas/Lunar.md").write_text(
             "## Examples\n### Moon base\n#milestone First landing (expected 2032)\n"
@@ -147,7 +149,7 @@ def test_hand_edits_and_names_taken_by_the_user(vault: Path) -> None:
         assert snapshot(vault) == before
         assert page.read_text(encoding="utf-8") == edited
         page.unlink()  # the user gives up the edit: the page comes back
-        wait_for(lambda: page.is_file())
+        wait_for(page.is_file)
         settled(vault)
         assert pages(vault) == first
         # a note of the user's takes a page's name: the page moves aside once, and stays there

@@ -24,6 +24,8 @@ from pathlib import Path
 
 from .errors import WriteError
 
+TEMP_SUFFIX = ".milepost-tmp"
+"""The end of every temp file's name (``.<name>.<random>.milepost-tmp``)."""
 SETTLE = 0.005
 """Seconds to wait before trusting that nobody writes any more to a note milepost replaced."""
 
@@ -48,7 +50,7 @@ def inside(root: Path, rel: str) -> Path:
 
 
 def _temp(path: Path) -> tuple[int, Path]:
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".milepost-tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     return fd, Path(name)
 
 
@@ -119,31 +121,39 @@ def _exchange() -> Callable[[Path, Path], bool] | None:
 _EXCHANGE = _exchange()
 
 
-def swap(path: Path, base: bytes, new: bytes) -> bytes | None:
-    """Replace ``path`` with ``new`` if it still holds ``base``; return None when done, else
-    the bytes it holds now (a save came in between: nothing of it is lost; splice again)."""
+def swap(path: Path, expect: bytes, new: bytes) -> tuple[bytes, bytes] | None:
+    """Replace ``path`` with ``new`` if it still holds ``expect``. Return None when done; when a
+    save came in between, return (the user's bytes to splice into again, what ``path`` holds
+    now) and leave nothing of that save lost.
+
+    On Linux the two files are exchanged atomically; what was taken out is checked (after a
+    moment, for a writer that had the file open) and, when the user wrote to it meanwhile, put
+    back, or merged with what they appended to milepost's file since.
+    """
     temp: Path | None = None
     try:
         fd, temp = _temp(path)
         _fill(fd, temp, new, _mode(path), durable=True)
         current = path.read_bytes()
-        if current != base:
-            return current
-        if _EXCHANGE is not None and _EXCHANGE(temp, path):
-            displaced = temp.read_bytes()
-            if displaced == base:
-                time.sleep(SETTLE)  # a writer that opened the old file may still append to it
-                displaced = temp.read_bytes()
-            if displaced != base:  # a save landed between the check and the swap: put it back
-                now = path.read_bytes()
-                if now != new:  # and another one after it, onto milepost's: that one is newest
-                    return now
-                _EXCHANGE(temp, path)
-                return displaced
+        if current != expect:
+            return current, current
+        if _EXCHANGE is None or not _EXCHANGE(temp, path):
+            temp.replace(path)
+            temp = None
             return None
-        temp.replace(path)
-        temp = None
-        return None
+        displaced = temp.read_bytes()
+        if displaced == expect:
+            time.sleep(SETTLE)  # a writer that opened the old file may still be writing to it
+            displaced = temp.read_bytes()
+        if displaced == expect:
+            return None
+        now = path.read_bytes()
+        if now == new:  # nobody wrote to milepost's file: put the user's back
+            _EXCHANGE(temp, path)
+            return displaced, displaced
+        if now.startswith(new) and displaced.startswith(expect):  # appends to both files
+            return displaced + now[len(new) :], now
+        return now, now  # a whole new save onto milepost's file: it is the newest
     except OSError as exc:
         raise _failed(path, exc) from None
     finally:

@@ -159,6 +159,8 @@ class Manifest:
     """Entries of the file that named a path outside the vault (ignored)."""
     replayed: int = 0
     """Journal lines taken in from a build that did not finish."""
+    interrupted: set[str] = field(default_factory=set)
+    """The user's notes such a build was filling a region of (a temp file may lie beside)."""
     _journal: TextIO | None = None
     _dirty: bool = False
 
@@ -330,6 +332,7 @@ class Manifest:
             elif op == "drop" and on_disk is None:
                 self.pages.pop(path, None)
             elif op == "note" and isinstance(entry.get("note"), dict):
+                self.interrupted.add(path)
                 written = Written.of(entry["note"])
                 if on_disk == written.sha256:
                     self.notes[path] = written
@@ -395,6 +398,7 @@ class Manifest:
             notes=dict(self.notes),
             folder=None,
             dropped=list(self.dropped),
+            interrupted=set(self.interrupted),
             _journal=None,
         )
 

@@ -10,6 +10,7 @@ write coming back, and is not a change.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -17,9 +18,10 @@ from datetime import date
 
 from .build import BuildResult, Outputs, bring_up_to_date, vault_lock
 from .cache import NoteCache
-from .config import Config
+from .config import CACHE_DIR, Config
 from .discover import Discovery, SourceFile, discover, discover_file
 from .errors import Diagnostic
+from .files import TEMP_SUFFIX
 from .index import VaultIndex, apply
 from .manifest import Manifest
 from .model import Note
@@ -110,6 +112,8 @@ class Session:
             if known is not None:
                 return known
         with self._writing(dry_run):
+            if not dry_run:
+                sweep_temp_files(self.config, self.manifest)
             result = self.scan(progress, discovery)
             assert self.index is not None
             with bulk(keep=False):
@@ -362,6 +366,22 @@ class Session:
             self._manifest.close_journal()
         if self.cache is not None:
             self.cache.close()
+
+
+def sweep_temp_files(config: Config, manifest: Manifest) -> None:
+    """Remove the temp files of a build that was killed while writing: in the output folder,
+    milepost's own folder, and beside the notes whose regions it was filling."""
+    root = config.vault
+    folders = [root / config.output, root / CACHE_DIR]
+    for folder in folders:
+        for temp in folder.rglob(f".*{TEMP_SUFFIX}") if folder.is_dir() else ():
+            with contextlib.suppress(OSError):
+                temp.unlink()
+    for path in manifest.interrupted:
+        note = root / path
+        for temp in note.parent.glob(f".{note.name}.*{TEMP_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                temp.unlink()
 
 
 def _merged(first: Outputs, then: Outputs) -> Outputs:

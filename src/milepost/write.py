@@ -177,22 +177,23 @@ class Writer:
                 self.record(Change(path, "conflict", str(exc), region.what))
             return
         data = _read(target)
+        expect = data
         for _ in range(ATTEMPTS):
-            if data is None:
+            if data is None or expect is None:
                 return
             plan = self._splice(path, data, wanted, inputs)
             if plan is None:
                 return
             spliced, records, changes = plan
-            if spliced == data or self.dry_run:
+            if spliced == expect or self.dry_run:
                 break
             written = Written(digest(spliced), len(spliced))
-            self.manifest.will_write_note(path, records, written, digest(data))
-            now = swap(target, data, spliced)
-            if now is None:
+            self.manifest.will_write_note(path, records, written, digest(expect))
+            again = swap(target, expect, spliced)
+            if again is None:
                 self.manifest.wrote_note(path, _written(target, spliced))
                 break
-            data = now  # the user saved meanwhile: splice into what they saved
+            data, expect = again  # the user saved meanwhile: splice into what they saved
         else:
             for region in wanted:
                 self.record(
