@@ -132,12 +132,34 @@ def mutate(vault: Path, rng: random.Random) -> list[str]:
     return [target]
 
 
+def generated_pages(vault: Path) -> dict[str, bytes]:
+    folder = vault / "Roadmaps"
+    return {p.relative_to(vault).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.md"))}
+
+
+def built_afresh(vault: Path, elsewhere: Path) -> dict[str, bytes]:
+    """The pages a first build of a copy of ``vault`` (no pages, no manifest) writes."""
+    if elsewhere.exists():
+        shutil.rmtree(elsewhere)
+    shutil.copytree(vault, elsewhere, ignore=shutil.ignore_patterns("Roadmaps", ".milepost"))
+    session = Session(load_config(elsewhere), TODAY, cache=False)
+    try:
+        session.build()
+    finally:
+        session.close()
+    return generated_pages(elsewhere)
+
+
+@pytest.mark.parametrize("start", ["built", "unbuilt"])
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
 def test_random_edit_sequences_equal_a_full_build(
-    seed: int, copy_vault: Callable[[Path], Path]
+    seed: int, start: str, copy_vault: Callable[[Path], Path], tmp_path: Path
 ) -> None:
     rng = random.Random(seed)
     vault = copy_vault(SAMPLE_VAULT)
+    if start == "unbuilt":
+        shutil.rmtree(vault / "Roadmaps")
+        shutil.rmtree(vault / ".milepost")
     session = Session(load_config(vault), TODAY, cache=False, lasting=True)
     try:
         session.build()
@@ -145,6 +167,7 @@ def test_random_edit_sequences_equal_a_full_build(
             changed = mutate(vault, rng)
             session.update(changed)
             assert_same_as_full_build(session, vault)
+            assert generated_pages(vault) == built_afresh(vault, tmp_path / "afresh")
     finally:
         session.close()
 
