@@ -4,7 +4,6 @@ entry or a page name says."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,7 +34,7 @@ def test_an_output_folder_that_links_out_of_the_vault_is_refused(
     victim.mkdir()
     (victim / "keep.md").write_text("not milepost's\n")
     (vault / "Roadmaps").rename(tmp_path / "old-pages")
-    os.symlink(victim, vault / "Roadmaps", target_is_directory=True)
+    (vault / "Roadmaps").symlink_to(victim, target_is_directory=True)
     before = tree(victim)
     result = run("build", vault, "--today", "2026-11-22")
     assert result.code == 2, result.err
@@ -52,7 +51,7 @@ def test_a_folder_inside_the_output_that_links_out_is_not_written_through(
     for page in models.iterdir():
         page.unlink()
     models.rmdir()
-    os.symlink(victim, models, target_is_directory=True)
+    models.symlink_to(victim, target_is_directory=True)
     result = run("build", vault, "--today", "2026-11-22")
     assert tree(victim) == {}
     assert result.code == 1
@@ -88,7 +87,7 @@ def test_a_page_that_is_a_symbolic_link_is_left_alone(
     outside.write_text("---\ngenerated_by: milepost\n---\nnot in the vault\n")
     page = vault / "Roadmaps/Models/Roadmap – Space X.md"
     page.unlink()
-    os.symlink(outside, page)
+    page.symlink_to(outside)
     result = run("build", vault, "--today", "2026-11-22", "--force")
     assert outside.read_text() == "---\ngenerated_by: milepost\n---\nnot in the vault\n"
     assert page.is_symlink()
