@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 
 from milepost import load_config
+from milepost.index import apply
+from milepost.parse import parse_note
+from milepost.reading import scan
 from milepost.report import iter_json
-from milepost.session import Session
+from milepost.session import Session, build
 
 from .conftest import SAMPLE_VAULT, TODAY, MakeVault
 
@@ -275,3 +278,45 @@ def test_dry_run_leaves_no_cache(make_vault: MakeVault) -> None:
     session.build(dry_run=True)
     session.close()
     assert not (vault / ".milepost").exists()
+
+
+# ----- an immutable index, and outputs rendered by what they were made from ---------------------
+def test_apply_leaves_the_index_it_was_given_alone(copy_vault: Callable[[Path], Path]) -> None:
+    vault = copy_vault(SAMPLE_VAULT)
+    config = load_config(vault, today=TODAY)
+    index = scan(config, TODAY, cache=False).index
+    before = "".join(iter_json(index))
+    path = "Concepts/Milestones.md"
+    data = (vault / path).read_bytes().replace(b"Achievement of profitability", b"Profit")
+    (vault / path).write_bytes(data)
+    (vault / "Plans/Lean plan 2027.md").unlink()
+    changed = {path: parse_note(path, data, config), "Plans/Lean plan 2027.md": None}
+    after, delta = apply(index, changed, files=index.files - {"Plans/Lean plan 2027.md"})
+    assert "".join(iter_json(index)) == before
+    assert "".join(iter_json(after)) == full_json(vault) != before
+    assert delta.models and not delta.everything
+
+
+def test_a_new_process_renders_only_the_pages_an_edit_reaches(
+    copy_vault: Callable[[Path], Path],
+) -> None:
+    vault = copy_vault(SAMPLE_VAULT)
+    note = vault / "Plans/Pets.md"
+    note.write_text(
+        "---\nbusiness_model: Exotic Pet Rental\n---\n#milestone First lease (expected 2027)\n"
+    )
+    config = load_config(vault, today=TODAY)
+    first = build(config, TODAY)
+    pages = first.count("create") + first.count("update") + first.count("unchanged")
+    note.write_text(
+        "---\nbusiness_model: Exotic Pet Rental\n---\n"
+        "#milestone First lease signed (expected 2027)\n"
+    )
+    again = build(config, TODAY)
+    updated = sorted(c.path for c in again.changes if c.action == "update")
+    assert updated == [
+        "Roadmaps/Models/Roadmap – Exotic Pet Rental.md",
+        "Roadmaps/Reviews/Plan review 2026-11.md",
+    ]
+    assert again.rendered == 2 < pages
+    assert again.count("unchanged") == pages - 2

@@ -19,7 +19,7 @@ from pathlib import Path
 from .config import CACHE_DIR, Config
 from .errors import Diagnostic, WriteError
 from .index import VaultIndex
-from .manifest import Manifest, PageRecord, digest
+from .manifest import Manifest, PageRecord, Written, digest
 from .reading import Timings
 from .render import PagePaths, Region, Renderer, unknown_region
 from .render.plan import Plan, plan
@@ -74,19 +74,22 @@ class Outputs:
     """The user's notes whose regions were filled (their lines moved)."""
 
 
-def as_recorded(root: Path, path: str, record: PageRecord) -> bool:
-    """True when the page's file holds what the manifest says milepost wrote (a stat when the
-    file kept its size and mtime, else its bytes)."""
+def as_recorded(root: Path, path: str, record: PageRecord | Written | None) -> bool:
+    """True when the file holds what the manifest says milepost wrote or last saw there (a
+    stat when the file kept its size and mtime, else its bytes)."""
+    if record is None:
+        return False
+    written = record.written if isinstance(record, PageRecord) else record
     try:
         info = (root / path).lstat()
     except OSError:
         return False
-    if record.written.matches(info.st_size, info.st_mtime_ns):
+    if written.matches(info.st_size, info.st_mtime_ns):
         return True
-    if record.written.sha256 is None or info.st_size != record.written.size:
+    if written.sha256 is None or info.st_size != written.size >= 0:
         return False
     try:
-        return digest((root / path).read_bytes()) == record.written.sha256
+        return digest((root / path).read_bytes()) == written.sha256
     except OSError:
         return False
 
@@ -168,11 +171,16 @@ def _regions(
 ) -> None:
     check = None if notes is None else set(notes)
     lines = {(n.path, what): line for n in index.sources for what, line in n.regions}
+    manifest = writer.manifest
     todo: list[Region] = []
     for (note, what), inputs in sorted(wanted.regions.items()):
-        record = writer.manifest.regions.get(note, {}).get(what)
+        record = manifest.regions.get(note, {}).get(what)
         unchanged = record is not None and record.inputs == inputs
-        if not force and check is not None and note not in check and unchanged:
+        if check is None:  # a new process: has the note changed since milepost last saw it?
+            seen = as_recorded(writer.root, note, manifest.notes.get(note))
+        else:
+            seen = note not in check
+        if not force and seen and unchanged:
             writer.record(Change(note, "unchanged", what=what))
             continue
         text = renderer.region(what)

@@ -232,6 +232,14 @@ class Manifest:
             self.notes[path] = written
             self._dirty = True
 
+    def saw_note(self, path: str, written: Written) -> None:
+        """Remember a note whose regions were all as they should be (its bytes, not its stat,
+        decide whether the record changes: a synced copy's new mtime rewrites nothing)."""
+        known = self.notes.get(path)
+        if known is None or known.sha256 != written.sha256:
+            self.notes[path] = written
+            self._dirty = True
+
     def keep_regions_of(self, notes: set[str]) -> None:
         """Forget the regions (and rewritten notes) of notes that no longer have any."""
         for path in [p for p in self.regions if p not in notes]:

@@ -98,6 +98,8 @@ class Writer:
         record = PageRecord(Written(digest(new), len(new)), page.kind, page.key, inputs)
         if current == new:
             if known is not None and known.written.sha256 == record.written.sha256:
+                if known.written.size < 0:  # recorded before sizes were: learn them now
+                    known = replace(known, written=_written(target, new))
                 record = PageRecord(known.written, page.kind, page.key, inputs)
             else:
                 record = PageRecord(_written(target, new), page.kind, page.key, inputs)
@@ -186,6 +188,8 @@ class Writer:
                 return
             spliced, records, changes = plan
             if spliced == expect or self.dry_run:
+                if not self.dry_run and spliced == data:  # the note as milepost last saw it
+                    self.manifest.saw_note(path, _written(target, data))
                 break
             written = Written(digest(spliced), len(spliced))
             self.manifest.will_write_note(path, records, written, digest(expect))
