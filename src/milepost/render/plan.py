@@ -11,6 +11,7 @@ session and a new process decide the same way.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -138,7 +139,7 @@ class _Fingerprints:
                 m.name,
                 m.note,
                 self.paths.roadmaps.get(m.key),
-                [(e.status, bool(e.missing)) for e in m.entries],
+                sorted(Counter((e.status, not e.missing) for e in m.entries).items()),
             )
             for m in self.index.models.values()
         ]
