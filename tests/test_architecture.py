@@ -24,6 +24,7 @@ LAYERS = [
     "ownership",
     "parse",
     "resolve",
+    "linkcheck",
     "index",
     "report",
     "render",

@@ -8,105 +8,27 @@ a fresh build.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
 
-from .config import Config
-from .errors import Diagnostic, warning
-from .model import Link, Milestone, Note, Status
-from .parse.text import name_key
-from .resolve import NameTable, Resolution, norm, stem
+from ..config import Config
+from ..errors import Diagnostic, warning
+from ..linkcheck import check_link, name_of
+from ..model import Link, Note
+from ..parse.text import name_key
+from ..resolve import NameTable, Resolution, norm, stem
+from .records import (
+    UNASSIGNED,
+    BusinessModel,
+    Delta,
+    Entry,
+    Tool,
+    derive_status,
+    milestone_id,
+)
 
-UNASSIGNED = "Unassigned"
-
-
-class Entry(NamedTuple):
-    """A milestone as the index sees it: where it is, whose it is, and its status today."""
-
-    id: str
-    """Stable id: a hash of the note path, the title and its occurrence in the note."""
-    path: str
-    """The note it comes from."""
-    milestone: Milestone
-    model_key: str
-    """Key of its business model in :attr:`VaultIndex.models`."""
-    spelling: str
-    """The business-model name as this milestone's note spells it."""
-    status: Status
-    """Stated status, or ``overdue`` when open and due before today."""
-    missing: tuple[str, ...]
-    """What the milestone lacks (``Milestone.missing``), read once."""
-
-
-@dataclass(slots=True)
-class BusinessModel:
-    name: str
-    key: str
-    note: str | None = None
-    """The business-model note (front matter ``type: business-model``), if there is one."""
-    aliases: tuple[str, ...] = ()
-    by_note: dict[str, list[Entry]] = field(default_factory=dict)
-    tools: list[str] = field(default_factory=list)
-    """Keys of the tools its source notes use."""
-    _flat: list[Entry] | None = None
-
-    def copy(self) -> BusinessModel:
-        """A copy whose changes leave this one alone (the index is never changed in place)."""
-        return BusinessModel(
-            self.name,
-            self.key,
-            self.note,
-            self.aliases,
-            dict(self.by_note),
-            list(self.tools),
-            self._flat,
-        )
-
-    @property
-    def entries(self) -> list[Entry]:
-        """Its milestones, by note path and line."""
-        if self._flat is None:
-            self._flat = [e for path in sorted(self.by_note) for e in self.by_note[path]]
-        return self._flat
-
-
-@dataclass(slots=True)
-class Tool:
-    name: str
-    key: str
-    note: str | None
-    """The tool's note, or None when the link does not resolve."""
-    used_by: list[tuple[str, str]] = field(default_factory=list)
-    """(concept note path, explanation text), by note path."""
-    models: list[str] = field(default_factory=list)
-    """Keys of the business models that reach this tool."""
-
-
-@dataclass(frozen=True, slots=True)
-class Delta:
-    """What an update changed, for re-rendering only what depends on it."""
-
-    everything: bool = False
-    models: frozenset[str] = frozenset()
-    """Keys of business models whose page content may have changed."""
-    tools: frozenset[str] = frozenset()
-    """Keys of tools whose page content may have changed."""
-
-
-def derive_status(milestone: Milestone, today: date) -> Status:
-    """The stated status, or ``overdue`` for an open milestone whose due period has ended."""
-    due = milestone.due
-    if milestone.status in ("planned", "in_progress") and due is not None and due.end < today:
-        return "overdue"
-    return milestone.status
-
-
-def milestone_id(path: str, title: str, occurrence: int) -> str:
-    digest = hashlib.sha1(f"{path}\0{title}\0{occurrence}".encode(), usedforsecurity=False)
-    return digest.hexdigest()[:12]
+__all__ = ["VaultIndex", "apply"]
 
 
 @dataclass(slots=True)
@@ -426,8 +348,8 @@ class VaultIndex:
         return {
             source
             for source, note in self.notes.items()
-            if any(_name_of(link.target) in names for link in note.links)
-            or any(_name_of(use.link.target) in names for use in note.tools)
+            if any(name_of(link.target) in names for link in note.links)
+            or any(name_of(use.link.target) in names for use in note.tools)
         }
 
     def _tool_signatures(self) -> dict[str, tuple[object, ...]]:
@@ -441,63 +363,11 @@ class VaultIndex:
 
     def check_link(self, link: Link, source: str) -> list[Diagnostic]:
         """Problems with one link: unresolved, ambiguous, or a missing heading or block."""
-        shown = link.raw or f"[{link.display or ''}]({link.target})"
         resolution = self.resolve(link, source)
-        if resolution.path is None:
-            return [
-                warning(
-                    source,
-                    link.line,
-                    "link.unresolved",
-                    f"{shown} points to no file in the vault; create the note or fix the name",
-                )
-            ]
-        problems = []
-        if resolution.ambiguous:
-            others = ", ".join(c for c in resolution.candidates if c != resolution.path)
-            why = (
-                "it is in the same folder"
-                if resolution.rule == "folder"
-                else "its path is shortest"
-            )
-            problems.append(
-                warning(
-                    source,
-                    link.line,
-                    "link.ambiguous",
-                    f"{shown} could mean {len(resolution.candidates)} notes; Obsidian opens "
-                    f"{resolution.path} ({why}), not {others}; write the folder to be sure",
-                )
-            )
-        target = self.notes.get(resolution.path)
-        if link.subpath and target is not None and self.is_source(target.path):
-            problems.extend(self._check_subpath(link, source, target, shown))
-        return problems
-
-    def _check_subpath(self, link: Link, source: str, target: Note, shown: str) -> list[Diagnostic]:
-        sub = link.subpath
-        if sub.startswith("^"):
-            if sub[1:].lower() not in {b.lower() for b, _ in target.blocks}:
-                return [
-                    warning(
-                        source,
-                        link.line,
-                        "link.block-missing",
-                        f"{shown}: {target.path} has no block ^{sub[1:]}",
-                    )
-                ]
-            return []
-        wanted = heading_key(sub.split("#")[-1])
-        if wanted and wanted not in {heading_key(h.text) for h in target.headings}:
-            return [
-                warning(
-                    source,
-                    link.line,
-                    "link.heading-missing",
-                    f"{shown}: {target.path} has no heading {sub.split('#')[-1]!r}",
-                )
-            ]
-        return []
+        target = self.notes.get(resolution.path) if resolution.path is not None else None
+        if target is not None and not self.is_source(target.path):
+            target = None
+        return check_link(link, source, resolution, target)
 
     # ----- queries ----------------------------------------------------------------------------
     def diagnostics(self) -> list[Diagnostic]:
@@ -538,19 +408,6 @@ def apply(
         new.owned = dict(owned)
     delta = new.update(changed, files)
     return new, delta
-
-
-_HEADING_NOISE = str.maketrans(dict.fromkeys("#|^:%[]*_`~=\\/.,;!?()'\"<>{}", " "))
-
-
-def _name_of(target: str) -> str:
-    """The file name a link target asks for, as the name table keys it."""
-    return norm(stem(target.strip().replace("\\", "/").rsplit("/", 1)[-1]))
-
-
-def heading_key(text: str) -> str:
-    """Compare heading names the way Obsidian's ``stripHeading`` does: special characters out."""
-    return " ".join(norm(text).translate(_HEADING_NOISE).split())
 
 
 def _model_order(model: BusinessModel) -> tuple[int, str, str]:
