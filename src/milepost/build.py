@@ -22,7 +22,7 @@ from .index import VaultIndex
 from .manifest import Manifest, PageRecord, Written, digest
 from .reading import Timings
 from .render import PagePaths, Region, Renderer, unknown_region
-from .render.plan import Plan, plan
+from .render.plan import NoteMemo, Plan, plan
 from .write import Change, Writer
 
 LOCK = "lock"
@@ -104,13 +104,14 @@ def bring_up_to_date(
     dry_run: bool = False,
     recheck: Iterable[str] = (),
     notes: Iterable[str] | None = None,
+    memo: NoteMemo | None = None,
 ) -> Outputs:
     """Render and write what differs from the manifest's records. ``recheck``: pages whose
     files changed on disk (render them whatever their fingerprint); ``notes``: the notes whose
     regions must be checked (None: every note with a region)."""
     config = index.config
     paths = PagePaths(index, config)
-    wanted = plan(index, paths, digests)
+    wanted = plan(index, paths, digests, memo)
     renderer.use(index, paths)
     writer = Writer(config, manifest, force=force, dry_run=dry_run)
     out = Outputs()

@@ -28,6 +28,7 @@ from .model import Note
 from .ownership import reconcile
 from .reading import Progress, Scan, Timings, bulk, read_note, read_notes, sources
 from .render import Renderer
+from .render.plan import NoteMemo
 from .write import Change, check_output_folder
 
 SETTLE_ROUNDS = 3
@@ -59,6 +60,8 @@ class Session:
         """Discovery findings by path."""
         self.index: VaultIndex | None = None
         self.renderer = Renderer(config, remember=lasting)
+        self.prints: NoteMemo | None = {} if lasting else None
+        """Each note's fingerprint, kept between rounds by a watching session."""
         self._manifest: Manifest | None = None
 
     # ----- reading ----------------------------------------------------------------------------
@@ -166,6 +169,7 @@ class Session:
             dry_run=dry_run,
             recheck=recheck,
             notes=notes,
+            memo=self.prints,
         )
         timings.add("render and write", started)
         if dry_run:
@@ -182,7 +186,12 @@ class Session:
                 break
             self.index, _ = apply(self.index, changed)
             more = bring_up_to_date(
-                self.index, self.digests, self.manifest, self.renderer, notes=set(changed)
+                self.index,
+                self.digests,
+                self.manifest,
+                self.renderer,
+                notes=set(changed),
+                memo=self.prints,
             )
             self._took_in(more)
             out = _merged(out, more)

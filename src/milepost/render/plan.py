@@ -11,7 +11,6 @@ session and a new process decide the same way.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -45,9 +44,13 @@ class Plan:
 def _hash(*parts: object) -> str:
     digest = hashlib.blake2b(digest_size=16)
     for part in parts:
-        digest.update(repr(part).encode("utf-8", "surrogateescape"))
+        digest.update(part if isinstance(part, bytes) else repr(part).encode("utf-8", "replace"))
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def _text(*parts: str | None) -> bytes:
+    return "\x1f".join("" if p is None else p for p in parts).encode("utf-8", "replace")
 
 
 @cache
@@ -83,89 +86,126 @@ def settings_fingerprint(config: Config, today: object) -> str:
     return _hash(__version__, plain, today, templates_fingerprint(config))
 
 
+NoteMemo = dict[str, tuple[bytes, object, bool, bytes]]
+"""Each note's fingerprint with what it was made from (kept by a watching session)."""
+
+
 class _Fingerprints:
-    def __init__(self, index: VaultIndex, paths: PagePaths, digests: Mapping[str, bytes]):
+    def __init__(
+        self,
+        index: VaultIndex,
+        paths: PagePaths,
+        digests: Mapping[str, bytes],
+        memo: NoteMemo | None = None,
+    ) -> None:
         self.index = index
         self.paths = paths
         self.digests = digests
-        self.settings = settings_fingerprint(index.config, index.today)
-        self._notes: dict[str, str] = {}
+        self.settings = settings_fingerprint(index.config, index.today).encode()
+        self.memo: NoteMemo = memo if memo is not None else {}
+        self._models: dict[str, str] = {}
+        self._seen: dict[str, bytes] = {}
+        self._tools: dict[str, str] = {}
+        self._named: dict[str, bytes] = {}
+        self._counts: dict[str, bytes] = {}
 
-    def note(self, path: str) -> str:
+    def note(self, path: str) -> bytes:
         """A note as pages see it: its bytes, where its links lead, how its name is shown."""
-        known = self._notes.get(path)
+        seen = self._seen.get(path)
+        if seen is not None:
+            return seen
+        digest = self.digests.get(path, b"")
+        contribution = self.index.contributions.get(path)
+        shared = len(self.index.names.by_name.get(norm(stem(path)), ())) > 1
+        known = self.memo.get(path)
+        if known is not None and known[:3] == (digest, contribution, shared):
+            self._seen[path] = known[3]
+            return known[3]
+        resolved = contribution.resolved if contribution is not None else ()
+        made = hashlib.blake2b(
+            digest + b"\0" + _text(*resolved) + (b"\1" if shared else b"\0"), digest_size=16
+        ).digest()
+        self.memo[path] = (digest, contribution, shared, made)
+        self._seen[path] = made
+        return made
+
+    def notes(self, paths: Iterable[str]) -> bytes:
+        named = self._named
+        parts = []
+        for path in sorted(paths):
+            part = named.get(path)
+            if part is None:
+                part = named[path] = path.encode("utf-8", "replace") + self.note(path)
+            parts.append(part)
+        return b"".join(parts)
+
+    def _count(self, key: str) -> bytes:
+        """A business model as a tool page shows it: its name, its roadmap, how many."""
+        known = self._counts.get(key)
         if known is None:
-            contribution = self.index.contributions.get(path)
-            resolved = contribution.resolved if contribution is not None else ()
-            shared = len(self.index.names.by_name.get(norm(stem(path)), ())) > 1
-            known = _hash(self.digests.get(path, b""), resolved, shared)
-            self._notes[path] = known
+            model = self.index.models[key]
+            known = _text(model.name, self.paths.roadmaps.get(key), str(len(model.entries)))
+            self._counts[key] = known
         return known
 
-    def notes(self, paths: Iterable[str]) -> list[tuple[str, str]]:
-        return [(p, self.note(p)) for p in sorted(paths)]
-
     def model(self, model: BusinessModel) -> str:
+        known = self._models.get(model.key)
+        if known is not None:
+            return known
         tools = [
-            (t.name, t.note, self.paths.tools.get(t.key))
+            _text(t.name, t.note, self.paths.tools.get(t.key))
             for key in model.tools
             if (t := self.index.tools.get(key)) is not None
         ]
-        return _hash(
+        made = _hash(
             self.settings,
-            self.paths.roadmaps.get(model.key),
-            model.name,
-            model.key,
-            model.note,
-            model.aliases,
+            _text(self.paths.roadmaps.get(model.key), model.name, model.key, model.note),
+            _text(*model.aliases),
             self.notes(model.by_note),
-            tools,
+            b"\0".join(tools),
         )
+        self._models[model.key] = made
+        return made
 
     def tool(self, tool: Tool) -> str:
-        models = [
-            (m.name, self.paths.roadmaps.get(m.key), len(m.entries))
-            for key in tool.models
-            if (m := self.index.models.get(key)) is not None
-        ]
-        uses = [(path, text, self.note(path)) for path, text in tool.used_by]
-        return _hash(
-            self.settings, self.paths.tools.get(tool.key), tool.name, tool.note, uses, models
+        known = self._tools.get(tool.key)
+        if known is not None:
+            return known
+        models = [self._count(key) for key in tool.models if key in self.index.models]
+        made = _hash(
+            self.settings,
+            _text(self.paths.tools.get(tool.key), tool.name, tool.note),
+            self.notes({path for path, _ in tool.used_by}),
+            b"\0".join(models),
         )
+        self._tools[tool.key] = made
+        return made
 
     def overview(self) -> str:
-        rows = [
-            (
-                m.name,
-                m.note,
-                self.paths.roadmaps.get(m.key),
-                sorted(Counter((e.status, not e.missing) for e in m.entries).items()),
-            )
-            for m in self.index.models.values()
-        ]
-        tools = [
-            (
-                t.name,
-                t.note,
-                self.paths.tools.get(t.key),
-                sorted({p for p, _ in t.used_by}),
-                t.models,
-            )
-            for t in self.index.tools.values()
-        ]
-        return _hash(self.settings, self.paths.index, self.paths.review, rows, tools)
+        """The index page: every business model's counts (their notes) and every tool."""
+        rows = [_text(m.key, self.model(m)) for m in self.index.models.values()]
+        tools = [_text(t.key, self.tool(t)) for t in self.index.tools.values()]
+        return _hash(
+            self.settings,
+            _text(self.paths.index, self.paths.review),
+            b"\0".join(rows),
+            b"\0".join(tools),
+        )
 
     def review(self) -> str:
-        models = [
-            (m.key, m.name, self.paths.roadmaps.get(m.key), self.notes(m.by_note))
-            for m in self.index.models.values()
-        ]
-        return _hash(self.settings, self.paths.review, models)
+        models = [_text(m.key, self.model(m)) for m in self.index.models.values()]
+        return _hash(self.settings, _text(self.paths.review), b"\0".join(models))
 
 
-def plan(index: VaultIndex, paths: PagePaths, digests: Mapping[str, bytes]) -> Plan:
-    """Every output of ``index`` (pages named by ``paths``) with its fingerprint."""
-    prints = _Fingerprints(index, paths, digests)
+def plan(
+    index: VaultIndex,
+    paths: PagePaths,
+    digests: Mapping[str, bytes],
+    memo: NoteMemo | None = None,
+) -> Plan:
+    """Every output of ``index`` (pages named by ``paths``) with its fingerprint. ``memo``:
+    note fingerprints kept from the last plan (a watching session passes its own)."""
+    prints = _Fingerprints(index, paths, digests, memo)
     out = Plan()
     for model in index.models.values():
         path = paths.roadmaps[model.key]
