@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from milepost import load_config
+from milepost.cache import cache_folder
 from milepost.pipeline import Session
 from milepost.report import iter_json
 
@@ -237,7 +238,8 @@ def test_the_cache_is_dropped_when_parsing_settings_change(
 def test_a_damaged_cache_is_ignored(copy_vault: Callable[[Path], Path]) -> None:
     vault = copy_vault(SAMPLE_VAULT)
     Session(load_config(vault), TODAY).build()
-    cache = vault / ".milepost" / "cache"
+    cache = cache_folder(load_config(vault))
+    assert cache is not None
     (cache / "notes.sqlite").write_bytes(b"this is not a database")
     (cache / "stamp.json").write_text("{not json")
     session = Session(load_config(vault), TODAY)
@@ -252,3 +254,5 @@ def test_dry_run_leaves_no_cache(make_vault: MakeVault) -> None:
     session.build(dry_run=True)
     session.close()
     assert not (vault / ".milepost").exists()
+    cache = cache_folder(load_config(vault))
+    assert cache is not None and not cache.exists()

@@ -43,6 +43,12 @@ def _date_option(_ctx: click.Context, _param: click.Parameter, value: str | None
         raise click.BadParameter(f"{value!r} is not a date like 2026-11-22") from None
 
 
+def _remember(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    """Keep an option that only ``_config`` needs out of the command's arguments."""
+    if param.name is not None:
+        ctx.meta[f"milepost.{param.name}"] = value
+
+
 def vault_options(function: F) -> F:
     """The argument and options every command shares."""
     decorators = [
@@ -76,6 +82,21 @@ def vault_options(function: F) -> F:
             help="Only the summary line (with conflicts and errors): no progress bar, no warnings, "
             "no line per page.",
         ),
+        click.option(
+            "--cache-dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            expose_value=False,
+            callback=_remember,
+            help="Folder of milepost's cache (default: $MILEPOST_CACHE_DIR, else the user's "
+            "cache folder; never the vault).",
+        ),
+        click.option(
+            "--no-cache",
+            is_flag=True,
+            expose_value=False,
+            callback=_remember,
+            help="Neither read nor write the cache: parse every note.",
+        ),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -83,7 +104,15 @@ def vault_options(function: F) -> F:
 
 
 def _config(vault: Path, config_file: Path | None, today: date | None, jobs: int | None) -> Config:
-    return load_config(vault, config_file=config_file, today=today, jobs=jobs)
+    meta = click.get_current_context().meta
+    return load_config(
+        vault,
+        config_file=config_file,
+        today=today,
+        jobs=jobs,
+        cache_dir=meta.get("milepost.cache_dir"),
+        cache=False if meta.get("milepost.no_cache") else None,
+    )
 
 
 @contextmanager

@@ -79,6 +79,12 @@ class Config:
     """Worker processes for parsing; 0 means one per CPU."""
     only_published: bool = False
     """Export only notes with ``publish: true``."""
+    cache: bool = True
+    """Keep parsed notes and the last build's stamp between runs (``--no-cache``: False)."""
+    cache_dir: Path | None = None
+    """Folder of milepost's caches, outside the vault (None: ``MILEPOST_CACHE_DIR``, else the
+    user's cache folder). Never read from ``milepost.toml``: a vault does not choose where
+    milepost writes on this machine."""
     source: Path | None = None
     """The configuration file that was read, if any."""
 
