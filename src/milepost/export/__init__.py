@@ -29,7 +29,7 @@ from ..errors import ConfigError, Diagnostic, WriteError, warning
 from ..index import BusinessModel, VaultIndex
 from ..model import Link
 from ..parse.text import decode, repair_mojibake
-from ..render.env import environment, package_templates
+from ..render.env import environment, package_templates, template_errors
 from ..workers import forking, share
 from ..write import digest, remove_empty_folders, write_atomic
 from .markdown import MAX_EMBED_DEPTH, Page, cycle_warning, render_note
@@ -215,14 +215,15 @@ class Exporter:
     def _html(self, template: str, page: str, title: str, **context: Any) -> bytes:
         depth = page.count("/")
         root = "../" * depth
-        markup = self.env.get_template(f"site/{template}").render(
-            page=page,
-            root=root,
-            title=title,
-            today=self.index.today,
-            site_title=self.site_title,
-            **context,
-        )
+        with template_errors(self.config):
+            markup = self.env.get_template(f"site/{template}").render(
+                page=page,
+                root=root,
+                title=title,
+                today=self.index.today,
+                site_title=self.site_title,
+                **context,
+            )
         return markup.encode("utf-8")
 
     @property
