@@ -216,11 +216,12 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 15) -> tuple[int, st
 
 
 def kill_tree(process: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the process group a :func:`start`-ed or :func:`milepost` process leads."""
+    """SIGKILL the process group a :func:`start`-ed or :func:`milepost` process leads (what is
+    left of it: a test that passed left nothing), and reap it."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(5)
+    with contextlib.suppress(subprocess.TimeoutExpired, ValueError):
+        process.communicate(timeout=5)  # reaps it and closes its pipes
 
 
 def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
