@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -74,38 +74,45 @@ class Manifest:
         return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
     def save(self, vault: Path) -> None:
-        folder = vault / CACHE_DIR
-        folder.mkdir(exist_ok=True)
-        write_atomic(folder / MANIFEST, self.dumps().encode("utf-8"))
+        write_atomic(vault / CACHE_DIR / MANIFEST, self.dumps().encode("utf-8"))
 
 
 def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` through a temp file in the same folder; skip equal bytes.
 
     ``durable`` also flushes the bytes to disk before the rename (a user's note with a managed
-    region); files milepost can make again (pages, the site, caches) skip that wait.
+    region); files milepost can make again (pages, the site, caches) skip that wait. Any
+    failure (a read-only folder, a full disk) is a WriteError naming the file, and leaves no
+    temp file behind.
     """
     with contextlib.suppress(OSError):
         if path.read_bytes() == data:
             return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = None
-    with contextlib.suppress(OSError):
-        mode = path.stat().st_mode & 0o7777
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".milepost-tmp")
+    temp: Path | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = None
+        with contextlib.suppress(OSError):
+            mode = path.stat().st_mode & 0o7777
+        fd, name = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".milepost-tmp"
+        )
+        temp = Path(name)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
         if mode is not None:
-            Path(temp).chmod(mode)
-        Path(temp).replace(path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            Path(temp).unlink()
-        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
+            temp.chmod(mode)
+        temp.replace(path)
+    except BaseException as exc:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        if isinstance(exc, OSError):
+            raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        raise
 
 
 def _read(path: Path) -> bytes | None:
@@ -145,6 +152,21 @@ class Writer:
 
     def record(self, change: Change) -> None:
         self.changes.append(change)
+
+    @contextlib.contextmanager
+    def _saving_on_failure(
+        self, note: str | None = None, regions: dict[str, str] | None = None
+    ) -> Iterator[None]:
+        """A write that fails stops the build; the manifest first records what was written
+        (not the regions of ``note``, whose write failed), so the next build knows its pages."""
+        try:
+            yield
+        except WriteError:
+            if note is not None:
+                self.manifest.regions[note] = regions or {}
+            with contextlib.suppress(WriteError):
+                self.manifest.save(self.root)
+            raise
 
     # ----- pages -----------------------------------------------------------------------------
     def pages(self, pages: Iterable[Page], produced: set[str] | None = None) -> None:
@@ -188,7 +210,8 @@ class Writer:
                 self.record(Change(page.path, "conflict", f"{why}; kept (--force overwrites)"))
                 return
         if not self.dry_run:
-            write_atomic(target, new, durable=False)  # a page milepost can always make again
+            with self._saving_on_failure():
+                write_atomic(target, new, durable=False)  # a page milepost can always make again
             self.written[page.path] = digest(new)
         self.manifest.pages[page.path] = {"sha256": digest(new), "kind": page.kind}
         self.record(Change(page.path, "create" if current is None else "update"))
@@ -206,10 +229,11 @@ class Writer:
             self.record(Change(path, "conflict", "no longer produced, but edited by hand; kept"))
             return
         if not self.dry_run:
-            try:
-                target.unlink()
-            except OSError as exc:
-                raise WriteError(f"{target}: cannot remove: {exc.strerror or exc}") from None
+            with self._saving_on_failure():
+                try:
+                    target.unlink()
+                except OSError as exc:
+                    raise WriteError(f"{target}: cannot remove: {exc.strerror or exc}") from None
             remove_empty_folders(target.parent, self.root / self.config.output)
         del self.manifest.pages[path]
         self.record(Change(path, "remove"))
@@ -246,6 +270,7 @@ class Writer:
         lines = data.splitlines(keepends=True)
         texts = {r.what: r.text for r in wanted}
         known = self.manifest.regions.setdefault(path, {})
+        before = dict(known)
         replacements: dict[int, tuple[int, bytes]] = {}
         for found in find_regions(text):
             if found.what not in texts:
@@ -273,7 +298,8 @@ class Writer:
             self.record(Change(path, "update", what=found.what))
         if replacements and not self.dry_run:
             spliced = _splice(lines, replacements)
-            write_atomic(target, spliced)
+            with self._saving_on_failure(path, before):
+                write_atomic(target, spliced)
             self.written[path] = digest(spliced)
 
 

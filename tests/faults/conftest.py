@@ -14,7 +14,9 @@ bounds on time and memory. The helpers here are meant for every such file:
 - :func:`payload` is a shell command that would create a marker file: a scenario plants it
   where the vault might run it and asserts the marker never appears.
 - :func:`as_nobody` runs the process as an unprivileged user when the tests run as root (root
-  ignores permission bits, so a read-only folder is only real for another user).
+  ignores permission bits, so a read-only folder is only real for another user);
+  :func:`read_only_mount` makes a folder read-only even for root, in a private mount namespace.
+  ``why_...`` functions say why the machine cannot do either (the scenario skips with it).
 - The ``generated_vault`` fixture copies a vault made by ``benchmarks/generate.py`` (made once
   per session) for scenarios that need many notes.
 
@@ -138,13 +140,57 @@ def as_nobody() -> Callable[[], None] | None:
     return _drop_privileges if os.geteuid() == 0 else None
 
 
-def readable_by_anyone(path: Path) -> None:
-    """Let an unprivileged user reach ``path``: every folder above it gets ``o+x``."""
-    for folder in [path, *path.parents]:
-        if folder == Path(tempfile.gettempdir()).parent:
-            break
+def why_nobody_cannot_run_milepost() -> str | None:
+    """None when an unprivileged user can run this interpreter and import milepost; else why
+    not (e.g. the interpreter lives under root's 0700 home)."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        done = subprocess.run(
+            [*MILEPOST, "--version"],
+            capture_output=True,
+            preexec_fn=_drop_privileges,
+            timeout=60,
+            check=False,
+        )
+    except OSError as exc:
+        return f"user {NOBODY} cannot run {sys.executable}: {exc.strerror}"
+    if done.returncode != 0:
+        return f"user {NOBODY} cannot run milepost: {done.stderr.decode()[-200:]}"
+    return None
+
+
+def why_no_mount_namespace() -> str | None:
+    """None when this process may make a private mount namespace (``unshare -m``, as root)
+    with tmpfs and read-only bind mounts in it; else why not."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        return "needs root and unshare(1) for a private mount namespace"
+    probe = "d=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs $d && umount $d && rmdir $d"
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", probe], capture_output=True, timeout=30, check=False
+    )
+    if done.returncode != 0:
+        return f"unshare -m cannot mount here: {done.stderr.decode().strip()[-200:]}"
+    return None
+
+
+def read_only_mount(folder: Path) -> list[str]:
+    """A command prefix: what follows runs in a private mount namespace where ``folder`` is
+    mounted read-only (root too gets EROFS there; nothing changes outside the namespace)."""
+    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    return ["unshare", "-m", "sh", "-c", script, str(folder)]
+
+
+@pytest.fixture
+def public_tmp() -> Iterator[Path]:
+    """A temp folder every user can reach (pytest's are root's alone), removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="milepost-faults-"))
+    folder.chmod(0o755)
+    yield folder
+    for path in [folder, *folder.rglob("*")]:
         with contextlib.suppress(OSError):
-            folder.chmod(folder.stat().st_mode | 0o005)
+            path.chmod(0o755 if path.is_dir() and not path.is_symlink() else 0o644)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def milepost(
@@ -153,9 +199,11 @@ def milepost(
     env: dict[str, str] | None = None,
     preexec_fn: Callable[[], None] | None = None,
     cwd: Path | None = None,
+    prefix: Sequence[str] = (),
 ) -> Outcome:
-    """Run ``milepost ARGS`` as a subprocess; kill its whole tree and fail after ``timeout``."""
-    command = [*MILEPOST, *(str(a) for a in args)]
+    """Run ``milepost ARGS`` as a subprocess (after ``prefix``, e.g. :func:`read_only_mount`'s);
+    kill its whole tree and fail after ``timeout``."""
+    command = [*prefix, *MILEPOST, *(str(a) for a in args)]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(
