@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
@@ -492,8 +492,31 @@ def export_command(
         sys.exit(1)
 
 
+def _warning_line(  # noqa: PLR0917 (warnings.showwarning's signature)
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,  # noqa: ARG001
+    file: TextIO | None = None,  # noqa: ARG001
+    line: str | None = None,  # noqa: ARG001
+) -> None:
+    """A library's warning as one readable line on stderr: never a traceback or a repr."""
+    text = " ".join(str(message).split())
+    if len(text) > 160:
+        text = text[:160] + "…"
+    module = Path(filename).stem
+    click.echo(f"milepost: warning: {text} ({category.__name__} in {module})", err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return its exit code. Errors are one line on stderr."""
+    """Run the command line; return its exit code. Errors are one line on stderr.
+
+    Run as the ``milepost`` command (``argv`` None), any warning a library gives is one line.
+    """
+    if argv is None:
+        import warnings
+
+        warnings.showwarning = _warning_line
     try:
         result = cli.main(args=argv, prog_name="milepost", standalone_mode=False)
     except click.exceptions.Abort:
