@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
+from functools import partial
 from pathlib import Path
 
 from ..conftest import SAMPLE_VAULT
@@ -14,6 +15,10 @@ from .conftest import TODAY_ARGS, kill_tree, start, stop, wait_for
 INDEX = "Roadmaps/Milestone index.md"
 ROADMAP = "Roadmaps/Models/Roadmap – Unassigned.md"
 """The notes made while watching belong to no business model."""
+
+
+def holds(page: Path, text: str) -> bool:
+    return page.exists() and text in page.read_text(encoding="utf-8")
 
 
 def fresh_vault(target: Path) -> Path:
@@ -26,7 +31,7 @@ def test_two_watchers_on_fresh_vaults_print_no_warning(tmp_path: Path) -> None:
     watchers = [start("watch", v, *TODAY_ARGS) for v in vaults]
     try:
         for vault in vaults:
-            wait_for(lambda v=vault: (v / INDEX).exists(), 60, "the first build")
+            wait_for((vault / INDEX).exists, 60, "the first build")
         time.sleep(0.5)
         for round_ in range(15):  # a folder and its subfolders made at once, with a note
             for vault in vaults:
@@ -35,10 +40,7 @@ def test_two_watchers_on_fresh_vaults_print_no_warning(tmp_path: Path) -> None:
                 (deep / f"Note {round_}.md").write_text(f"#milestone Nested {round_}\n")
         for vault in vaults:
             wait_for(
-                lambda v=vault: (
-                    (v / ROADMAP).exists()
-                    and "Nested 14" in (v / ROADMAP).read_text(encoding="utf-8")
-                ),
+                partial(holds, vault / ROADMAP, "Nested 14"),
                 60,
                 "the notes in new folders to reach the roadmap",
             )
