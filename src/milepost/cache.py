@@ -46,6 +46,8 @@ CACHE_ENV = "MILEPOST_CACHE_DIR"
 """The environment variable that moves the cache root (``--cache-dir`` wins over it)."""
 PLAIN_DEPTH = 64
 """Front matter nested deeper than this is not cached (it is parsed again each run)."""
+PLAIN_NODES = 100_000
+"""Nor front matter of more values than this."""
 
 
 def cache_root(config: Config) -> Path:
@@ -96,22 +98,30 @@ _ENCODER = msgspec.msgpack.Encoder()
 _DECODER = msgspec.msgpack.Decoder(Note, ext_hook=_no_extensions)
 
 
-def _plain(value: object, depth: int = 0) -> bool:
+def _plain(value: object) -> bool:
     """True for values data carries exactly: str, int, float, bool, None, lists, and tables
-    with text keys. (YAML can also give sets, binary, timestamps and tuples.)"""
-    kind = type(value)
-    if kind is str or kind is bool or kind is int or kind is float or value is None:
-        return True
-    if depth >= PLAIN_DEPTH:
-        return False
-    if kind is list:
-        return all(_plain(item, depth + 1) for item in value)  # type: ignore[attr-defined]
-    if kind is dict:
-        return all(
-            type(key) is str and _plain(item, depth + 1)
-            for key, item in value.items()  # type: ignore[attr-defined]
-        )
-    return False
+    with text keys (YAML can also give sets, binary, timestamps and tuples), nested at most
+    ``PLAIN_DEPTH`` deep and ``PLAIN_NODES`` values in all (YAML aliases can make far more)."""
+    todo: list[tuple[object, int]] = [(value, 0)]
+    seen = 0
+    while todo:
+        item, depth = todo.pop()
+        seen += 1
+        kind = type(item)
+        if kind is str or kind is bool or kind is int or kind is float or item is None:
+            continue
+        if depth >= PLAIN_DEPTH or seen > PLAIN_NODES:
+            return False
+        if kind is list:
+            todo.extend((member, depth + 1) for member in item)  # type: ignore[attr-defined]
+        elif kind is dict:
+            for key, member in item.items():  # type: ignore[attr-defined]
+                if type(key) is not str:
+                    return False
+                todo.append((member, depth + 1))
+        else:
+            return False
+    return True
 
 
 def encode_note(note: Note) -> bytes | None:

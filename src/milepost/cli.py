@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 import click
 
 from . import __version__
-from .config import Config, load_config
+from .config import Config, check_today, load_config
 from .errors import ConfigError, Diagnostic, MilepostError
 
 if TYPE_CHECKING:
@@ -38,9 +38,13 @@ def _date_option(_ctx: click.Context, _param: click.Parameter, value: str | None
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2026-11-22") from None
+    try:
+        return check_today(day)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _remember(ctx: click.Context, param: click.Parameter, value: object) -> None:

@@ -41,6 +41,7 @@ def share(
     """Run ``here(chunk)`` in this process or ``received(there(chunk))`` with ``there`` in one
     of ``workers`` processes, once for every chunk. ``there`` must be picklable. ``meanwhile``
     is other work for this process, done while the workers start on the chunks."""
+    workers = min(workers, len(chunks) - 1, most_workers())
     if workers < 1 or len(chunks) < 2:
         if meanwhile is not None:
             meanwhile()
@@ -70,6 +71,11 @@ def share(
                 here(chunk)
             else:
                 wait([f for f, _ in pending], return_when=FIRST_COMPLETED)
+
+
+def most_workers() -> int:
+    """However many jobs are asked for, at most four worker processes per CPU."""
+    return 4 * (os.cpu_count() or 1)
 
 
 PR_SET_PDEATHSIG = 1

@@ -17,8 +17,10 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Literal
+from pathlib import Path, PurePosixPath
+from typing import Literal, TypedDict
+
+import msgspec
 
 from .config import CACHE_DIR, Config
 from .errors import WriteError
@@ -45,6 +47,20 @@ class Change:
     """For a region: which one."""
 
 
+class _ManifestData(TypedDict, total=False):
+    """What ``.milepost/manifest.json`` may hold; anything else is not milepost's."""
+
+    schema: int
+    pages: dict[str, dict[str, str]]
+    regions: dict[str, dict[str, str]]
+
+
+def _vault_path(path: str) -> bool:
+    """True for a relative POSIX path that stays inside the vault."""
+    parts = PurePosixPath(path).parts
+    return bool(parts) and "\\" not in path and parts[0] != "/" and ".." not in parts
+
+
 @dataclass(slots=True)
 class Manifest:
     """What milepost last wrote: page path -> (hash, kind), and note -> region -> hash."""
@@ -56,14 +72,22 @@ class Manifest:
     def load(cls, vault: Path) -> Manifest:
         path = vault / CACHE_DIR / MANIFEST
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = msgspec.json.decode(path.read_bytes(), type=_ManifestData)
         except FileNotFoundError:
             return cls()
-        except (OSError, ValueError) as exc:
+        except (OSError, msgspec.MsgspecError, RecursionError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
             raise WriteError(
-                f"{path}: cannot read milepost's manifest ({exc}); delete it to start over"
+                f"{path}: cannot read milepost's manifest ({reason}); delete it to start over"
             ) from None
-        return cls(dict(data.get("pages", {})), dict(data.get("regions", {})))
+        pages, regions = data.get("pages", {}), data.get("regions", {})
+        for listed in [*pages, *regions]:
+            if not _vault_path(listed):
+                raise WriteError(
+                    f"{path}: the manifest lists {listed!r}, not a path inside the vault; "
+                    "milepost did not write it: delete it to start over"
+                )
+        return cls(dict(pages), dict(regions))
 
     def dumps(self) -> str:
         data = {
@@ -181,7 +205,18 @@ class Writer:
             if path not in keep and entry.get("kind") not in KEEP_KINDS:
                 self.prune(path, entry)
 
+    def outside(self, path: str) -> bool:
+        """True (and a conflict recorded) when writing ``path`` would leave the vault: a
+        folder on the way is a symbolic link out of it."""
+        target = self.root / path
+        if target.parent.resolve().is_relative_to(self.root.resolve()):
+            return False
+        self.record(Change(path, "conflict", "its folder links out of the vault; left alone"))
+        return True
+
     def page(self, page: Page) -> None:
+        if self.outside(page.path):
+            return
         target = self.root / page.path
         new = page.data
         current = _read(target)
@@ -217,6 +252,8 @@ class Writer:
         self.record(Change(page.path, "create" if current is None else "update"))
 
     def prune(self, path: str, entry: dict[str, str]) -> None:
+        if self.outside(path):
+            return
         target = self.root / path
         current = _read(target)
         if current is None:
@@ -253,6 +290,8 @@ class Writer:
                 del self.manifest.regions[path]
 
     def note_regions(self, path: str, wanted: list[Region]) -> None:
+        if self.outside(path):
+            return
         target = self.root / path
         data = _read(target)
         if data is None:
