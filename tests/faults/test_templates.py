@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from milepost.render.env import package_templates
+
 from ..conftest import MakeVault
 from .conftest import args, milepost, payload
 
@@ -128,3 +130,23 @@ def test_an_ordinary_vault_template_still_renders(make_vault: MakeVault) -> None
     done = milepost("build", vault, *args())
     assert done.code == 0, done.err
     assert "- ROWS 1 ===" in (vault / "Roadmaps" / "Milestone index.md").read_text()
+
+
+def test_a_payload_in_a_macro_called_for_each_milestone(
+    make_vault: MakeVault, outside: Path
+) -> None:
+    """``_macros.md.j2`` (the file a vault most often copies) runs from Python, not from a
+    template: its failure is named the same way."""
+    marker = outside / "PWNED"
+    shipped = (package_templates() / "_macros.md.j2").read_text(encoding="utf-8")
+    opening = "{% macro item(i) -%}"
+    assert opening in shipped
+    poisoned = shipped.replace(opening, opening + ESCAPES[0].replace("%s", payload(marker)))
+    line = shipped[: shipped.index(opening)].count("\n") + 1
+    vault = make_vault({"milepost.toml": 'templates = "tpl"\n', "a.md": "#milestone A\n"})
+    (vault / "tpl").mkdir()
+    (vault / "tpl" / "_macros.md.j2").write_text(poisoned, encoding="utf-8")
+    done = milepost("build", vault, *args())
+    assert done.code == 2, done.err
+    assert done.one_error_line().startswith(f"milepost: error: tpl/_macros.md.j2:{line}: ")
+    assert not marker.exists()
