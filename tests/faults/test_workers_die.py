@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -71,3 +73,36 @@ def test_a_build_that_is_not_killed_leaves_no_worker_either(
     assert process.returncode == 0
     time.sleep(0.5)
     assert [p for p in seen if alive(p)] == []
+
+
+PARENT = """
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", sys.argv[1]])
+print(child.pid, flush=True)
+time.sleep(120)
+"""
+WORKER = """
+import os, time
+import milepost.workers as workers
+workers._kernel_kills_orphans = lambda: False  # as where PR_SET_PDEATHSIG does not exist
+workers.die_with_parent(os.getppid())
+time.sleep(120)
+"""
+
+
+def test_without_pdeathsig_a_thread_ends_the_orphan() -> None:
+    """The fallback for systems without PR_SET_PDEATHSIG: the worker's own thread sees its
+    parent gone and ends it."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, WORKER], stdout=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        time.sleep(1.0)  # the worker has started its watch
+        assert alive(child)
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(10)
+        wait_for(lambda: not alive(child), 5, "the orphan to end")
+    finally:
+        kill_tree(parent)
