@@ -233,5 +233,5 @@ def test_deeply_nested_text(text: str, make_vault: MakeVault) -> None:
 )
 def test_pathological_notes_end_quickly(text: str, make_vault: MakeVault) -> None:
     vault = make_vault({"bad.md": text, "a.md": NOTE})
-    done = milepost("index", vault, *args("-q", "--no-cache"), timeout=15)
+    done = milepost("index", vault, *args("-q", "--no-cache"), timeout=8)
     assert done.code == 0 and done.peak < 1_000_000_000
