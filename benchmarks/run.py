@@ -36,6 +36,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 VAULTS = BENCH / "vaults"
 RESULTS = BENCH / "results"
+CACHE = VAULTS / "_cache"
+"""milepost's cache during a benchmark run (MILEPOST_CACHE_DIR of every milepost process)."""
 TODAY = "2026-11-22"
 OUTPUT = "Roadmaps"  # milepost's default folder of generated pages
 SAMPLE_SECONDS = 0.025  # memory sampling interval
@@ -108,9 +110,10 @@ class TreeMemory(threading.Thread):
 
 
 def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The user's environment, minus PYTHONDONTWRITEBYTECODE (users get their .pyc files)."""
+    """The user's environment, minus PYTHONDONTWRITEBYTECODE (users get their .pyc files), with
+    milepost's cache in a folder of the benchmark's own (so ``clear_cache`` can empty it)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    return {**env, **(extra or {})}
+    return {**env, "MILEPOST_CACHE_DIR": str(CACHE), **(extra or {})}
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
@@ -183,7 +186,9 @@ def fresh_copy(vault: Path, work: Path) -> Path:
 
 
 def clear_cache(vault: Path) -> None:
+    """No parse cache and no manifest: the next command starts cold."""
     shutil.rmtree(vault / ".milepost", ignore_errors=True)
+    shutil.rmtree(CACHE, ignore_errors=True)
 
 
 def edit(vault: Path, target: dict[str, Any], number: int) -> None:

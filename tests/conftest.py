@@ -29,6 +29,15 @@ needs_shared = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def cache_root(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test (and every milepost process it starts) keeps its cache in a folder of its own,
+    never in the user's cache folder: ``MILEPOST_CACHE_DIR`` points there."""
+    root = tmp_path_factory.mktemp("milepost-cache")
+    monkeypatch.setenv("MILEPOST_CACHE_DIR", str(root))
+    return root
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-goldens",
@@ -66,7 +75,8 @@ def make_vault(tmp_path: Path) -> MakeVault:
 
 @pytest.fixture
 def copy_vault(tmp_path: Path) -> Callable[[Path], Path]:
-    """Copy a vault folder into tmp_path (symlinks kept as links, milepost's cache left out)."""
+    """Copy a vault folder into tmp_path (symlinks kept as links; a ``.milepost/cache`` folder
+    that an older milepost left in it stays out)."""
 
     def skip_cache(folder: str, names: list[str]) -> list[str]:
         return ["cache"] if Path(folder).name == ".milepost" else []

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from milepost import load_config
+from milepost.cache import cache_folder
 from milepost.index import apply
 from milepost.parse import parse_note
 from milepost.reading import scan
@@ -263,7 +264,8 @@ def test_the_cache_is_dropped_when_parsing_settings_change(
 def test_a_damaged_cache_is_ignored(copy_vault: Callable[[Path], Path]) -> None:
     vault = copy_vault(SAMPLE_VAULT)
     Session(load_config(vault), TODAY).build()
-    cache = vault / ".milepost" / "cache"
+    cache = cache_folder(load_config(vault))
+    assert cache is not None
     (cache / "notes.sqlite").write_bytes(b"this is not a database")
     (cache / "stamp.json").write_text("{not json")
     session = Session(load_config(vault), TODAY)
@@ -278,6 +280,8 @@ def test_dry_run_leaves_no_cache(make_vault: MakeVault) -> None:
     session.build(dry_run=True)
     session.close()
     assert not (vault / ".milepost").exists()
+    cache = cache_folder(load_config(vault))
+    assert cache is not None and not cache.exists()
 
 
 # ----- an immutable index, and outputs rendered by what they were made from ---------------------

@@ -49,7 +49,7 @@ class Running:
     def __enter__(self) -> Running:
         self.thread.start()
         wait_for(lambda: any(o.note == "first build" for o in self.outcomes))
-        time.sleep(0.3)  # the observer is scheduled before the first build; let it settle
+        time.sleep(0.3)  # the observer starts right after the first build; let it settle
         return self
 
     def __exit__(self, *exc: object) -> None:

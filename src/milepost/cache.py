@@ -1,4 +1,9 @@
-"""What milepost keeps between runs in the vault's ``.milepost/cache/``.
+"""What milepost keeps between runs, in the user's cache folder: never in the vault.
+
+A vault is often shared (git, a sync tool, a zip), so nothing milepost can make again is
+written into it. Each vault has its own folder, ``<cache root>/vaults/<hash of its real
+path>/``; the cache root is ``--cache-dir``, else ``MILEPOST_CACHE_DIR``, else the user's cache
+folder (``~/.cache/milepost`` on Linux). It holds:
 
 - ``notes.sqlite``: every parsed note, keyed by path, with the size, mtime and content hash of
   the file it came from. A note is parsed again only when its bytes changed (a touch that leaves
@@ -7,7 +12,10 @@
   milepost's version, the configuration, today) and what it reported. When nothing changed, a new
   ``milepost build`` process answers from the stamp after one stat of every file.
 
-Both are dropped whenever milepost's version or a setting that changes parsing changes.
+Notes are stored as data (MessagePack, read back into the record types by a typed decoder), so
+reading a cache, whoever wrote it, can only give notes or nothing: never run code. Both files
+are dropped whenever milepost's version, the storage format or a setting that changes parsing
+changes.
 """
 
 from __future__ import annotations
@@ -15,31 +23,65 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import pickle
+import os
 import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypedDict
 
-from .config import CACHE_DIR, Config
+import msgspec
+
+from .config import Config
 from .discover import SourceFile
 from .model import Note
 
 PARSER_VERSION = "2"
 """Bumped whenever a change to the parser changes what it makes of the same bytes."""
+FORMAT = "msgpack-1"
+"""How notes are stored; bumped whenever that changes."""
+CACHE_ENV = "MILEPOST_CACHE_DIR"
+"""The environment variable that moves the cache root (``--cache-dir`` wins over it)."""
+PLAIN_DEPTH = 64
+"""Front matter nested deeper than this is not cached (it is parsed again each run)."""
+PLAIN_NODES = 100_000
+"""Nor front matter of more values than this."""
 
 
-def cache_folder(config: Config) -> Path:
-    return config.vault / CACHE_DIR / "cache"
+def cache_root(config: Config) -> Path:
+    """Where milepost keeps its caches: ``--cache-dir``, ``MILEPOST_CACHE_DIR``, else the user's
+    cache folder."""
+    if config.cache_dir is not None:
+        return config.cache_dir.absolute()
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen:
+        return Path(chosen).absolute()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("milepost", appauthor=False))
+
+
+def cache_folder(config: Config) -> Path | None:
+    """The cache folder of this vault (keyed by its real path), or None with ``--no-cache``."""
+    if not config.cache:
+        return None
+    real = os.path.realpath(config.vault)
+    key = hashlib.sha256(os.fsencode(real)).hexdigest()[:32]
+    return cache_root(config) / "vaults" / key
+
+
+def _make(folder: Path) -> None:
+    """Create the vault's cache folder, readable by this user alone (it holds note text)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
 
 
 def fingerprint(config: Config) -> str:
     from . import __version__
 
-    text = f"{__version__}\0{PARSER_VERSION}\0{config.fingerprint()}"
+    text = f"{__version__}\0{PARSER_VERSION}\0{FORMAT}\0{config.fingerprint()}"
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
@@ -47,8 +89,64 @@ def content_digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
+# ----- notes as data --------------------------------------------------------------------------
+def _no_extensions(code: int, _data: memoryview) -> Any:
+    raise ValueError(f"unexpected MessagePack extension {code}")
+
+
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder(Note, ext_hook=_no_extensions)
+
+
+def _plain(value: object) -> bool:
+    """True for values data carries exactly: str, int, float, bool, None, lists, and tables
+    with text keys (YAML can also give sets, binary, timestamps and tuples), nested at most
+    ``PLAIN_DEPTH`` deep and ``PLAIN_NODES`` values in all (YAML aliases can make far more)."""
+    todo: list[tuple[object, int]] = [(value, 0)]
+    seen = 0
+    while todo:
+        item, depth = todo.pop()
+        seen += 1
+        kind = type(item)
+        if kind is str or kind is bool or kind is int or kind is float or item is None:
+            continue
+        if depth >= PLAIN_DEPTH or seen > PLAIN_NODES:
+            return False
+        if kind is list:
+            todo.extend((member, depth + 1) for member in item)  # type: ignore[attr-defined]
+        elif kind is dict:
+            for key, member in item.items():  # type: ignore[attr-defined]
+                if type(key) is not str:
+                    return False
+                todo.append((member, depth + 1))
+        else:
+            return False
+    return True
+
+
+def encode_note(note: Note) -> bytes | None:
+    """The note as MessagePack data; None when it cannot be stored exactly (front matter with a
+    YAML set, binary or timestamp value, an integer too large for 64 bits): such a note is not
+    cached, only parsed again."""
+    if not _plain(note.frontmatter):
+        return None
+    try:
+        return _ENCODER.encode(note)
+    except (msgspec.MsgspecError, TypeError, ValueError, OverflowError, RecursionError):
+        return None
+
+
+def decode_note(blob: bytes) -> Note:
+    """The note stored as ``blob``; raises ValueError (or a subclass) when it is not one."""
+    try:
+        return _DECODER.decode(blob)
+    except (msgspec.MsgspecError, RecursionError) as exc:
+        raise ValueError(f"not a stored note: {exc}") from None
+
+
 Stored = tuple[SourceFile, bytes, Note, bytes | None]
-"""A parsed note to remember: its file, the digest of its bytes, the note, its pickle if made."""
+"""A parsed note to remember: its file, the digest of its bytes, the note, its encoded form if
+already made (a worker process made it)."""
 
 
 def _discard(_batch: list[Stored]) -> None:
@@ -64,22 +162,24 @@ class NoteCache:
         self.rows: dict[str, tuple[int, int, bytes]] = {}
         self.db: sqlite3.Connection | None = None
         folder = cache_folder(config)
+        if folder is None:
+            return
         try:
             if read_only:
                 uri = (folder / "notes.sqlite").as_uri() + "?mode=ro"
                 self.db = sqlite3.connect(uri, uri=True, timeout=5, check_same_thread=False)
                 self._read_rows()
             else:
-                folder.mkdir(parents=True, exist_ok=True)
+                _make(folder)
                 self.db = sqlite3.connect(
                     folder / "notes.sqlite", timeout=5, check_same_thread=False
                 )
-                self._prepare()
+                self._prepare(str(config.vault))
         except (OSError, sqlite3.Error):
-            self.db = None
+            self.close()
             self.rows = {}
 
-    def _prepare(self) -> None:
+    def _prepare(self, vault: str) -> None:
         assert self.db is not None
         db = self.db
         db.execute("PRAGMA journal_mode=WAL")
@@ -93,6 +193,7 @@ class NoteCache:
         if row is None or row[0] != self.key:
             db.execute("DELETE FROM notes")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (self.key,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('vault', ?)", (vault,))
             db.commit()
         self._read_rows()
 
@@ -116,44 +217,50 @@ class NoteCache:
         return row[2] if row is not None else None
 
     def load(self, paths: Iterable[str]) -> dict[str, Note]:
-        """The cached notes of ``paths`` (those that cannot be read are simply missing)."""
+        """The cached notes of ``paths`` (those that cannot be read back are simply missing)."""
         if self.db is None:
             return {}
         wanted = set(paths)
         found: dict[str, Note] = {}
         try:
             for path, blob in self.db.execute("SELECT path, note FROM notes"):
-                if path in wanted:
-                    with contextlib.suppress(Exception):
-                        found[path] = pickle.loads(blob)
+                if path in wanted and isinstance(blob, bytes):
+                    with contextlib.suppress(ValueError):
+                        note = decode_note(blob)
+                        if note.path == path:
+                            found[path] = note
         except sqlite3.Error:
             return found
         return found
 
     def store(self, items: Iterable[Stored]) -> None:
-        """Remember parsed notes: (file, content digest, note, its pickle if already made)."""
+        """Remember parsed notes: (file, content digest, note, its encoded form if made). A note
+        that cannot be stored as data is forgotten instead."""
         if self.db is None or self.read_only:
             return
         stored: list[tuple[str, int, int, bytes]] = []
+        dropped: list[tuple[str]] = []
 
         def rows() -> Iterator[tuple[str, int, int, bytes, bytes]]:
             for f, digest, note, blob in items:
+                data = blob or encode_note(note)
+                if data is None:
+                    dropped.append((f.path,))
+                    continue
                 stored.append((f.path, f.size, f.mtime_ns, digest))
-                yield (
-                    f.path,
-                    f.size,
-                    f.mtime_ns,
-                    digest,
-                    blob or pickle.dumps(note, protocol=pickle.HIGHEST_PROTOCOL),
-                )
+                yield f.path, f.size, f.mtime_ns, digest, data
 
         try:
             with self.db:
                 self.db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)", rows())
+                if dropped:
+                    self.db.executemany("DELETE FROM notes WHERE path = ?", dropped)
         except sqlite3.Error:
             return
         for path, size, mtime, digest in stored:
             self.rows[path] = (size, mtime, digest)
+        for (path,) in dropped:
+            self.rows.pop(path, None)
 
     @contextmanager
     def storing(self) -> Iterator[Callable[[list[Stored]], None]]:
@@ -224,25 +331,57 @@ def stamp_key(config: Config, files: Iterable[SourceFile], today: str, extra: st
     return digest.hexdigest()
 
 
+class _Conflict(TypedDict):
+    path: str
+    reason: str
+    what: str
+
+
+class _Finding(TypedDict):
+    path: str
+    line: int
+    code: str
+    severity: Literal["error", "warning"]
+    message: str
+
+
+class _Stamp(TypedDict):
+    """What ``stamp.json`` must hold; anything else is no stamp."""
+
+    key: str
+    unchanged: list[str]
+    conflicts: list[_Conflict]
+    diagnostics: list[_Finding]
+    findings: int
+
+
 def read_stamp(config: Config) -> dict[str, Any] | None:
-    try:
-        data = json.loads((cache_folder(config) / "stamp.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    """The last build's stamp, or None when there is none or it is not one."""
+    folder = cache_folder(config)
+    if folder is None:
         return None
-    return data if isinstance(data, dict) else None
+    try:
+        data = (folder / "stamp.json").read_bytes()
+        return dict(msgspec.json.decode(data, type=_Stamp))
+    except (OSError, msgspec.MsgspecError, RecursionError):
+        return None
 
 
 def write_stamp(config: Config, data: dict[str, Any]) -> None:
     from .files import write_atomic
 
+    folder = cache_folder(config)
+    if folder is None:
+        return
     with contextlib.suppress(Exception):
-        folder = cache_folder(config)
-        folder.mkdir(parents=True, exist_ok=True)
+        _make(folder)
         write_atomic(
             folder / "stamp.json", json.dumps(data, sort_keys=True).encode(), durable=False
         )
 
 
 def clear_stamp(config: Config) -> None:
-    with contextlib.suppress(OSError):
-        (cache_folder(config) / "stamp.json").unlink()
+    folder = cache_folder(config)
+    if folder is not None:
+        with contextlib.suppress(OSError):
+            (folder / "stamp.json").unlink()

@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
 from . import __version__
-from .config import Config, load_config
+from .config import Config, check_today, load_config
 from .errors import ConfigError, Diagnostic, MilepostError
 
 if TYPE_CHECKING:
@@ -38,9 +38,19 @@ def _date_option(_ctx: click.Context, _param: click.Parameter, value: str | None
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2026-11-22") from None
+    try:
+        return check_today(day)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    """Keep an option that only ``_config`` needs out of the command's arguments."""
+    if param.name is not None:
+        ctx.meta[f"milepost.{param.name}"] = value
 
 
 def vault_options(function: F) -> F:
@@ -76,6 +86,21 @@ def vault_options(function: F) -> F:
             help="Only the summary line (with conflicts and errors): no progress bar, no warnings, "
             "no line per page.",
         ),
+        click.option(
+            "--cache-dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            expose_value=False,
+            callback=_remember,
+            help="Folder of milepost's cache (default: $MILEPOST_CACHE_DIR, else the user's "
+            "cache folder; never the vault).",
+        ),
+        click.option(
+            "--no-cache",
+            is_flag=True,
+            expose_value=False,
+            callback=_remember,
+            help="Neither read nor write the cache: parse every note.",
+        ),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -83,7 +108,15 @@ def vault_options(function: F) -> F:
 
 
 def _config(vault: Path, config_file: Path | None, today: date | None, jobs: int | None) -> Config:
-    return load_config(vault, config_file=config_file, today=today, jobs=jobs)
+    meta = click.get_current_context().meta
+    return load_config(
+        vault,
+        config_file=config_file,
+        today=today,
+        jobs=jobs,
+        cache_dir=meta.get("milepost.cache_dir"),
+        cache=False if meta.get("milepost.no_cache") else None,
+    )
 
 
 @contextmanager
@@ -463,8 +496,31 @@ def export_command(
         sys.exit(1)
 
 
+def _warning_line(  # noqa: PLR0917 (warnings.showwarning's signature)
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,  # noqa: ARG001
+    file: TextIO | None = None,  # noqa: ARG001
+    line: str | None = None,  # noqa: ARG001
+) -> None:
+    """A library's warning as one readable line on stderr: never a traceback or a repr."""
+    text = " ".join(str(message).split())
+    if len(text) > 160:
+        text = text[:160] + "…"
+    module = Path(filename).stem
+    click.echo(f"milepost: warning: {text} ({category.__name__} in {module})", err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return its exit code. Errors are one line on stderr."""
+    """Run the command line; return its exit code. Errors are one line on stderr.
+
+    Run as the ``milepost`` command (``argv`` None), any warning a library gives is one line.
+    """
+    if argv is None:
+        import warnings
+
+        warnings.showwarning = _warning_line
     try:
         result = cli.main(args=argv, prog_name="milepost", standalone_mode=False)
     except click.exceptions.Abort:

@@ -79,6 +79,12 @@ class Config:
     """Worker processes for parsing; 0 means one per CPU."""
     only_published: bool = False
     """Export only notes with ``publish: true``."""
+    cache: bool = True
+    """Keep parsed notes and the last build's stamp between runs (``--no-cache``: False)."""
+    cache_dir: Path | None = None
+    """Folder of milepost's caches, outside the vault (None: ``MILEPOST_CACHE_DIR``, else the
+    user's cache folder). Never read from ``milepost.toml``: a vault does not choose where
+    milepost writes on this machine."""
     source: Path | None = None
     """The configuration file that was read, if any."""
 
@@ -125,14 +131,27 @@ def _tags(value: Any) -> tuple[str, ...]:
     return tags
 
 
+TODAY_RANGE = (date(1000, 1, 1), date(9998, 12, 31))
+"""The dates ``today`` may be: reviews look a month either side of it."""
+
+
+def check_today(value: date) -> date:
+    """``value`` when it can be today; ValueError (saying the range) when not."""
+    low, high = TODAY_RANGE
+    if not low <= value <= high:
+        raise ValueError(f"must be a date from {low} to {high}, got {value}")
+    return value
+
+
 def _date(value: Any) -> date:
     if isinstance(value, date):
-        return value
+        return check_today(value)
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
+            return check_today(date.fromisoformat(value.strip()))
+        except ValueError as exc:
+            if "from" in str(exc):
+                raise
     raise ValueError(f"must be a date YYYY-MM-DD, got {value!r}")
 
 

@@ -155,6 +155,33 @@ def _walk(
     diagnostics: list[Diagnostic],
     seen_dirs: set[tuple[int, int]],
 ) -> None:
+    """Every file under ``folder``: a loop over a stack of folders, not a recursion, so a
+    vault nested thousands of folders deep is walked like any other."""
+    todo = [(folder, prefix)]
+    while todo:
+        folder, prefix = todo.pop()
+        _list(
+            folder,
+            prefix,
+            config,
+            files=files,
+            diagnostics=diagnostics,
+            seen_dirs=seen_dirs,
+            todo=todo,
+        )
+
+
+def _list(
+    folder: Path,
+    prefix: str,
+    config: Config,
+    *,
+    files: list[SourceFile],
+    diagnostics: list[Diagnostic],
+    seen_dirs: set[tuple[int, int]],
+    todo: list[tuple[Path, str]],
+) -> None:
+    """The files of one folder; its subfolders go on ``todo``."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
@@ -182,14 +209,7 @@ def _walk(
                 )
                 continue
             seen_dirs.add(key)
-            _walk(
-                Path(entry.path),
-                rel + "/",
-                config,
-                files=files,
-                diagnostics=diagnostics,
-                seen_dirs=seen_dirs,
-            )
+            todo.append((Path(entry.path), rel + "/"))
         elif stat.S_ISREG(info.st_mode):
             files.append(SourceFile(rel, info.st_size, info.st_mtime_ns))
         else:

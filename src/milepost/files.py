@@ -88,11 +88,13 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool:
         fd, temp = _temp(path)
         _fill(fd, temp, data, mode, durable)
         temp.replace(path)
-    except OSError as exc:
+    except BaseException as exc:  # Ctrl-C too: never leave a temp file behind
         if temp is not None:
             with contextlib.suppress(OSError):
                 temp.unlink()
-        raise _failed(path, exc) from None
+        if isinstance(exc, OSError):
+            raise _failed(path, exc) from None
+        raise
     return True
 
 

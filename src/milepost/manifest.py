@@ -155,8 +155,6 @@ class Manifest:
     """The user's notes as milepost last wrote them (to fill a region): watch knows its echo."""
     folder: Path | None = None
     """The vault's ``.milepost`` folder, when the manifest belongs to a vault on disk."""
-    dropped: list[str] = field(default_factory=list)
-    """Entries of the file that named a path outside the vault (ignored)."""
     replayed: int = 0
     """Journal lines taken in from a build that did not finish."""
     interrupted: set[str] = field(default_factory=set)
@@ -273,16 +271,18 @@ class Manifest:
         path = folder / MANIFEST
         manifest = cls(folder=folder)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_bytes())
         except FileNotFoundError:
             data = {}
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0][:200]
             raise WriteError(
-                f"{path}: cannot read milepost's manifest ({exc}); delete it to start over"
+                f"{path}: cannot read milepost's manifest ({reason}); delete it to start over"
             ) from None
-        if not isinstance(data, dict):
+        problem = _problem(data)
+        if problem is not None:
             raise WriteError(
-                f"{path}: milepost's manifest is not a JSON object; delete it to start over"
+                f"{path}: {problem}; milepost did not write it: delete it to start over"
             )
         manifest._read(data)
         manifest._replay(vault)
@@ -294,13 +294,11 @@ class Manifest:
         for raw, entry in _items(data.get("pages")):
             path = plain_path(raw)
             if path is None or not isinstance(entry, dict):
-                self.dropped.append(str(raw))
                 continue
             self.pages[path] = PageRecord.of(entry)
         for raw, regions in _items(data.get("regions")):
             path = plain_path(raw)
             if path is None or not isinstance(regions, dict):
-                self.dropped.append(str(raw))
                 continue
             self.regions[path] = {
                 str(what): record
@@ -405,10 +403,27 @@ class Manifest:
             regions={p: dict(r) for p, r in self.regions.items()},
             notes=dict(self.notes),
             folder=None,
-            dropped=list(self.dropped),
             interrupted=set(self.interrupted),
             _journal=None,
         )
+
+
+def _problem(data: object) -> str | None:
+    """What makes ``data`` something milepost did not write, or None."""
+    if not isinstance(data, dict):
+        return f"the manifest is a JSON {type(data).__name__}, not an object"
+    for section in ("pages", "regions", "notes"):
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            return f"its {section!r} is not a table"
+        for raw, entry in table.items():
+            if plain_path(raw) is None:
+                return f"it lists {raw!r}, not a path inside the vault"
+            if not isinstance(entry, dict):
+                return f"its entry for {raw!r} is not a table"
+            if section == "pages" and not isinstance(entry.get("sha256"), str | None):
+                return f"its entry for {raw!r} has no readable hash"
+    return None
 
 
 def _sha(record: PageRecord | None) -> str | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from .cache import NoteCache, content_digest
+from .cache import NoteCache, content_digest, decode_note, encode_note
 from .config import Config
 from .discover import Discovery, SourceFile, discover
 from .errors import error
@@ -87,7 +86,7 @@ def read_note(root: Path, path: str, config: Config) -> tuple[Note, bytes]:
 
 
 Parsed = tuple[Note, bytes, bytes | None]
-"""A parsed note, the digest of its bytes and, when it crossed from a worker, its pickle."""
+"""A parsed note, the digest of its bytes and, when it crossed from a worker, its stored form."""
 
 Sink = Callable[[list[Parsed]], None]
 """Takes each batch of parsed notes as it arrives (the cache stores them)."""
@@ -96,13 +95,16 @@ BATCH = 200
 """Notes per batch handed to the sink when parsing in this process."""
 
 
-def _parse_chunk(root: Path, paths: Sequence[str], config: Config) -> list[tuple[bytes, bytes]]:
-    """Parse notes in a worker; return each pickled (sent as bytes, stored as they are)."""
+def _parse_chunk(
+    root: Path, paths: Sequence[str], config: Config
+) -> list[tuple[bytes | Note, bytes]]:
+    """Parse notes in a worker; return each in its stored form (sent as bytes, stored as they
+    are), or as itself when it cannot be stored."""
     with bulk(keep=False):
-        done: list[tuple[bytes, bytes]] = []
+        done: list[tuple[bytes | Note, bytes]] = []
         for path in paths:
             note, digest = read_note(root, path, config)
-            done.append((pickle.dumps(note, protocol=pickle.HIGHEST_PROTOCOL), digest))
+            done.append((encode_note(note) or note, digest))
         return done
 
 
@@ -137,8 +139,8 @@ def parse_notes(
     sink: Sink | None = None,
 ) -> dict[str, tuple[Note, bytes]]:
     """Parse every note of ``files`` once, here and in ``jobs - 1`` worker processes (see
-    :mod:`.workers`). ``sink`` sees every batch as it arrives, so the pickles the workers send
-    can be stored and dropped as they come."""
+    :mod:`.workers`). ``sink`` sees every batch as it arrives, so the stored forms the workers
+    send can be stored and dropped as they come."""
     root = config.vault
     jobs = jobs_for(config, sum(f.size for f in files))
     parsed: dict[str, tuple[Note, bytes]] = {}
@@ -160,10 +162,13 @@ def parse_notes(
         if progress is not None and batch:
             progress(len(parsed), len(files))
 
-    def received(result: list[tuple[bytes, bytes]]) -> None:
+    def received(result: list[tuple[bytes | Note, bytes]]) -> None:
         batch: list[Parsed] = []
-        for blob, digest in result:
-            note = pickle.loads(blob)
+        for sent, digest in result:
+            if isinstance(sent, bytes):
+                note, blob = decode_note(sent), sent
+            else:
+                note, blob = sent, None
             parsed[note.path] = (note, digest)
             batch.append((note, digest, blob))
         deliver(batch)

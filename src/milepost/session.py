@@ -109,6 +109,8 @@ class Session:
         from . import stamp
 
         check_output_folder(self.config)
+        if not dry_run:  # a manifest milepost did not write stops the build before it writes
+            Manifest.load(self.config.vault, journal=False)
         discovery = discover(self.config)
         if not force and self.cache is not None:
             known = stamp.answer(self.config, discovery.files, self.today)

@@ -7,13 +7,23 @@ events wait in the queue and become the next batch, so at most one build is ever
 is a delete plus a create. When the observer dies, or events may have been lost, a
 reconciliation scan (one stat of every file) catches up. An error in a build is reported and the
 watcher goes on.
+
+The observer starts after the first build, which is when milepost makes its own folders
+(``Roadmaps/Models/`` and its siblings): a recursive inotify watch that sees a folder and its
+subfolder appear together registers the subfolder twice, and watchdog warns about it with a
+screen of repr. A reconciliation scan then catches up with what was saved during the first
+build. That warning is harmless (the same callback is registered again) and is silenced when a
+user makes nested folders too; watchdog's log records (a queue overflow, a watch it could not
+add) mean events may have been lost, so they ask for a reconciliation scan instead of printing.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -275,6 +285,23 @@ class Watcher:
         self.session.close()
 
 
+class _LostEvents(logging.Handler):
+    """watchdog's warnings and errors (a queue overflow, a folder it could not watch) mean
+    events may have been lost: each asks for a reconciliation scan, and none is printed."""
+
+    def __init__(self, out: queue.Queue[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.out = out
+
+    def emit(self, record: logging.LogRecord) -> None:  # noqa: ARG002 (logging's signature)
+        self.out.put(RESCAN)
+
+
+HARMLESS = r"Callback with id .* already exists for watch"
+"""watchdog's warning when a recursive watch meets a folder it already watches (a folder and
+its subfolder made at once): the same callback is registered again; nothing is lost."""
+
+
 class Events:
     """A watchdog observer feeding a queue; restarted (native or polling) when it dies."""
 
@@ -285,8 +312,14 @@ class Events:
         self.handler = _Handler(config.vault.resolve(), event_filter(config), self.queue)
         self.observer: Any = None
         self.fallback: str | None = None
+        self.log = _LostEvents(self.queue)
 
     def start(self) -> None:
+        warnings.filterwarnings("ignore", HARMLESS, RuntimeWarning)
+        library = logging.getLogger("watchdog")
+        if self.log not in library.handlers:
+            library.addHandler(self.log)
+            library.propagate = False
         self.observer = PollingObserver(timeout=1.0) if self.poll else Observer()
         self.observer.schedule(self.handler, str(self.config.vault), recursive=True)
         try:
@@ -316,6 +349,14 @@ class Events:
                 pass
             self.observer = None
 
+    def close(self) -> None:
+        """Stop, and leave watchdog's logging as it was."""
+        self.stop()
+        library = logging.getLogger("watchdog")
+        if self.log in library.handlers:
+            library.removeHandler(self.log)
+            library.propagate = True
+
 
 def watch(
     config: Config,
@@ -331,13 +372,17 @@ def watch(
     """Build, then rebuild on every change until ``stop`` is set (or KeyboardInterrupt)."""
     stop = stop or threading.Event()
     events = Events(config, poll=poll)
-    events.start()
     watcher = Watcher(config, config_file, after=after, reload=reload)
     try:
-        report(watcher.start(progress))
+        first = watcher.start(progress)  # before the observer: see the module's docstring
+        events.start()
+        caught = watcher.handle({RESCAN})  # what was saved during the first build
+        report(first)
+        if caught.result is not None or caught.error is not None:
+            report(caught)
         if events.fallback:
             report(Outcome([], None, 0.0, note=events.fallback))
         watcher.run(collect(events.queue, stop=stop, healthy=events.healthy), report)
     finally:
-        events.stop()
+        events.close()
         watcher.close()

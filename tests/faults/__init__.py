@@ -1,0 +1,1 @@
+"""The fault suite: milepost on hostile and broken vaults, as real processes."""

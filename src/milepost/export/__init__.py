@@ -31,7 +31,7 @@ from ..index import BusinessModel, VaultIndex
 from ..manifest import digest
 from ..model import Link
 from ..parse.text import decode, repair_mojibake
-from ..render.env import environment, package_templates
+from ..render.env import environment, package_templates, template_errors
 from ..workers import forking, share
 from .markdown import MAX_EMBED_DEPTH, Page, cycle_warning, render_note
 from .pages import Pages, html_text, search_script
@@ -216,14 +216,15 @@ class Exporter:
     def _html(self, template: str, page: str, title: str, **context: Any) -> bytes:
         depth = page.count("/")
         root = "../" * depth
-        markup = self.env.get_template(f"site/{template}").render(
-            page=page,
-            root=root,
-            title=title,
-            today=self.index.today,
-            site_title=self.site_title,
-            **context,
-        )
+        with template_errors(self.config):
+            markup = self.env.get_template(f"site/{template}").render(
+                page=page,
+                root=root,
+                title=title,
+                today=self.index.today,
+                site_title=self.site_title,
+                **context,
+            )
         return markup.encode("utf-8")
 
     @property

@@ -19,7 +19,7 @@ from ..config import Config
 from ..errors import Diagnostic, warning
 from ..index import BusinessModel, Entry, VaultIndex
 from ..resolve import norm, stem
-from .env import environment, render
+from .env import environment, render, template_errors
 from .views import Views
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]')
@@ -142,9 +142,10 @@ class Renderer:
         cached = self._items.get(id(entry))
         if cached is not None and cached[0] is entry:
             return cached[1].decode("utf-8")
-        if self._macros is None:
-            self._macros = environment(self.config).get_template("_macros.md.j2").module
-        text = str(self._macros.item(self.views.item(entry))).rstrip("\n")
+        with template_errors(self.config):
+            if self._macros is None:
+                self._macros = environment(self.config).get_template("_macros.md.j2").module
+            text = str(self._macros.item(self.views.item(entry))).rstrip("\n")
         if self.remember:
             self._items[id(entry)] = (entry, text.encode("utf-8"))
         return text

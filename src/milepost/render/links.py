@@ -47,19 +47,51 @@ def heading_link(path: str, heading: str | None, display: str, *, in_table: bool
 
 
 def relink(text: str, links: tuple[Link, ...], source: str, index: VaultIndex) -> str:
-    """Rewrite the wikilinks of ``text`` (written in ``source``) to the paths they resolve to."""
+    """Rewrite the wikilinks of ``text`` (written in ``source``) to the paths they resolve to.
+
+    One pass over the text, whatever its size and however many links it holds: every
+    ``[[...]]`` in it (its end is the first ``]]``, as the parser reads it) is looked up among
+    the raw sources of ``links``, and each link is resolved once.
+    """
+    by_raw: dict[str, Link] = {}
     for link in links:
-        if not link.raw or link.raw not in text:
-            continue
-        found = index.resolve(link, source)
-        if found.path is None:
-            continue
-        sub = f"#{link.subpath}" if link.subpath else ""
-        shown = link.display if link.display is not None else (link.target or stem(found.path))
-        bang = "!" if link.embed else ""
-        replacement = f"{bang}[[{target_of(found.path)}{sub}|{clean_display(shown)}]]"
-        text = text.replace(link.raw, replacement)
-    return text
+        if link.raw and link.raw not in by_raw:
+            by_raw[link.raw] = link
+    if not by_raw:
+        return text
+    replaced: dict[str, str | None] = {}
+
+    def replacement(raw: str) -> str | None:
+        if raw not in replaced:
+            link = by_raw.get(raw)
+            replaced[raw] = None if link is None else _rewritten(link, source, index)
+        return replaced[raw]
+
+    pieces: list[str] = []
+    copied = pos = 0
+    while (close := text.find("]]", pos)) >= 0:
+        opening = text.rfind("[[", pos, close)
+        if opening >= 0:
+            begins = [opening - 1, opening] if opening > pos and text[opening - 1] == "!" else []
+            for begin in begins or [opening]:
+                new = replacement(text[begin : close + 2])
+                if new is not None:
+                    pieces += (text[copied:begin], new)
+                    copied = close + 2
+                    break
+        pos = close + 2
+    return "".join(pieces) + text[copied:] if pieces else text
+
+
+def _rewritten(link: Link, source: str, index: VaultIndex) -> str | None:
+    """The link written as the vault path it resolves to, or None when it resolves to none."""
+    found = index.resolve(link, source)
+    if found.path is None:
+        return None
+    sub = f"#{link.subpath}" if link.subpath else ""
+    shown = link.display if link.display is not None else (link.target or stem(found.path))
+    bang = "!" if link.embed else ""
+    return f"{bang}[[{target_of(found.path)}{sub}|{clean_display(shown)}]]"
 
 
 def table_cell(text: str) -> str:
