@@ -25,6 +25,7 @@ LAYERS = [
     "parse",
     "resolve",
     "index",
+    "feeds",
     "report",
     "render",
     "write",
