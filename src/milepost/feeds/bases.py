@@ -3,9 +3,10 @@
 Bases reads front matter only (never inline fields or list items), so the file has two table
 views: one row per business model, from the properties milepost writes into the front matter of
 each roadmap page, and one row per milestone note (a note whose front matter ``tags`` hold
-``milestone``; ``file.hasTag`` alone would also match every note with a ``#milestone`` item),
-from the note's own properties. Obsidian keeps the columns, sizes and sorts a user sets in the
-file, so the caller writes it like a page: only while it is as milepost wrote it.
+``milestone`` or a tag nested in it; ``file.hasTag`` alone would also match every note with a
+``#milestone`` item), from the note's own properties. Obsidian saves the columns, sizes and
+sorts a user sets into the file, so the caller writes it like a page: only while it is still as
+milepost wrote it.
 """
 
 from __future__ import annotations
@@ -50,6 +51,15 @@ def _literal(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _front_matter_tag(tag: str) -> str:
+    """True when the note's own ``tags`` property holds ``tag`` or a tag nested in it."""
+    name = tag.lower().lstrip("#")
+    return (
+        f"list(note.tags).filter(value.toString().lower() == {_literal(name)} || "
+        f"value.toString().lower().startsWith({_literal(name + '/')})).length > 0"
+    )
+
+
 def portfolio_base(*, output: str = "Roadmaps", tags: Sequence[str] = ("milestone",)) -> bytes:
     """The YAML of ``Portfolio.base``; ``output`` is the folder of milepost's pages."""
     folder = _literal(output)
@@ -77,7 +87,7 @@ def portfolio_base(*, output: str = "Roadmaps", tags: Sequence[str] = ("mileston
         "filters": {
             "and": [
                 has_tag,
-                {"or": [f"list(note.tags).contains({_literal(t)})" for t in tags]},
+                {"or": [_front_matter_tag(t) for t in tags]},
                 {"not": [f"file.inFolder({folder})"]},
             ]
         },
@@ -93,5 +103,7 @@ def portfolio_base(*, output: str = "Roadmaps", tags: Sequence[str] = ("mileston
         "properties": dict(sorted(properties.items())),
         "views": [roadmaps, notes],
     }
-    text = yaml.dump(base, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2)
+    text = yaml.dump(
+        base, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096, indent=2
+    )
     return text.encode("utf-8")
