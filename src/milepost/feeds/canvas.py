@@ -24,6 +24,7 @@ added (an edge only while both its ends exist).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
@@ -55,6 +56,7 @@ OWNED_FIELDS = ("type", "text", "file", "subpath", "color", "label")
 """Fields of its own nodes that milepost rewrites; any other field a node carries is kept."""
 GEOMETRY = ("x", "y", "width", "height")
 PREFIXES = ("milestone-", "quarter-", "dependency-")
+_SAFE = re.compile(r"[A-Za-z0-9-]*")
 
 
 @record()
@@ -66,6 +68,8 @@ class NotMilepost:
 
 def canvas_id(identity: str) -> str:
     """An identity as part of a canvas id: letters, digits and ``-`` kept, the rest ``_xx``."""
+    if _SAFE.fullmatch(identity):
+        return identity
     out: list[str] = []
     for char in identity:
         if char.isascii() and (char.isalnum() or char == "-"):
