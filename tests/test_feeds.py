@@ -1007,3 +1007,31 @@ def test_the_picture_of_a_canvas() -> None:
 def test_the_picture_of_an_empty_canvas() -> None:
     root = ElementTree.fromstring(canvas_svg(b"{}"))
     assert root.tag == f"{SVG}svg" and root.find(f"{SVG}line") is None
+
+
+def test_empty_quarters_take_no_room() -> None:
+    groups = {n["id"]: n for n in valid_canvas(space_x())["nodes"] if n["type"] == "group"}
+    first, second = groups["quarter-2020-Q1"], groups["quarter-2026-Q1"]
+    q1, q2 = groups["quarter-2026-Q1"], groups["quarter-2026-Q2"]
+    assert q1["x"] < q2["x"] and first["x"] < second["x"]
+    assert second["x"] - first["x"] < 2 * (q2["x"] - q1["x"])  # 24 empty quarters: one jump
+
+
+def test_new_quarters_go_beside_their_neighbours_without_covering_anything() -> None:
+    canvas = valid_canvas(space_x())
+    before = nodes_of(canvas)
+    between = ms("between", "Open a second kitchen", due=day(date(2026, 11, 30)))
+    first = ms("first", "Founding", status="achieved", done=month(2019, 5))
+    after = valid_canvas(space_x(obsidian_save(canvas), [*MANY, between, first]))
+    nodes = nodes_of(after)
+    for nid, node in before.items():
+        assert box(nodes[nid]) == box(node), nid
+    assert_no_cards_overlap(after)
+    q4, q2019 = nodes["quarter-2026-Q4"], nodes["quarter-2019-Q2"]
+    assert inside(nodes["milestone-between"], q4) and inside(nodes["milestone-first"], q2019)
+    for new in (q4, q2019):
+        for old in before.values():
+            assert not overlap(new, old), (new["id"], old["id"])
+    lanes = [n for n in before.values() if n["id"].startswith("quarter-")]
+    assert q2019["x"] < min(n["x"] for n in lanes)
+    assert q4["x"] > before["quarter-2026-Q3"]["x"]

@@ -1,9 +1,9 @@
 """A business model's roadmap as a JSON Canvas 1.0 file that keeps the user's layout.
 
 **Layout.** Time runs left to right in quarter lanes: one group per calendar quarter that has a
-milestone (``Q3 2026``), at a fixed x for that quarter, so a lane never moves when an earlier
-or later quarter appears. A milestone sits in the lane of its due date (its done date once
-achieved), its card below the earlier ones of that quarter. Status is the card's colour rather
+milestone (``Q3 2026``); quarters without one take no room (a jump over them, a little). A
+milestone sits in the lane of its due date (its done date once achieved), its card below the
+earlier ones of that quarter. Status is the card's colour rather
 than its lane, because status changes far more often than the quarter, and a kept card would
 otherwise sit in a lane that no longer says the truth. The undated milestones are a group above
 the lanes, next to the legend card.
@@ -17,7 +17,7 @@ legend. A dependency edge that ends at a milestone due before the one it waits f
 ``dependency-…`` and the legend ``milepost``, which is also the marker: a canvas without it is not
 milepost's. Given the canvas as it is on disk, the generator keeps the position and size of each
 of its nodes that is still wanted, lays out only the new ones (in their lane, below anything
-there), removes its nodes of milestones that are gone, and keeps every node and edge the user
+there; a new lane beside its nearest kept neighbour, below anything there), removes its nodes of milestones that are gone, and keeps every node and edge the user
 added (an edge only while both its ends exist).
 """
 
@@ -40,8 +40,8 @@ CARD_W, CARD_H = 400, 200
 PAD, GAP = 20, 40
 LANE = CARD_W + 2 * PAD + 80
 """Distance between the left edges of two neighbouring quarter lanes."""
-ORIGIN = 2020 * 4
-"""The quarter (Q1 2020) whose lane is at x = 0; earlier quarters are to its left."""
+JUMP = 160
+"""Extra room between two lanes whose quarters are not neighbours (empty quarters take none)."""
 UNDATED_PER_ROW = 4
 LEGEND_W, LEGEND_H = CARD_W + 2 * PAD, 280
 MARKER = "milepost"
@@ -162,20 +162,24 @@ class _Layout:
                 undated.append(m)
             else:
                 lanes.setdefault(when.end.year * 4 + (when.end.month - 1) // 3, []).append(m)
+        self.lanes: list[str] = []
+        x, before = 0, None
         for quarter in sorted(lanes):
-            self._lane(quarter, lanes[quarter], cards)
-        left = (min(lanes) - ORIGIN) * LANE if lanes else 0
-        legend = Box(left, -2 * GAP - LEGEND_H, LEGEND_W, LEGEND_H)
+            if before is not None:
+                x += LANE + (JUMP if quarter - before > 1 else 0)
+            self._lane(quarter, x, lanes[quarter], cards)
+            before = quarter
+        legend = Box(0, -2 * GAP - LEGEND_H, LEGEND_W, LEGEND_H)
         self.nodes.append(
             ({"id": MARKER, "type": "text", "text": _legend(model), "color": "6"}, legend)
         )
         if undated:
-            self._undated(left + LANE, undated, cards)
+            self._undated(LANE, undated, cards)
 
-    def _lane(self, quarter: int, members: list[FeedMilestone], cards: Cards) -> None:
+    def _lane(self, quarter: int, x: int, members: list[FeedMilestone], cards: Cards) -> None:
         year, q = divmod(quarter, 4)
         gid = f"quarter-{year}-Q{q + 1}"
-        x = (quarter - ORIGIN) * LANE
+        self.lanes.append(gid)
         height = 2 * PAD + len(members) * CARD_H + (len(members) - 1) * GAP
         self.nodes.append(
             (
@@ -271,6 +275,7 @@ def _merge(fresh: _Layout, old_nodes: list[Node]) -> list[Node]:
     wanted = {node["id"] for node, _ in fresh.nodes}
     user = [n for n in old_nodes if not is_milepost_id(n["id"])]
     occupied = Occupied(GAP // 2)
+    taken = Occupied(GAP)
     placed: dict[str, Box] = {}
     for n in old_nodes:
         box = _geometry(n)
@@ -280,7 +285,9 @@ def _merge(fresh: _Layout, old_nodes: list[Node]) -> list[Node]:
             placed[n["id"]] = box
         if n.get("type") != "group":
             occupied.add(box)
+        taken.add(box)
     fresh_boxes = {node["id"]: box for node, box in fresh.nodes}
+    _new_lanes(fresh.lanes, fresh_boxes, placed, taken)
     for node, box in fresh.nodes:
         if node["type"] == "group" or node["id"] == MARKER:
             placed.setdefault(node["id"], box)
@@ -311,6 +318,26 @@ def _merge(fresh: _Layout, old_nodes: list[Node]) -> list[Node]:
         *others,
         *[u for u in user if u.get("type") != "group"],
     ]
+
+
+def _new_lanes(
+    lanes: list[str], fresh: Mapping[str, Box], placed: dict[str, Box], taken: Occupied
+) -> None:
+    """Place the lanes the canvas did not have, beside their nearest kept neighbour.
+
+    A new lane keeps its distance to the nearest earlier lane (or, when there is none, the
+    nearest later one) as that lane stands now, and slides down below whatever is there.
+    """
+    for i, gid in enumerate(lanes):
+        if gid in placed:
+            continue
+        earlier = [g for g in lanes[:i] if g in placed]
+        later = [g for g in lanes[i + 1 :] if g in placed]
+        anchor = earlier[-1] if earlier else later[0] if later else None
+        box = fresh[gid]
+        if anchor is not None:
+            box = box.moved(placed[anchor].x - fresh[anchor].x, placed[anchor].y - fresh[anchor].y)
+        placed[gid] = taken.place(box)
 
 
 def _edges(fresh: _Layout, old_edges: list[Node], present: set[str]) -> list[Node]:
