@@ -303,6 +303,18 @@ def test_one_feed_per_business_model() -> None:
     assert set(by_uid(data)) == {"other@v7.milepost", "plan-review@v7.milepost"}
     assert "X-WR-CALNAME:Milestones · Underwater restaurant" in unfold(data)
     assert set(by_uid(feed(model="Nobody"))) == {"plan-review@v7.milepost"}
+    waits = ms(
+        "waits",
+        "Second kitchen",
+        model="Underwater restaurant",
+        due=quarter(2027, 2),
+        depends_on=("seed",),
+    )
+    event = icalendar.Calendar.from_ical(feed([*ALL, waits], model="Underwater restaurant"))
+    described = next(
+        str(e["DESCRIPTION"]) for e in event.walk("VEVENT") if "Second kitchen" in str(e["SUMMARY"])
+    )
+    assert "Depends on: Seed round closed" in described  # named though in another model's feed
 
 
 def test_the_plan_review_recurs_on_the_second_friday() -> None:

@@ -84,8 +84,9 @@ def calendar(
     """
     if not _TOKEN.fullmatch(token):
         raise ValueError(f"token {token!r} must be letters, digits, dots and hyphens")
-    chosen = [m for m in milestones if model is None or m.model == model]
-    titles = {m.identity: plain(m.title) for m in chosen}
+    everything = list(milestones)
+    chosen = [m for m in everything if model is None or m.model == model]
+    titles = {m.identity: plain(m.title) for m in everything}
     cal = Calendar()
     title = name or (f"Milestones · {model}" if model is not None else f"Milestones · {vault}")
     cal.add("prodid", PRODID)

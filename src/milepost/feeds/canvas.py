@@ -16,9 +16,10 @@ legend. A dependency edge that ends at a milestone due before the one it waits f
 (Obsidian makes 16 hex digits): ``milestone-<identity>``, ``quarter-<year>-Q<n>``, ``undated``,
 ``dependency-…`` and the legend ``milepost``, which is also the marker: a canvas without it is not
 milepost's. Given the canvas as it is on disk, the generator keeps the position and size of each
-of its nodes that is still wanted, lays out only the new ones (in their lane, below anything
-there; a new lane beside its nearest kept neighbour, below anything there), removes its nodes of milestones that are gone, and keeps every node and edge the user
-added (an edge only while both its ends exist).
+of its nodes that is still wanted, lays out only the new ones (a card in its lane, a lane beside
+its nearest kept neighbour, each below anything already there), removes its nodes of milestones
+that are gone, and keeps every node and edge the user added (an edge only while both its ends
+exist).
 """
 
 from __future__ import annotations
