@@ -26,6 +26,7 @@ LAYERS = [
     "resolve",
     "linkcheck",
     "index",
+    "feeds",
     "report",
     "render",
     "write",

@@ -1,0 +1,95 @@
+"""What the feed generators read: one plain, frozen record per milestone.
+
+The generators (calendar, canvas, Bases file, picture) know nothing of notes or the index; they
+take :class:`FeedMilestone` values, so they can be fed from the index, from a view model or from
+a test. :func:`from_index` makes them from a :class:`~milepost.index.VaultIndex`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ..index import Entry, VaultIndex
+from ..model import Kind, Period, Status
+from ..records import record
+
+
+@record()
+class FeedMilestone:
+    """A milestone as the calendar feed, the canvas and the picture show it."""
+
+    identity: str
+    """Stable identity: the same milestone keeps it across builds and edits elsewhere."""
+    title: str
+    """The title as written (Markdown: links are shown by their text)."""
+    model: str
+    """Name of its business model."""
+    status: Status
+    """Status against today (``overdue`` included)."""
+    kind: Kind | None = None
+    due: Period | None = None
+    done: Period | None = None
+    description: str = ""
+    owner: str | None = None
+    budget: str | None = None
+    """The budget as written."""
+    path: str = ""
+    """Vault path of the note it is written in (with ``.md``); empty when unknown."""
+    heading: str | None = None
+    """Text of the heading above it in that note, if any."""
+    whole_note: bool = False
+    """True when the note itself is the milestone (front matter ``tags: [milestone]``)."""
+    depends_on: tuple[str, ...] = ()
+    """Identities of the milestones that must be finished before this one starts."""
+
+    @property
+    def when(self) -> Period | None:
+        """The period it is placed at: its done date once achieved, else its due date."""
+        if self.status == "achieved" and self.done is not None:
+            return self.done
+        return self.due
+
+
+_WIKILINK = re.compile(r"!?\[\[([^\]|]*)(?:\|([^\]]*))?\]\]")
+_MDLINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|==|~~|`)")
+
+
+def plain(text: str) -> str:
+    """A title as a reader sees it: links by their text, emphasis marks dropped, one line."""
+
+    def wikilink(match: re.Match[str]) -> str:
+        target, shown = match.group(1), match.group(2)
+        return shown if shown is not None else target.split("#", 1)[0].rsplit("/", 1)[-1]
+
+    text = _MDLINK.sub(r"\1", _WIKILINK.sub(wikilink, text))
+    return " ".join(_EMPHASIS.sub("", text).split())
+
+
+def from_index(index: VaultIndex) -> list[FeedMilestone]:
+    """Every milestone of the index, by business model (as the index orders them)."""
+    found: list[FeedMilestone] = []
+    for model in index.models.values():
+        found.extend(_records(model.name, model.entries))
+    return found
+
+
+def _records(model: str, entries: Iterable[Entry]) -> Iterable[FeedMilestone]:
+    for entry in entries:
+        m = entry.milestone
+        yield FeedMilestone(
+            identity=entry.id,
+            title=m.title,
+            model=model,
+            status=entry.status,
+            kind=m.kind,
+            due=m.due,
+            done=m.done,
+            description=m.description,
+            owner=m.owner,
+            budget=m.budget.text if m.budget is not None else None,
+            path=entry.path,
+            heading=m.heading,
+            whole_note=m.note_milestone,
+        )
