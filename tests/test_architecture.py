@@ -25,6 +25,8 @@ LAYERS = [
     "parse",
     "resolve",
     "index",
+    "depgraph",
+    "deps",
     "report",
     "render",
     "write",
