@@ -165,33 +165,39 @@ def targets_of(entries: Iterable[Entry]) -> Targets:
 # ----- resolving -----------------------------------------------------------------------------
 def resolve(nodes: Sequence[Node], targets: Targets) -> Graph:
     """The edges the nodes' references make; unknown targets and duplicated ids reported."""
-    by_key = {node.key: node for node in nodes}
     ids, found = _ids(nodes)
-    edges: dict[tuple[str, str], Edge] = {}
+    known: set[str] | None = None
+    edges: dict[tuple[str, str], tuple[tuple[str, int, str], Edge]] = {}
     for node in nodes:
         for ref in node.references:
             line = ref.line or node.line
             before = _target(ref, ids, targets)
-            if before not in by_key:
+            if before is not None and ref.note is not None:
+                known = {n.key for n in nodes} if known is None else known
+                before = before if before in known else None
+            if before is None:
                 found.append(_unknown(node, ref, line))
                 continue
             edge, old = Edge(before, node.key, ref.gap, line), edges.get((before, node.key))
-            if old is None or (edge.gap, -edge.line) > (old.gap, -old.line):
-                edges[before, node.key] = edge
-    ordered = sorted(edges.values(), key=lambda e: (by_key[e.after].place(), e.before))
+            if old is None or (edge.gap, -edge.line) > (old[1].gap, -old[1].line):
+                edges[before, node.key] = (node.place(), edge)
+    ordered = [edge for _, edge in sorted(edges.values(), key=lambda e: (e[0], e[1].before))]
     return Graph(tuple(ordered), tuple(sorted(found)))
 
 
 def _ids(nodes: Sequence[Node]) -> tuple[dict[str, str], list[Diagnostic]]:
     """The node key each id names (the first definer by path and line), and the duplicates."""
-    definers: dict[str, list[Node]] = {}
+    first: dict[str, Node] = {}
+    shared: dict[str, list[Node]] = {}
     for node in nodes:
-        for name in dict.fromkeys(node.defines):
-            definers.setdefault(name, []).append(node)
-    ids: dict[str, str] = {}
+        for name in node.defines:
+            had = first.setdefault(name, node)
+            if had is not node:
+                shared.setdefault(name, [had]).append(node)
+    ids = {name: node.key for name, node in first.items()}
     found: list[Diagnostic] = []
-    for name, who in definers.items():
-        who.sort(key=Node.place)
+    for name, definers in shared.items():
+        who = sorted(dict.fromkeys(definers), key=Node.place)
         ids[name] = who[0].key
         found.extend(
             warning(

@@ -69,11 +69,24 @@ class Schedule:
     """The passes' answer for the whole vault."""
 
     timings: dict[str, Timing]
-    """By milestone key, in the order the nodes were given."""
+    """By key, the milestones that depend on another or that another depends on. Any other
+    milestone's timing is its own window: ask :meth:`timing`."""
     chains: dict[str, tuple[str, ...]]
-    """Business-model key -> its critical chain (keys in dependency order); every model."""
+    """Business-model key -> its critical chain (keys in dependency order), for every model
+    with a critical milestone."""
     diagnostics: tuple[Diagnostic, ...]
     """Resolution's, cycles' and conflicts', sorted."""
+
+    def timing(self, node: Node) -> Timing:
+        """The timing of any milestone; without dependencies, it has its own window's bounds."""
+        found = self.timings.get(node.key)
+        if found is not None:
+            return found
+        window = node.window()
+        if window is None:
+            return Timing(node.key, (), (), None, None, None, False)
+        first, last = window
+        return Timing(node.key, (), (), first, last, (last - first).days, False)
 
 
 Adjacency = dict[int, list[tuple[int, int]]]
@@ -87,9 +100,7 @@ def analyse(nodes: Sequence[Node], targets: Targets) -> Schedule:
 
 def schedule(nodes: Sequence[Node], graph: Graph) -> Schedule:
     """Both passes over the whole vault; each cycle is cut at one edge (and reported) first."""
-    at = {node.key: i for i, node in enumerate(nodes)}
-    if len(at) != len(nodes):
-        raise ValueError("two nodes share a key")
+    at = _positions(nodes, {edge.before for edge in graph.edges} | {e.after for e in graph.edges})
     pairs = [(at[edge.before], at[edge.after]) for edge in graph.edges]
     listed: Adjacency = {}
     for (b, a), edge in zip(pairs, graph.edges, strict=True):
@@ -104,14 +115,25 @@ def schedule(nodes: Sequence[Node], graph: Graph) -> Schedule:
             succs.setdefault(b, []).append((a, edge.gap))
     if cut:
         order = _topological(succs)[0]
-    start, end = _windows(nodes)
+    start, end = _windows(nodes, {i for pair in pairs for i in pair})
     ef, lf = _passes(order, start, end, preds, succs)
-    timings, critical = _timings(nodes, pairs, ef, lf, preds.keys() | succs.keys())
     for i in order:
         if ef[i] is not None and end[i] is not None and ef[i] > end[i]:  # type: ignore[operator]
             found.append(_conflict(nodes, i, start=start, end=end, ef=ef, preds=preds))
+    timings, critical = _timings(nodes, pairs, ef, lf, preds.keys() | succs.keys())
     chains = _chains(nodes, critical, succs)
     return Schedule(timings, chains, tuple(sorted([*graph.diagnostics, *found])))
+
+
+def _positions(nodes: Sequence[Node], keys: set[str]) -> dict[str, int]:
+    """Where each of ``keys`` is in ``nodes`` (a key missing or given twice is a bug)."""
+    at: dict[str, int] = {}
+    for i, node in enumerate(nodes):
+        if node.key in keys and at.setdefault(node.key, i) != i:
+            raise ValueError(f"two nodes have the key {node.key!r}")
+    if len(at) != len(keys):
+        raise ValueError(f"edges name nodes that are not given: {sorted(keys - at.keys())}")
+    return at
 
 
 def _topological(succs: Adjacency) -> tuple[list[int], set[int]]:
@@ -130,26 +152,26 @@ def _topological(succs: Adjacency) -> tuple[list[int], set[int]]:
     return order, {i for i, left in waiting.items() if left}
 
 
-def _windows(nodes: Sequence[Node]) -> tuple[list[int | None], list[int | None]]:
-    """The first and last day (as day numbers) each node may finish on."""
-    start: list[int | None] = []
-    end: list[int | None] = []
-    for node in nodes:
-        window = node.window()
-        start.append(None if window is None else window[0].toordinal())
-        end.append(None if window is None else window[1].toordinal())
+Days = dict[int, int | None]
+"""Node -> a day number (``date.toordinal``; None: unbounded), for the nodes with edges."""
+
+
+def _windows(nodes: Sequence[Node], linked: set[int]) -> tuple[Days, Days]:
+    """The first and last day each node with edges may finish on, from its own window."""
+    start: Days = {}
+    end: Days = {}
+    for i in linked:
+        window = nodes[i].window()
+        start[i] = None if window is None else window[0].toordinal()
+        end[i] = None if window is None else window[1].toordinal()
     return start, end
 
 
 def _passes(
-    order: list[int],
-    start: list[int | None],
-    end: list[int | None],
-    preds: Adjacency,
-    succs: Adjacency,
-) -> tuple[list[int | None], list[int | None]]:
-    """Earliest and latest finish of every node (day numbers; None: unbounded)."""
-    ef, lf = list(start), list(end)
+    order: list[int], start: Days, end: Days, preds: Adjacency, succs: Adjacency
+) -> tuple[Days, Days]:
+    """Earliest and latest finish of every node with edges."""
+    ef, lf = dict(start), dict(end)
     for i in order:
         best = ef[i]
         for j, gap in preds.get(i, ()):
@@ -168,13 +190,9 @@ def _passes(
 
 
 def _timings(
-    nodes: Sequence[Node],
-    pairs: list[tuple[int, int]],
-    ef: list[int | None],
-    lf: list[int | None],
-    linked: set[int],
+    nodes: Sequence[Node], pairs: list[tuple[int, int]], ef: Days, lf: Days, live: set[int]
 ) -> tuple[dict[str, Timing], dict[int, int]]:
-    """Every node's timing, and the critical ones with their earliest finish."""
+    """The timing of every node with edges, and the critical ones with their earliest finish."""
     before: dict[int, list[int]] = {}
     after: dict[int, list[int]] = {}
     for b, a in pairs:
@@ -183,17 +201,17 @@ def _timings(
     days: dict[int | None, date | None] = {None: None}
     timings: dict[str, Timing] = {}
     critical: dict[int, int] = {}
-    for i, node in enumerate(nodes):
+    for i in sorted(ef):
         early, late = ef[i], lf[i]
         slack = None if early is None or late is None else late - early
-        if slack is not None and slack <= 0 and i in linked:
+        if slack is not None and slack <= 0 and i in live:
             critical[i] = early  # type: ignore[assignment]
-        if early not in days:
-            days[early] = _day(early)  # type: ignore[arg-type]
-        if late not in days:
-            days[late] = _day(late)  # type: ignore[arg-type]
-        timings[node.key] = Timing(
-            node.key,
+        for day in (early, late):
+            if day not in days:
+                days[day] = _day(day)  # type: ignore[arg-type]
+        key = nodes[i].key
+        timings[key] = Timing(
+            key,
             _keys(nodes, before.get(i)),
             _keys(nodes, after.get(i)),
             days[early],
@@ -214,6 +232,8 @@ _LAST_DAY = date.max.toordinal()
 def _keys(nodes: Sequence[Node], found: list[int] | None) -> tuple[str, ...]:
     if not found:
         return ()
+    if len(found) == 1:
+        return (nodes[found[0]].key,)
     return tuple(nodes[j].key for j in sorted(set(found), key=lambda j: nodes[j].place()))
 
 
@@ -229,16 +249,16 @@ def _chains(
                 waiting[j] += 1
     ready = [(finish, nodes[i].place(), i) for i, finish in critical.items() if not waiting[i]]
     heapify(ready)
-    chains: dict[str, list[str]] = {model: [] for model in sorted({n.model for n in nodes})}
+    chains: dict[str, list[str]] = {}
     while ready:
         i = heappop(ready)[2]
-        chains[nodes[i].model].append(nodes[i].key)
+        chains.setdefault(nodes[i].model, []).append(nodes[i].key)
         for j, _ in succs.get(i, ()):
             if j in critical:
                 waiting[j] -= 1
                 if not waiting[j]:
                     heappush(ready, (critical[j], nodes[j].place(), j))
-    return {model: tuple(keys) for model, keys in chains.items()}
+    return {model: tuple(chains[model]) for model in sorted(chains)}
 
 
 def _days(count: int) -> str:
@@ -249,9 +269,9 @@ def _conflict(
     nodes: Sequence[Node],
     i: int,
     *,
-    start: list[int | None],
-    end: list[int | None],
-    ef: list[int | None],
+    start: Days,
+    end: Days,
+    ef: Days,
     preds: Adjacency,
 ) -> Diagnostic:
     """Node ``i`` cannot finish within its window: name the predecessor that holds it back."""
@@ -263,7 +283,8 @@ def _conflict(
         origin = _driver(nodes, origin, ef, preds)[0]
     late, when = _days(early - last), _day(early)
     if node.status == "achieved":
-        head = f"{node.named()} was achieved on {_day(last)}, {late} before it could ({when})"
+        head = f"{node.named()} was achieved on {_day(last)}, {late} before it could have been"
+        head += f" ({when} at the earliest)"
     else:
         head = f"{node.named()} finishes {late} after its due date {_day(last)}, on {when}"
         head += " at the earliest"
@@ -276,9 +297,7 @@ def _conflict(
     return error(node.path, node.line, "dependency.conflict", message)
 
 
-def _driver(
-    nodes: Sequence[Node], i: int, ef: list[int | None], preds: Adjacency
-) -> tuple[int, int]:
+def _driver(nodes: Sequence[Node], i: int, ef: Days, preds: Adjacency) -> tuple[int, int]:
     """The predecessor (and gap) that sets node ``i``'s earliest finish; first by path, line."""
     found = [
         (nodes[j].place(), j, gap)
