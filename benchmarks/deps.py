@@ -26,34 +26,47 @@ from milepost.model import Period, Status
 FIRST = date(2026, 1, 1)
 
 
-def window(rng: random.Random, day: date) -> Period | None:
-    roll = rng.random()
-    if roll < 0.5:
-        return Period(day.isoformat(), day, day, "day")
-    if roll < 0.8:
-        start = day.replace(day=1)
-        end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        return Period(f"{start:%b %Y}", start, end, "month")
-    if roll < 0.9:
-        quarter = (day.month - 1) // 3
-        start = date(day.year, 3 * quarter + 1, 1)
-        end = (start + timedelta(days=95)).replace(day=1) - timedelta(days=1)
-        return Period(f"Q{quarter + 1} {day.year}", start, end, "quarter")
-    return None
+class Windows:
+    """Due periods around a day: one record per period, shared (as parsed notes share none, but
+    the passes only read them)."""
+
+    def __init__(self) -> None:
+        self.made: dict[tuple[date, str], Period] = {}
+
+    def __call__(self, day: date, roll: float) -> Period | None:
+        kind = "day" if roll < 0.5 else "month" if roll < 0.8 else "quarter" if roll < 0.9 else ""
+        if not kind:
+            return None
+        found = self.made.get((day, kind))
+        if found is None:
+            found = self.made[day, kind] = self.make(day, kind)
+        return found
+
+    @staticmethod
+    def make(day: date, kind: str) -> Period:
+        if kind == "day":
+            return Period(day.isoformat(), day, day, "day")
+        months = 1 if kind == "month" else 3
+        first = date(day.year, day.month - (day.month - 1) % months, 1)
+        after = first + timedelta(days=31 * months)
+        last = after.replace(day=1) - timedelta(days=1)
+        return Period(f"{kind} of {day}", first, last, "month" if months == 1 else "quarter")
 
 
 def random_nodes(count: int, linked: float = 0.1, seed: int = 7) -> list[Node]:
     """``count`` milestones, a ``linked`` share depending on one or two earlier ones (a DAG)."""
     rng = random.Random(seed)
+    window = Windows()
+    days = [FIRST + timedelta(days=d) for d in range(-20, 751)]
+    statuses: list[Status] = rng.choices(["planned", "achieved", "cancelled"], [90, 8, 2], k=count)
     nodes = []
-    for i in range(count):
-        day = FIRST + timedelta(days=i * 730 // count + rng.randint(-20, 20))
-        status: Status = rng.choices(["planned", "achieved", "cancelled"], [90, 8, 2])[0]
+    for i, status in enumerate(statuses):
+        day = days[i * 730 // count + rng.randint(0, 40)]
         refs: tuple[Reference, ...] = ()
         if i and rng.random() < linked:
             before = rng.sample(range(max(0, i - 2000), i), min(i, rng.choice((1, 2))))
             refs = tuple(Reference(3, id=f"m{j}", gap=rng.choice((0, 0, 0, 7, 14))) for j in before)
-        done = Period(day.isoformat(), day, day, "day") if status == "achieved" else None
+        done = window(day, 0) if status == "achieved" else None
         nodes.append(
             Node(
                 f"k{i:06d}",
@@ -62,7 +75,7 @@ def random_nodes(count: int, linked: float = 0.1, seed: int = 7) -> list[Node]:
                 3 + i % 20,
                 f"model{i % 50}",
                 status,
-                window(rng, day),
+                window(day, rng.random()),
                 done,
                 (f"m{i}",),
                 refs,

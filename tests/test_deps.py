@@ -7,11 +7,15 @@ end, min over successors of LF - gap), slack = LF - EF.
 
 from __future__ import annotations
 
+import importlib.util
 import textwrap
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from random import Random
+from types import ModuleType
 
 import pytest
 from hypothesis import given, settings
@@ -34,6 +38,8 @@ from milepost.errors import Diagnostic
 from milepost.index import Entry
 from milepost.model import Period, Status
 from milepost.parse.dates import parse_period
+
+from .conftest import ROOT
 
 TODAY = date(2026, 3, 1)
 
@@ -677,3 +683,38 @@ def test_cycles_are_cut_the_same_whatever_the_order(nodes: list[Node], rng: Rand
     ]
     rng.shuffle(shuffled)
     assert run(shuffled) == result
+
+
+# ----- size ------------------------------------------------------------------------------------
+def load_benchmark() -> ModuleType:
+    """benchmarks/deps.py, imported by path (benchmarks/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        "milepost_bench_deps", ROOT / "benchmarks" / "deps.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def best_of_two(work: Callable[[], object]) -> float:
+    took = []
+    for _ in range(2):
+        started = time.process_time()
+        work()
+        took.append(time.process_time() - started)
+    return min(took)
+
+
+def test_170000_milestones_take_linear_time() -> None:
+    """Both passes over 170,000 milestones, a tenth of them depending on one or two others,
+    take well under a second (``benchmarks/deps.py`` measures them). Here the whole schedule
+    (passes, conflicts, timings, chains) is held to 100 times the cost of reading each
+    milestone's window once (it takes about 30): a bound that a busy machine does not break and
+    a pass that is not linear does."""
+    nodes = load_benchmark().random_nodes(170_000)
+    graph = resolve(nodes, Targets())
+    assert 0.12 * len(nodes) < len(graph.edges) < 0.18 * len(nodes)
+    reading = best_of_two(lambda: [node.window() for node in nodes])
+    passes = best_of_two(lambda: schedule(nodes, graph))
+    assert passes < 100 * reading, (passes, reading)

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from heapq import heapify, heappop, heappush
+from operator import attrgetter
 from typing import NamedTuple
 
 from .depgraph import Edge, Graph, Node, Reference, Targets, node_of, parse_gap, resolve, targets_of
@@ -89,6 +90,9 @@ class Schedule:
         return Timing(node.key, (), (), first, last, (last - first).days, False)
 
 
+_BY_FIELDS = attrgetter("path", "line", "code", "severity", "message")
+"""The order of diagnostics (their fields in turn), without a comparison method per pair."""
+
 Adjacency = dict[int, list[tuple[int, int]]]
 """Node -> (other node, gap) of its edges."""
 
@@ -122,7 +126,8 @@ def schedule(nodes: Sequence[Node], graph: Graph) -> Schedule:
             found.append(_conflict(nodes, i, start=start, end=end, ef=ef, preds=preds))
     timings, critical = _timings(nodes, pairs, ef, lf, preds.keys() | succs.keys())
     chains = _chains(nodes, critical, succs)
-    return Schedule(timings, chains, tuple(sorted([*graph.diagnostics, *found])))
+    found.extend(graph.diagnostics)
+    return Schedule(timings, chains, tuple(sorted(found, key=_BY_FIELDS)))
 
 
 def _positions(nodes: Sequence[Node], keys: set[str]) -> dict[str, int]:
