@@ -7,7 +7,9 @@ end, min over successors of LF - gap), slack = LF - EF.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import textwrap
 import time
 from collections.abc import Callable
@@ -718,3 +720,14 @@ def test_170000_milestones_take_linear_time() -> None:
     reading = best_of_two(lambda: [node.window() for node in nodes])
     passes = best_of_two(lambda: schedule(nodes, graph))
     assert passes < 100 * reading, (passes, reading)
+
+
+def test_the_readme_example_prints_what_the_readme_says() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Dependencies between milestones", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(code, "README.md", "exec"), {})
+    assert printed.getvalue() == shown
