@@ -339,6 +339,17 @@ def test_a_gap_shifts_both_passes() -> None:
     assert slack(result) == {"a": -5, "b": -5}
 
 
+def test_a_conflict_names_a_due_period_as_written() -> None:
+    # b: EF = max(04-01, 05-05) = 05-05, 5 days after April ends
+    (conflict,) = run([node("a", "2026-05-05"), node("b", "Apr 2026", "a", line=2)]).diagnostics
+    assert (conflict.code, conflict.line) == ("dependency.conflict", 2)
+    assert conflict.message == (
+        "'b' (Plan.md:2) finishes 5 days after its due date Apr 2026 (ending 2026-04-30), on "
+        "2026-05-05 at the earliest: it depends on 'a' (Plan.md:1), which finishes on 2026-05-05 "
+        "at the earliest; move a date or drop the dependency"
+    )
+
+
 def test_two_references_to_one_milestone_keep_the_larger_gap() -> None:
     b = node("b", "Q2 2026", Reference(3, id="a", gap=2), Reference(4, id="a", gap=9))
     graph = resolve([node("a", "2026-04-01"), b], Targets())

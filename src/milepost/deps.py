@@ -291,8 +291,13 @@ def _conflict(
         head = f"{node.named()} was achieved on {_day(last)}, {late} before it could have been"
         head += f" ({when} at the earliest)"
     else:
-        head = f"{node.named()} finishes {late} after its due date {_day(last)}, on {when}"
-        head += " at the earliest"
+        due = node.due
+        shown = (
+            f"{due.text} (ending {_day(last)})" if due and due.precision != "day" else _day(last)
+        )
+        head = (
+            f"{node.named()} finishes {late} after its due date {shown}, on {when} at the earliest"
+        )
     gapped = f" with a gap of {_days(gap)}" if gap else ""
     held = f", held back by {nodes[origin].named()}" if origin != cause else ""
     message = (
