@@ -677,7 +677,7 @@ def test_the_passes_agree_with_every_path(nodes: list[Node], rng: Random) -> Non
     assert run(shuffled) == result
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(vaults(acyclic=False), st.randoms(use_true_random=False))
 def test_cycles_are_cut_the_same_whatever_the_order(nodes: list[Node], rng: Random) -> None:
     result = run(nodes)

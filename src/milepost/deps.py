@@ -50,7 +50,7 @@ __all__ = [
 
 
 class Timing(NamedTuple):
-    """What the passes say about one milestone (a tuple: there is one per milestone)."""
+    """What the passes say about one milestone (a named tuple: vaults hold many of them)."""
 
     key: str
     depends_on: tuple[str, ...]
