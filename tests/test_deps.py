@@ -234,7 +234,7 @@ def test_a_three_milestone_cycle_is_named_in_full() -> None:
     # q is first by path: the cut is q's dependency on p.
     assert (cycle.path, cycle.line) == ("A.md", 5)
     assert cycle.message.startswith(
-        "dependency cycle: 'q' (A.md:5) depends on 'p' (B.md:2), which depends on "
+        "dependency cycle of 3 milestones: 'q' (A.md:5) depends on 'p' (B.md:2), which depends on "
         "'r' (C.md:1), which depends on 'q' (A.md:5);"
     )
     # q -> r -> p remain: r EF = max(04-03, 04-02) = 04-03; p EF = max(04-01, 04-03) = 04-03,
@@ -263,6 +263,35 @@ def test_two_cycles_sharing_a_milestone_are_both_cut() -> None:
     # h -> a and h -> b remain: a and b have slack 0 (day windows), h LF = 04-01 -> 0
     assert slack(result) == {"h": 0, "a": 0, "b": 0}
     assert result.chains == {"m": ("h", "a", "b")}
+
+
+def test_a_long_cycle_is_named_in_short() -> None:
+    # r0 depends on r6, r1 on r0, …, r6 on r5: one cycle of seven, cut at r0's dependency
+    nodes = [node(f"r{i}", "2026-04-01", f"r{(i - 1) % 7}", line=i + 1) for i in range(7)]
+    result = run(nodes)
+    (cycle,) = result.diagnostics
+    assert cycle.message.startswith(
+        "dependency cycle of 7 milestones: 'r0' (Plan.md:1) depends on 'r6' (Plan.md:7), which "
+        "depends on 'r5' (Plan.md:6), which depends on 'r4' (Plan.md:5), which depends on "
+        "'r3' (Plan.md:4), which depends on … 2 more …, which depends on 'r0' (Plan.md:1); "
+        "the passes ignore that 'r0' depends on 'r6';"
+    )
+    assert slack(result) == {f"r{i}": 0 for i in range(7)}
+    assert result.chains == {"m": tuple(f"r{i}" for i in range(7))}
+
+
+def test_every_cycle_through_one_milestone_is_cut_once() -> None:
+    # the hub depends on every spoke; each spoke on the one before, the first on the hub
+    count = 400
+    spokes = [
+        node(f"s{i}", "2026-04-01", f"s{i - 1}" if i else "hub", line=i + 2) for i in range(count)
+    ]
+    hub = node("hub", "2026-04-01", *[f"s{i}" for i in range(count)], line=1)
+    result = run([*spokes, hub])
+    assert codes(result) == ["dependency.cycle"] * count
+    assert {d.line for d in result.diagnostics} == {1}
+    assert slack(result) == {n.key: 0 for n in [*spokes, hub]}
+    assert result.timings["hub"].depends_on == tuple(f"s{i}" for i in range(count))
 
 
 def test_a_duplicated_id_means_the_first_by_path_and_line() -> None:

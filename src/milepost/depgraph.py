@@ -4,17 +4,19 @@ A reference names an id (Tasks ``⛔ a,b``, ``[dependsOn:: a]``) or a note or he
 already resolved to a vault path (``depends:: [[Note]]``, ``after:: [[Note#heading]]``, front
 matter ``depends-on``/``blockedBy``): a milestone note is the milestone; a heading means the
 first milestone under it. An id is the first by path and line of the milestones that define it.
-Pure: :func:`resolve` reads records and returns records; :mod:`.deps` runs the passes.
+Pure: :func:`resolve` reads records and returns records. Below it, the graph's order over node
+positions: :func:`topological`, and :func:`cut_cycles`, which leaves out one edge per cycle,
+chosen by path and line alone, and reports it. :mod:`.deps` runs the passes.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import field
 from datetime import date
 
-from .errors import Diagnostic, warning
+from .errors import Diagnostic, error, warning
 from .index import Entry, heading_key
 from .model import Period, Status
 from .records import record
@@ -238,3 +240,91 @@ def _unknown(node: Node, ref: Reference, line: int) -> Diagnostic:
         )
     message = f"{node.named()} depends on {ref.shown()}, {what}"
     return warning(node.path, line, "dependency.unknown", message)
+
+
+# ----- order ---------------------------------------------------------------------------------
+Adjacency = dict[int, list[tuple[int, int]]]
+"""Node -> (other node, gap) of its edges."""
+
+
+def topological(succs: Adjacency) -> tuple[list[int], set[int]]:
+    """The nodes with edges, each after its predecessors; and those no such order reaches
+    (on a cycle, or after one)."""
+    waiting: dict[int, int] = {}
+    for onward in succs.values():
+        for j, _ in onward:
+            waiting[j] = waiting.get(j, 0) + 1
+    order = [i for i in succs if i not in waiting]
+    for i in order:  # grows while it is read
+        for j, _ in succs.get(i, ()):
+            waiting[j] -= 1
+            if not waiting[j]:
+                order.append(j)
+    return order, {i for i, left in waiting.items() if left}
+
+
+# ----- cycles --------------------------------------------------------------------------------
+def cut_cycles(
+    nodes: Sequence[Node],
+    edges: Sequence[Edge],
+    pairs: list[tuple[int, int]],
+    succs: Adjacency,
+    stuck: set[int],
+) -> tuple[set[tuple[int, int]], list[Diagnostic]]:
+    """One edge per cycle to leave out, chosen by path and line alone, and the reports.
+
+    A depth-first search over the ``stuck`` nodes (those :func:`topological` could not order),
+    from each in turn by path and line and on to its successors in that order, cuts every edge
+    that leads back onto its own path: what remains has no cycle. ``succs`` holds every edge,
+    ``pairs`` their ends in the order of ``edges``.
+    """
+    cut: set[tuple[int, int]] = set()
+    found: list[Diagnostic] = []
+    if not stuck:
+        return cut, found
+    line = {pair: edge.line for pair, edge in zip(pairs, edges, strict=True)}
+
+    def onward(v: int) -> Iterator[int]:
+        ahead = {w for w, _ in succs.get(v, ()) if w in stuck}
+        return iter(sorted(ahead, key=lambda w: nodes[w].place()))
+
+    done: set[int] = set()
+    for root in sorted(stuck, key=lambda i: nodes[i].place()):
+        if root in done:
+            continue
+        path, at, work = [root], {root: 0}, [onward(root)]
+        while work:
+            v = path[-1]
+            for w in work[-1]:
+                if w in at:  # back onto the path: w ... v is a cycle
+                    cut.add((v, w))
+                    found.append(_cycle(nodes, path, at[w], line[v, w]))
+                elif w not in done:
+                    at[w] = len(path)
+                    path.append(w)
+                    work.append(onward(w))
+                    break
+            else:
+                work.pop()
+                done.add(v)
+                del at[path.pop()]
+    return cut, found
+
+
+def _cycle(nodes: Sequence[Node], path: list[int], start: int, line: int) -> Diagnostic:
+    """The cycle ``path[start:]`` (each depends on the one before, the first on the last), its
+    first member's dependency on the last one left out."""
+    head, last = nodes[path[start]], nodes[path[-1]]
+    if start == len(path) - 1:
+        message = f"{head.named()} depends on itself; that is ignored; drop the dependency"
+        return error(head.path, line, "dependency.cycle", message)
+    size = len(path) - start
+    shown = [nodes[path[i]].named() for i in range(len(path) - 1, max(start, len(path) - 5), -1)]
+    if size > 5:
+        shown.append(f"… {size - 5} more …")
+    chain = ", which depends on ".join([*shown, head.named()])
+    message = (
+        f"dependency cycle of {size} milestones: {head.named()} depends on {chain}; the passes "
+        f"ignore that '{head.title}' depends on '{last.title}'; drop one of these dependencies"
+    )
+    return error(head.path, line, "dependency.cycle", message)

@@ -28,7 +28,20 @@ from heapq import heapify, heappop, heappush
 from operator import attrgetter
 from typing import NamedTuple
 
-from .depgraph import Edge, Graph, Node, Reference, Targets, node_of, parse_gap, resolve, targets_of
+from .depgraph import (
+    Adjacency,
+    Edge,
+    Graph,
+    Node,
+    Reference,
+    Targets,
+    cut_cycles,
+    node_of,
+    parse_gap,
+    resolve,
+    targets_of,
+    topological,
+)
 from .errors import Diagnostic, error
 from .records import record
 
@@ -93,9 +106,6 @@ class Schedule:
 _BY_FIELDS = attrgetter("path", "line", "code", "severity", "message")
 """The order of diagnostics (their fields in turn), without a comparison method per pair."""
 
-Adjacency = dict[int, list[tuple[int, int]]]
-"""Node -> (other node, gap) of its edges."""
-
 
 def analyse(nodes: Sequence[Node], targets: Targets) -> Schedule:
     """Resolve the references, then run the passes: everything about the vault's dependencies."""
@@ -109,8 +119,8 @@ def schedule(nodes: Sequence[Node], graph: Graph) -> Schedule:
     listed: Adjacency = {}
     for (b, a), edge in zip(pairs, graph.edges, strict=True):
         listed.setdefault(b, []).append((a, edge.gap))
-    order, stuck = _topological(listed)
-    cut, found = _cut_cycles(nodes, graph.edges, pairs, listed, stuck)
+    order, stuck = topological(listed)
+    cut, found = cut_cycles(nodes, graph.edges, pairs, listed, stuck)
     preds: Adjacency = {}
     succs: Adjacency = {}
     for (b, a), edge in zip(pairs, graph.edges, strict=True):
@@ -118,7 +128,7 @@ def schedule(nodes: Sequence[Node], graph: Graph) -> Schedule:
             preds.setdefault(a, []).append((b, edge.gap))
             succs.setdefault(b, []).append((a, edge.gap))
     if cut:
-        order = _topological(succs)[0]
+        order = topological(succs)[0]
     start, end = _windows(nodes, {i for pair in pairs for i in pair})
     ef, lf = _passes(order, start, end, preds, succs)
     for i in order:
@@ -139,22 +149,6 @@ def _positions(nodes: Sequence[Node], keys: set[str]) -> dict[str, int]:
     if len(at) != len(keys):
         raise ValueError(f"edges name nodes that are not given: {sorted(keys - at.keys())}")
     return at
-
-
-def _topological(succs: Adjacency) -> tuple[list[int], set[int]]:
-    """The nodes with edges, each after its predecessors; and those no such order reaches
-    (on a cycle, or after one)."""
-    waiting: dict[int, int] = {}
-    for onward in succs.values():
-        for j, _ in onward:
-            waiting[j] = waiting.get(j, 0) + 1
-    order = [i for i in succs if i not in waiting]
-    for i in order:  # grows while it is read
-        for j, _ in succs.get(i, ()):
-            waiting[j] -= 1
-            if not waiting[j]:
-                order.append(j)
-    return order, {i for i, left in waiting.items() if left}
 
 
 Days = dict[int, int | None]
@@ -316,109 +310,3 @@ def _driver(nodes: Sequence[Node], i: int, ef: Days, preds: Adjacency) -> tuple[
     ]
     _, j, gap = min(found)
     return j, gap
-
-
-# ----- cycles --------------------------------------------------------------------------------
-def _cut_cycles(
-    nodes: Sequence[Node],
-    edges: Sequence[Edge],
-    pairs: list[tuple[int, int]],
-    succs: Adjacency,
-    stuck: set[int],
-) -> tuple[set[tuple[int, int]], list[Diagnostic]]:
-    """One edge per cycle to leave out, chosen by path and line alone, and the reports."""
-    cut: set[tuple[int, int]] = set()
-    found: list[Diagnostic] = []
-    if not stuck:
-        return cut, found
-    line = {pair: edge.line for pair, edge in zip(pairs, edges, strict=True)}
-    pending = _components(stuck, succs, cut)
-    while pending:
-        members = pending.pop()
-        head = min(members, key=lambda i: nodes[i].place())
-        ring = _ring(nodes, head, members, succs, cut)
-        cut.add((ring[-1], head))
-        found.append(_cycle(nodes, ring, line[ring[-1], head]))
-        pending.extend(_components(members, succs, cut))
-    return cut, found
-
-
-def _components(members: set[int], succs: Adjacency, cut: set[tuple[int, int]]) -> list[set[int]]:
-    """The strongly connected components of ``members`` that hold a cycle (Tarjan, iterative)."""
-    number: dict[int, int] = {}
-    low: dict[int, int] = {}
-    stack: list[int] = []
-    stacked: set[int] = set()
-    found: list[set[int]] = []
-    for root in members:
-        if root in number:
-            continue
-        work = [(root, iter(succs.get(root, ())))]
-        number[root] = low[root] = len(number)
-        stack.append(root)
-        stacked.add(root)
-        while work:
-            v, onward = work[-1]
-            for w, _ in onward:
-                if w not in members or (v, w) in cut:
-                    continue
-                if w not in number:
-                    number[w] = low[w] = len(number)
-                    stack.append(w)
-                    stacked.add(w)
-                    work.append((w, iter(succs.get(w, ()))))
-                    break
-                if w in stacked:
-                    low[v] = min(low[v], number[w])
-            else:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[v])
-                if low[v] == number[v]:
-                    component = {stack.pop()}
-                    while v not in component:
-                        component.add(stack.pop())
-                    stacked -= component
-                    if len(component) > 1 or (v, v) in _live(v, succs, cut):
-                        found.append(component)
-    return found
-
-
-def _live(v: int, succs: Adjacency, cut: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    """The edges out of ``v`` that are not cut."""
-    return {(v, w) for w, _ in succs.get(v, ())} - cut
-
-
-def _ring(
-    nodes: Sequence[Node], head: int, members: set[int], succs: Adjacency, cut: set[tuple[int, int]]
-) -> list[int]:
-    """A shortest cycle through ``head``: [head, one that depends on it, …, one it depends on]."""
-    parent = {head: head}
-    queue = [head]
-    for v in queue:  # grows while it is read
-        for w in sorted((w for w, _ in succs.get(v, ())), key=lambda j: nodes[j].place()):
-            if w not in members or (v, w) in cut:
-                continue
-            if w == head:
-                ring = [v]
-                while ring[-1] != head:
-                    ring.append(parent[ring[-1]])
-                return ring[::-1]
-            if w not in parent:
-                parent[w] = v
-                queue.append(w)
-    raise AssertionError("a strongly connected component without a cycle")
-
-
-def _cycle(nodes: Sequence[Node], ring: list[int], line: int) -> Diagnostic:
-    head, last = nodes[ring[0]], nodes[ring[-1]]
-    if len(ring) == 1:
-        message = f"{head.named()} depends on itself; that is ignored; drop the dependency"
-    else:
-        members = [nodes[i].named() for i in [ring[0], *ring[:0:-1], ring[0]]]
-        chain = f"{members[0]} depends on " + ", which depends on ".join(members[1:])
-        message = (
-            f"dependency cycle: {chain}; the passes ignore that '{head.title}' depends on "
-            f"'{last.title}'; drop one of these dependencies"
-        )
-    return error(head.path, line, "dependency.cycle", message)
