@@ -379,6 +379,18 @@ def test_a_conflict_names_a_due_period_as_written() -> None:
     )
 
 
+def test_a_long_chain_late_from_its_start_is_a_conflict_on_every_link() -> None:
+    # c0 is due 04-02, every later link 04-01: EF 04-02 everywhere, one day late from c1 on
+    count = 3000
+    nodes = [node("c0", "2026-04-02")]
+    nodes += [node(f"c{i}", "2026-04-01", f"c{i - 1}", line=i + 1) for i in range(1, count)]
+    result = run(nodes)
+    assert codes(result) == ["dependency.conflict"] * (count - 1)
+    assert slack(result) == {n.key: -1 for n in nodes}
+    held = [d for d in result.diagnostics if "held back by 'c0' (Plan.md:1)" in d.message]
+    assert len(held) == count - 2  # all but c1, which depends on c0 itself
+
+
 def test_two_references_to_one_milestone_keep_the_larger_gap() -> None:
     b = node("b", "Q2 2026", Reference(3, id="a", gap=2), Reference(4, id="a", gap=9))
     graph = resolve([node("a", "2026-04-01"), b], Targets())

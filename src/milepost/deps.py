@@ -22,7 +22,7 @@ business models): :func:`~milepost.depgraph.resolve` turns references into edges
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from heapq import heapify, heappop, heappush
 from operator import attrgetter
@@ -131,9 +131,8 @@ def schedule(nodes: Sequence[Node], graph: Graph) -> Schedule:
         order = topological(succs)[0]
     start, end = _windows(nodes, {i for pair in pairs for i in pair})
     ef, lf = _passes(order, start, end, preds, succs)
-    for i in order:
-        if ef[i] is not None and end[i] is not None and ef[i] > end[i]:  # type: ignore[operator]
-            found.append(_conflict(nodes, i, start=start, end=end, ef=ef, preds=preds))
+    late = [i for i in order if ef[i] is not None and end[i] is not None and ef[i] > end[i]]  # type: ignore[operator]
+    found.extend(_conflicts(nodes, late, start=start, end=end, ef=ef, preds=preds))
     timings, critical = _timings(nodes, pairs, ef, lf, preds.keys() | succs.keys())
     chains = _chains(nodes, critical, succs)
     found.extend(graph.diagnostics)
@@ -264,22 +263,40 @@ def _days(count: int) -> str:
     return "1 day" if count == 1 else f"{count} days"
 
 
+def _conflicts(
+    nodes: Sequence[Node], late: list[int], *, start: Days, end: Days, ef: Days, preds: Adjacency
+) -> list[Diagnostic]:
+    """The nodes in ``late`` cannot finish within their windows: a report for each."""
+    origins: dict[int, int] = {}
+
+    def origin(i: int) -> int:
+        """The node whose own window's start sets node ``i``'s earliest finish."""
+        trail = []
+        while i not in origins and ef[i] != start[i]:
+            trail.append(i)
+            i = _driver(nodes, i, ef, preds)[0]
+        found = origins.setdefault(i, i)
+        origins.update(dict.fromkeys(trail, found))
+        return found
+
+    return [_conflict(nodes, i, origin, end=end, ef=ef, preds=preds) for i in late]
+
+
 def _conflict(
     nodes: Sequence[Node],
     i: int,
+    origin_of: Callable[[int], int],
     *,
-    start: Days,
     end: Days,
     ef: Days,
     preds: Adjacency,
 ) -> Diagnostic:
-    """Node ``i`` cannot finish within its window: name the predecessor that holds it back."""
+    """Node ``i`` cannot finish within its window: name the predecessor that holds it back, and
+    the milestone that holds that one back, if another."""
     node, early, last = nodes[i], ef[i], end[i]
     assert early is not None and last is not None
     cause, gap = _driver(nodes, i, ef, preds)
-    origin = cause
-    while ef[origin] != start[origin]:
-        origin = _driver(nodes, origin, ef, preds)[0]
+    origin = origin_of(cause)
     late, when = _days(early - last), _day(early)
     if node.status == "achieved":
         head = f"{node.named()} was achieved on {_day(last)}, {late} before it could have been"
