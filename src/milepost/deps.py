@@ -131,12 +131,16 @@ def schedule(nodes: Sequence[Node], graph: Graph) -> Schedule:
         order = topological(succs)[0]
     start, end = _windows(nodes, {i for pair in pairs for i in pair})
     ef, lf = _passes(order, start, end, preds, succs)
-    late = [i for i in order if ef[i] is not None and end[i] is not None and ef[i] > end[i]]  # type: ignore[operator]
+    late = [i for i in order if _later(ef[i], end[i])]
     found.extend(_conflicts(nodes, late, start=start, end=end, ef=ef, preds=preds))
     timings, critical = _timings(nodes, pairs, ef, lf, preds.keys() | succs.keys())
     chains = _chains(nodes, critical, succs)
     found.extend(graph.diagnostics)
     return Schedule(timings, chains, tuple(sorted(found, key=_BY_FIELDS)))
+
+
+def _later(day: int | None, last: int | None) -> bool:
+    return day is not None and last is not None and day > last
 
 
 def _positions(nodes: Sequence[Node], keys: set[str]) -> dict[str, int]:
