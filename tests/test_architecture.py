@@ -26,6 +26,8 @@ LAYERS = [
     "resolve",
     "linkcheck",
     "index",
+    "depgraph",
+    "deps",
     "feeds",
     "report",
     "render",
