@@ -4,6 +4,10 @@ YAML 1.2 core schema, as Obsidian's ``yaml`` library: ``yes``/``no``/``on`` stay
 ``010`` is 10, dates stay strings (milepost reads them with its own date grammar), and a key
 written twice makes the whole block invalid. PyYAML's C loader does the parsing; only its
 resolvers and a few constructors are replaced.
+
+Aliases are capped where they are resolved: a document whose aliases would repeat their anchors
+into more than ``ALIAS_LIMIT`` values (a "billion laughs" bomb: nine levels of nine aliases make
+387 million) is invalid, before anything walks it.
 """
 
 from __future__ import annotations
@@ -17,11 +21,63 @@ from markdown_it.rules_block import StateBlock
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+ALIAS_LIMIT = 10_000
+"""Most values a document's aliases may add by repeating what their anchors name."""
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _check_aliases(root: yaml.Node) -> None:
+    """Raise when the aliases of a composed document repeat their anchors too often, or an
+    anchor contains an alias to itself. Each distinct node is visited once."""
+    sizes: dict[int, int] = {}
+    """id of a node -> how many values it stands for once every alias in it is expanded."""
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    exploding: yaml.Node | None = None
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if exploding is None and sizes[key] > ALIAS_LIMIT:
+                exploding = node
+            continue
+        if key in sizes:
+            continue
+        if key in open_:
+            raise yaml.constructor.ConstructorError(
+                None, None, "an alias refers to the value that holds it", node.start_mark
+            )
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    if sizes[id(root)] - len(sizes) > ALIAS_LIMIT:
+        where = exploding or root
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"too many aliases: they repeat their anchors into {sizes[id(root)]:,} values, "
+            f"more than {ALIAS_LIMIT:,}; write the values out or use fewer aliases",
+            where.start_mark,
+        )
+
 
 class _Yaml12Loader(_Base):  # type: ignore[misc]
     """Safe loader with YAML 1.2 core-schema resolvers and no duplicate keys."""
 
     yaml_implicit_resolvers: dict[str, Any] = {}  # noqa: RUF012
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        _check_aliases(node)
+        return super().construct_document(node)
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         value = str(self.construct_scalar(node))
