@@ -9,7 +9,7 @@ import pytest
 from milepost.config import Config
 from milepost.model import Note
 from milepost.parse import parse_note
-from milepost.parse.frontmatter import YamlProblem, load_yaml
+from milepost.parse.frontmatter import FrontMatterProblem, load_yaml
 
 CONFIG = Config(vault=Path())
 
@@ -43,7 +43,7 @@ def test_yaml_12_scalars(yaml_value: str, expected: object) -> None:
 
 def test_duplicate_keys_make_the_block_invalid() -> None:
     """35: no properties and no front matter tags, and the file is never rewritten."""
-    with pytest.raises(YamlProblem) as problem:
+    with pytest.raises(FrontMatterProblem) as problem:
         load_yaml("status: open\nstatus: done\n")
     assert problem.value.line == 1
     parsed = note("---\nstatus: open\nstatus: done\ntags: [milestone]\n---\nBody\n")
@@ -83,3 +83,82 @@ def test_unquoted_hash_in_a_tags_list_is_a_comment() -> None:
     parsed = note("---\ntags:\n  - #milestone\n  - milestone\n---\n")
     assert [d.code for d in parsed.diagnostics] == ["frontmatter.tags-form"]
     assert "YAML comment" in parsed.diagnostics[0].message
+
+
+BODY = """
+Intro paragraph.
+
+- [ ] #milestone Pad ready [due:: Smarch 2027] 📅 2027-01-10
+  See [[Launch pad]].
+"""
+
+
+def test_yaml_and_toml_front_matter_read_the_same() -> None:
+    """The same properties from ``---`` YAML and ``+++`` TOML, and the lines of the file below
+    either block (the TOML block is a line longer)."""
+    yaml_note = note(
+        "---\n"
+        'tags: [milestone, "#launch"]\n'
+        "due: 2027-03-31\n"
+        'owner: "[[Ana]]"\n'
+        "budget: $40k\n"
+        "business_model: Space X\n"
+        "---\n" + BODY
+    )
+    toml_note = note(
+        "+++\n"
+        'tags = ["milestone", "#launch"]\n'
+        "due = 2027-03-31\n"
+        'owner = "[[Ana]]"\n'
+        'budget = "$40k"\n'
+        'business_model = "Space X"\n'
+        "[extra]\n"
+        "+++\n" + BODY
+    )
+    assert {k: v for k, v in toml_note.frontmatter.items() if k != "extra"} == {
+        "tags": ["milestone", "#launch"],
+        "due": "2027-03-31",
+        "owner": "[[Ana]]",
+        "budget": "$40k",
+        "business_model": "Space X",
+    }
+    assert yaml_note.frontmatter == {k: v for k, v in toml_note.frontmatter.items() if k != "extra"}
+    for parsed, shift in ((yaml_note, 0), (toml_note, 1)):
+        assert [(t.name, t.line) for t in parsed.tags] == [
+            ("milestone", 2),
+            ("launch", 2),
+            ("milestone", 11 + shift),
+        ]
+        assert parsed.model == "Space X"
+        first, item = parsed.milestones
+        assert (first.title, first.due and first.due.text, first.owner) == (
+            "Note",
+            "2027-03-31",
+            "[[Ana]]",
+        )
+        assert (item.title, item.line) == ("Pad ready", 11 + shift)
+        assert [(link.target, link.line) for link in parsed.links] == [
+            ("Ana", 4),
+            ("Launch pad", 12 + shift),
+        ]
+        assert [(d.code, d.line) for d in parsed.diagnostics] == [
+            ("frontmatter.tags-form", 2),
+            ("date.invalid", 11 + shift),
+        ]
+
+
+def test_invalid_toml_is_reported_on_its_line() -> None:
+    parsed = note('+++\ntitle = "Plan"\nbudget = \ntags = ["milestone"]\n+++\n#milestone After\n')
+    assert parsed.frontmatter == {}
+    assert [(d.code, d.line) for d in parsed.diagnostics] == [("frontmatter.invalid", 3)]
+    assert "not valid TOML (Invalid value)" in parsed.diagnostics[0].message
+    assert [(m.title, m.line) for m in parsed.milestones] == [("After", 6)]
+    unclosed = note('+++\ntitle = "Plan"\nlist = [1,\n+++\nText\n')
+    assert [(d.code, d.line) for d in unclosed.diagnostics] == [("frontmatter.invalid", 3)]
+
+
+def test_a_delimiter_must_be_alone_on_its_line() -> None:
+    """Four dashes or a TOML delimiter that closes YAML do not make a block."""
+    assert note("----\ntags: [milestone]\n----\n").frontmatter == {}
+    assert note("---\ntags: [milestone]\n+++\n").frontmatter == {}
+    assert note("+++\ntags = ['milestone']\n+++  \n").frontmatter == {"tags": ["milestone"]}

@@ -20,7 +20,7 @@ import pytest
 
 from milepost.config import Config
 from milepost.parse import parse_note
-from milepost.parse.frontmatter import YamlProblem, load_yaml
+from milepost.parse.frontmatter import FrontMatterProblem, load_yaml
 
 from ..conftest import TODAY
 
@@ -131,7 +131,7 @@ def test_a_few_anchors_still_load() -> None:
     assert load_yaml(text)["list"] == [{"owner": "Ana", "budget": 100}] * 3
     many = "base: &b [" + ", ".join(["1"] * 100) + "]\n" + "".join(f"k{i}: *b\n" for i in range(99))
     assert len(load_yaml(many)) == 100  # 9,900 values from aliases: under the limit
-    with pytest.raises(YamlProblem, match="too many aliases"):
+    with pytest.raises(FrontMatterProblem, match="too many aliases"):
         load_yaml(many + "".join(f"m{i}: *b\n" for i in range(2)))
 
 

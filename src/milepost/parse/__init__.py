@@ -15,7 +15,7 @@ from ..errors import Diagnostic, error, warning
 from ..model import Link, Milestone, Note, Tag
 from .extract import Extracted, extract
 from .fields import canonical_field
-from .frontmatter import YamlProblem, load_yaml
+from .frontmatter import Block, FrontMatterProblem, split_front_matter
 from .items import ItemDraft, build_milestone, kind_of
 from .lines import is_milestone_tag
 from .markdown import index_parser
@@ -97,19 +97,6 @@ def _reading_diagnostics(path: str, data: bytes, decoded: Decoded) -> list[Diagn
     return found
 
 
-def _front_matter_text(text: str) -> str | None:
-    """The front matter block's text, found as the front matter rule finds it (a ``---`` line
-    first, up to the next unindented ``---`` line); None when there is none."""
-    lines = text.split("\n")
-    if lines[0].rstrip(" \t") != "---":
-        return None
-    for number in range(1, len(lines)):
-        line = lines[number]
-        if line[:1] not in (" ", "\t") and line.rstrip(" \t") == "---":
-            return "".join(f"{inner}\n" for inner in lines[1:number])
-    return None
-
-
 def _generated_page(
     path: str, text: str, config: Config, diagnostics: list[Diagnostic]
 ) -> Note | None:
@@ -117,12 +104,12 @@ def _generated_page(
     generated pages are the largest files of a vault), or None for any other note."""
     if GENERATED_KEY not in text[:2000]:
         return None
-    content = _front_matter_text(text)
-    if content is None:
+    block = split_front_matter(text)
+    if block is None:
         return None
     found: list[Diagnostic] = []
-    meta = _load_front_matter(path, content, found)
-    if not _Properties(path, meta, content.split("\n"), config, found).generated:
+    meta = _load_front_matter(path, block, found)
+    if not _Properties(path, meta, block.content.split("\n"), config, found).generated:
         return None
     return Note(path, frontmatter=meta, generated=True, diagnostics=(*diagnostics, *found))
 
@@ -136,8 +123,9 @@ def _parse_text(path: str, text: str, config: Config, diagnostics: list[Diagnost
     meta: dict[str, Any] = {}
     fm_lines: list[str] = []
     if tokens and tokens[0].type == "front_matter":
-        fm_lines = tokens[0].content.split("\n")
-        meta = _load_front_matter(path, tokens[0].content, diagnostics)
+        block: Block = tokens[0].meta["block"]
+        fm_lines = block.content.split("\n")
+        meta = _load_front_matter(path, block, diagnostics)
     props = _Properties(path, meta, fm_lines, config, diagnostics)
     if props.generated:
         return Note(path, frontmatter=meta, generated=True, diagnostics=tuple(diagnostics))
@@ -169,17 +157,17 @@ def _parse_text(path: str, text: str, config: Config, diagnostics: list[Diagnost
     )
 
 
-def _load_front_matter(path: str, content: str, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+def _load_front_matter(path: str, block: Block, diagnostics: list[Diagnostic]) -> dict[str, Any]:
     try:
-        data = load_yaml(content)
-    except YamlProblem as problem:
+        data = block.load()
+    except FrontMatterProblem as problem:
         diagnostics.append(
             warning(
                 path,
                 problem.line + 2,
                 "frontmatter.invalid",
-                f"front matter is not valid YAML ({problem.message}); the note has no "
-                "properties until it is fixed",
+                f"front matter is not valid {block.handler.language} ({problem.message}); the "
+                "note has no properties until it is fixed",
             )
         )
         return {}
@@ -234,7 +222,7 @@ class _Properties:
         return self.lower.get(key, (key, None))[1]
 
     def line_of(self, key: str) -> int:
-        pattern = re.compile(rf"^{re.escape(key)}\s*:", re.IGNORECASE)
+        pattern = re.compile(rf"^([\"']?){re.escape(key)}\1\s*[:=]", re.IGNORECASE)
         for number, line in enumerate(self.fm_lines):
             if pattern.match(line):
                 return number + 2
