@@ -458,6 +458,7 @@ def _links(line: Line) -> list[Link]:
 def _read_links(line: Line) -> list[Link]:
     links: list[Link] = []
     tokens = line.tokens
+    table = "\\|" in line.raw  # a table row: its cells' links had their pipes unescaped
     for index, (token, number) in enumerate(zip(tokens, line.numbers, strict=True)):
         if token.type == "wikilink":
             meta = token.meta
@@ -468,7 +469,9 @@ def _read_links(line: Line) -> list[Link]:
                     meta["display"],
                     meta["embed"],
                     number,
-                    meta["raw"],
+                    _as_written(meta["raw"], line.raw)
+                    if table and "|" in meta["raw"]
+                    else meta["raw"],
                 )
             )
         elif token.type in ("link_open", "image"):
@@ -477,6 +480,12 @@ def _read_links(line: Line) -> list[Link]:
             if link is not None:
                 links.append(link)
     return links
+
+
+def _as_written(raw: str, source: str) -> str:
+    """A wikilink's source text: in a table cell, markdown-it has unescaped its ``\\|``."""
+    escaped = raw.replace("|", "\\|")
+    return escaped if escaped in source else raw
 
 
 def _markdown_link(
@@ -490,14 +499,15 @@ def _markdown_link(
         display = token.content or None
     else:
         text = []
-        for inner in tokens[index + 1 :]:
-            if inner.type == "link_close":
-                break
-            if inner.type in ("text", "text_special", "code_inline"):
-                text.append(inner.content)
+        at = index + 1
+        while at < len(tokens) and tokens[at].type != "link_close":
+            if tokens[at].type in ("text", "text_special", "code_inline"):
+                text.append(tokens[at].content)
+            at += 1
         display = "".join(text) or None
+    raw = str(token.meta.get("raw", "")) if token.meta else ""
     return Link(
-        target.strip(), subpath.strip(), display, token.type == "image", line, "", markdown=True
+        target.strip(), subpath.strip(), display, token.type == "image", line, raw, markdown=True
     )
 
 
