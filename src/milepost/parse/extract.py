@@ -31,7 +31,7 @@ from .lines import (
     tag_anywhere,
 )
 from .tags import TAG_BODY
-from .text import collapse, drop_symbol_prefix, section_key
+from .text import collapse, drop_symbol_prefix, section_key, tidy_emphasis
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _LONE_BLOCK_ID = re.compile(r"^\^([A-Za-z0-9-]+)$")
@@ -330,12 +330,12 @@ class _Walker:
         )
         title = CHECKBOX.sub("", text, count=1) if box is not None else text
         title = _remove_marker(title, marker)
-        title = collapse(self.take_fields(draft, line, title))
+        title = tidy_emphasis(collapse(self.take_fields(draft, line, title)))
         paren = status_parenthetical(title)
         if paren is not None:
             draft.paren = paren
             title = title[: title.rfind(paren.raw)]
-        draft.title = drop_symbol_prefix(collapse(title))
+        draft.title = drop_symbol_prefix(tidy_emphasis(collapse(title)))
         draft.links.extend(_links(line))
         self.item = _Open(draft, self.depth, from_list)
 
