@@ -326,10 +326,10 @@ def _note_milestone(
     diagnostics: list[Diagnostic],
 ) -> Milestone:
     description = meta.get("description")
-    fields = {
+    fields = {  # 'created' in front matter is when the note was made, in any format
         key: value
         for key, value in meta.items()
-        if canonical_field(key) is not None
+        if canonical_field(key) not in (None, "created")
         and not (canonical_field(key) == "kind" and kind_of(str(value)) is None)
     }
     lead = [description.strip()] if isinstance(description, str) else list(found.lead)

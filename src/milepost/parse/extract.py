@@ -17,7 +17,7 @@ from ..config import Config
 from ..errors import Diagnostic
 from ..model import Heading, Link, Milestone, Tag, ToolUse
 from .dates import parse_period
-from .fields import BLOCK_ID, full_line_field, tasks_fields, tasks_noise
+from .fields import BLOCK_ID, full_line_field, tasks_fields, tasks_noise, tasks_signifier
 from .items import ItemDraft, build_milestone, status_parenthetical
 from .lines import (
     CHECKBOX,
@@ -311,6 +311,9 @@ class _Walker:
             draft.emoji.append((emoji.name, emoji.value, number))
             text = text.replace(emoji.raw, " ", 1)
         for noise in tasks_noise(plain):
+            signified = tasks_signifier(noise)
+            if signified is not None:
+                draft.emoji.append((*signified, number))
             text = text.replace(noise, " ", 1)
         return text
 

@@ -17,6 +17,9 @@ FIELD_ALIASES: dict[str, str] = {
     **dict.fromkeys(("due", "deadline", "target", "by", "expected", "eta", "due_date"), "due"),
     **dict.fromkeys(("start", "begins", "start_date", "starts"), "start"),
     "scheduled": "scheduled",
+    "created": "created",
+    "priority": "priority",
+    **dict.fromkeys(("repeat", "recurrence", "recurs"), "recurrence"),
     **dict.fromkeys(("done", "completion", "completed", "achieved", "done_on", "finished"), "done"),
     **dict.fromkeys(("cancelled", "canceled", "dropped"), "cancelled"),
     **dict.fromkeys(("status", "state"), "status"),
@@ -139,6 +142,22 @@ class EmojiField(NamedTuple):
     name: str
     value: str
     raw: str
+
+
+PRIORITIES = {"🔺": "highest", "⏫": "high", "🔼": "medium", "🔽": "low", "⏬": "lowest"}
+"""Tasks priority signifiers and the priority each one names."""
+_RECURRENCE = re.compile(f"🔁{_VS}\\s*(.*)", re.DOTALL)
+
+
+def tasks_signifier(raw: str) -> tuple[str, str] | None:
+    """(``priority`` or ``recurrence``, its value) for a Tasks signifier that sets one."""
+    priority = PRIORITIES.get(raw[:1])
+    if priority is not None:
+        return "priority", priority
+    match = _RECURRENCE.match(raw)
+    if match is not None and match.group(1).strip():
+        return "recurrence", match.group(1).strip()
+    return None
 
 
 _ANY_EMOJI = re.compile("[📅📆🗓🛫⏳⌛✅❌➕🔺⏫🔼🔽⏬🔁🆔⛔🏁]")
