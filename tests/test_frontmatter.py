@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,10 @@ from milepost.model import Note
 from milepost.parse import parse_note
 from milepost.parse.frontmatter import FrontMatterProblem, load_yaml
 
+from .conftest import MakeVault, Result
+
 CONFIG = Config(vault=Path())
+Run = Callable[..., Result]
 
 
 def note(text: str) -> Note:
@@ -162,3 +166,42 @@ def test_a_delimiter_must_be_alone_on_its_line() -> None:
     assert note("----\ntags: [milestone]\n----\n").frontmatter == {}
     assert note("---\ntags: [milestone]\n+++\n").frontmatter == {}
     assert note("+++\ntags = ['milestone']\n+++  \n").frontmatter == {"tags": ["milestone"]}
+
+
+@pytest.mark.parametrize(
+    ("front", "names", "line"),
+    [
+        ("tags: milestone, roadmap", ["milestone", "roadmap"], 2),
+        ("tags: '#roadmap #launch'", ["roadmap", "launch"], 2),
+        ("title: Plan\ntag: [milestone, roadmap]", ["milestone", "roadmap"], 3),
+        ("tag: roadmap", ["roadmap"], 2),
+    ],
+)
+def test_tags_in_a_form_obsidian_does_not_read_count_with_a_warning(
+    front: str, names: list[str], line: int
+) -> None:
+    parsed = note(f"---\n{front}\n---\nBody\n")
+    assert [(t.name, t.line) for t in parsed.tags] == [(name, line) for name in names]
+    assert [(d.code, d.line) for d in parsed.diagnostics] == [("frontmatter.tags-form", line)]
+    assert "Obsidian does not see" in parsed.diagnostics[0].message
+    assert f"write 'tags: [{', '.join(names)}]'" in parsed.diagnostics[0].message
+    assert bool(parsed.milestones) == ("milestone" in names)  # a milestone note all the same
+
+
+def test_tags_of_every_form_reach_the_tag_pages(run: Run, make_vault: MakeVault) -> None:
+    vault = make_vault(
+        {
+            "Text.md": "---\ntags: milestone, roadmap\n---\nBody\n",
+            "Single.md": "---\ntag: roadmap\n---\nBody\n",
+            "List.md": "---\ntags: [roadmap]\n---\nBody\n",
+        }
+    )
+    site = vault.parent / "site"
+    result = run("export", vault, "-o", site, "--today", "2026-11-22", "-q")
+    assert result.code == 0, result.err
+    page = (site / "tags" / "roadmap.html").read_text(encoding="utf-8")
+    assert all(f">{name}<" in page for name in ("List", "Single", "Text"))
+    milestone = (site / "tags" / "milestone.html").read_text(encoding="utf-8")
+    assert ">Text<" in milestone
+    index = run("index", vault, "--json", "--today", "2026-11-22", "-q")
+    assert '"title": "Text"' in index.out  # still a milestone note

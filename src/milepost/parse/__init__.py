@@ -239,11 +239,12 @@ class _Properties:
         )
 
     def _tags(self, config: Config) -> tuple[tuple[Tag, ...], str | None]:
-        """Obsidian's tags (a YAML list only) and the milestone tag read leniently."""
+        """The note's front matter tags and its milestone tag, if any. Forms Obsidian does not
+        read (text instead of a list, a ``tag`` key, a ``#``) count all the same, with a warning
+        that Obsidian does not see them."""
         key, value = self.lower.get("tags", ("tags", None))
         line = self.line_of(key)
-        strict: list[str] = []
-        lenient: list[str] = []
+        found: list[Tag] = []
         problems: list[str] = []
         if isinstance(value, list):
             for item in value:
@@ -253,26 +254,31 @@ class _Properties:
                 text = str(item).strip()
                 if text.startswith("#"):
                     problems.append(f"write {text.lstrip('#')!r} without the '#'")
-                strict.append(text.lstrip("#"))
+                found.append(Tag(text.lstrip("#"), line))
         elif isinstance(value, str):
-            lenient = [t.lstrip("#") for t in re.split(r"[,\s]+", value) if t.strip("#")]
+            found += [Tag(t, line) for t in _tag_words(value)]
             problems.append("tags is text, and Obsidian 1.9+ reads only a list")
-        single = self._value("tag")
+        single_key, single = self.lower.get("tag", ("tag", None))
         if single is not None:
-            lenient += [t.lstrip("#") for t in re.split(r"[,\s]+", str(single)) if t.strip("#")]
+            words = single if isinstance(single, list) else [single]
+            single_line = self.line_of(single_key)
+            found += [Tag(t, single_line) for w in words for t in _tag_words(str(w))]
             problems.append("Obsidian 1.9+ ignores the 'tag' key; use 'tags' with a list")
-        milestone = next((t for t in strict + lenient if is_milestone_tag(t, config.tags)), None)
-        if milestone is not None and problems:
-            names = ", ".join(dict.fromkeys(strict + lenient))
+        names = list(dict.fromkeys(t.name for t in found if t.name))
+        if problems:
+            shown = f"write 'tags: [{', '.join(names)}]'" if names else "write 'tags: [name]'"
             self.diagnostics.append(
                 warning(
                     self.path,
-                    line,
+                    line if value is not None else self.line_of(single_key),
                     "frontmatter.tags-form",
-                    f"{'; '.join(problems)} (write 'tags: [{names}]')",
+                    f"{'; '.join(problems)}: Obsidian does not see "
+                    f"{'these tags' if len(names) != 1 else 'this tag'}, milepost does "
+                    f"({shown})",
                 )
             )
-        tags = tuple(Tag(t, line) for t in strict if t and " " not in t)
+        milestone = next((t for t in names if is_milestone_tag(t, config.tags)), None)
+        tags = tuple(t for t in found if t.name and " " not in t.name)
         return tags, milestone
 
     def _links(self, meta: Mapping[str, Any]) -> list[Link]:
@@ -288,6 +294,11 @@ class _Properties:
             )
             found.append(Link(parts.target, parts.subpath, parts.display, False, line, raw))
         return found
+
+
+def _tag_words(text: str) -> list[str]:
+    """Tag names in text such as ``milestone, #roadmap``."""
+    return [word.lstrip("#") for word in re.split(r"[,\s]+", text) if word.strip("#")]
 
 
 def _scalars(value: Any) -> list[str]:
