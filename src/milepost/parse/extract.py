@@ -31,7 +31,7 @@ from .lines import (
     tag_anywhere,
 )
 from .tags import TAG_BODY
-from .text import collapse, drop_symbol_prefix, section_key, tidy_emphasis
+from .text import collapse, drop_symbol_prefix, remove_first, section_key, tidy_emphasis
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _LONE_BLOCK_ID = re.compile(r"^\^([A-Za-z0-9-]+)$")
@@ -295,11 +295,13 @@ class _Walker:
 
     def take_fields(self, draft: ItemDraft, line: Line, text: str) -> str:
         """Move a line's inline fields and Tasks emoji into the draft; return the rest."""
+        raws = []
         for token in line.tokens:
             if token.type == "inline_field_open":
                 meta = token.meta
                 draft.fields.append((meta["key"], meta["value"], line.number))
-                text = text.replace(meta["raw"], " ", 1)
+                raws.append(meta["raw"])
+        text = remove_first(text, raws)
         text = self.take_emoji(draft, plain_text(line.tokens), text, line.number)
         return BLOCK_ID.sub("", text)
 
@@ -307,15 +309,16 @@ class _Walker:
     def take_emoji(draft: ItemDraft, plain: str, text: str, number: int) -> str:
         """Move the Tasks emoji dates of ``plain`` into the draft; drop them and other Tasks
         signifiers from ``text``."""
+        raws = []
         for emoji in tasks_fields(plain):
             draft.emoji.append((emoji.name, emoji.value, number))
-            text = text.replace(emoji.raw, " ", 1)
+            raws.append(emoji.raw)
         for noise in tasks_noise(plain):
             signified = tasks_signifier(noise)
             if signified is not None:
                 draft.emoji.append((*signified, number))
-            text = text.replace(noise, " ", 1)
-        return text
+            raws.append(noise)
+        return remove_first(text, raws)
 
     def open_item(
         self, line: Line, marker: Marker, box: str | None, text: str, *, from_list: bool

@@ -46,10 +46,18 @@ def canonical_field(key: str) -> str | None:
     return FIELD_ALIASES.get(normalize_key(key))
 
 
+MAX_VALUE = 10_000
+"""Longest inline field value read (a longer one is text), so a long line with many unclosed
+``[key::`` stays linear."""
+_KEY_END = re.compile(r"::|[\[\]()\n]")
+"""Where an inline field's key ends: at its ``::``, or at a bracket or line break it cannot hold."""
+
+
 def _scan_value(src: str, start: int, end: int, close: str) -> int:
     """Index of the bracket that closes an inline field value, or -1."""
     depth = 0
     pos = start
+    end = min(end, start + MAX_VALUE)
     while pos < end:
         char = src[pos]
         if char == "\n":
@@ -72,9 +80,10 @@ def _inline_field_rule(state: StateInline, silent: bool) -> bool:
     opener = src[pos]
     if opener not in "[(":
         return False
-    colon = src.find("::", pos + 1, state.posMax)
-    if colon < 0:
+    key_end = _KEY_END.search(src, pos + 1, state.posMax)
+    if key_end is None or key_end.group(0) != "::":
         return False
+    colon = key_end.start()
     key = src[pos + 1 : colon]
     if not key.strip() or any(c in key for c in "[]()\n") or key != key.lstrip():
         return False

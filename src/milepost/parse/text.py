@@ -9,6 +9,8 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -125,6 +127,32 @@ def repair_mojibake(text: str) -> str:
 def collapse(text: str) -> str:
     """Collapse runs of whitespace to single spaces."""
     return " ".join(text.split())
+
+
+_SMALL_WORK = 200_000
+"""Below this many (characters x pieces), removing pieces one by one is the fastest way."""
+
+
+def remove_first(text: str, pieces: Sequence[str]) -> str:
+    """``text`` with the first occurrence of each piece replaced by a space (as one
+    ``text.replace(piece, " ", 1)`` after the other), in one pass over a long text."""
+    if len(text) * len(pieces) < _SMALL_WORK:
+        for piece in pieces:
+            text = text.replace(piece, " ", 1)
+        return text
+    wanted = Counter(piece for piece in pieces if piece)
+    if not wanted:
+        return text
+    either = re.compile("|".join(map(re.escape, sorted(wanted, key=len, reverse=True))))
+
+    def gap(match: re.Match[str]) -> str:
+        found = match.group(0)
+        if wanted[found] > 0:
+            wanted[found] -= 1
+            return " "
+        return found
+
+    return either.sub(gap, text)
 
 
 _MARKS = r"\*\*\*|___|\*\*|__|==|~~|\*|_"
