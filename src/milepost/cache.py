@@ -28,7 +28,7 @@ from .config import CACHE_DIR, Config
 from .discover import SourceFile
 from .model import Note
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 """Bumped whenever a change to the parser changes what it makes of the same bytes."""
 
 

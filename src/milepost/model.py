@@ -200,6 +200,8 @@ class Note:
     """Front matter ``publish`` when it is a real boolean."""
     diagnostics: tuple[Diagnostic, ...] = ()
     """Diagnostics found while reading and parsing this note."""
+    large: bool = False
+    """True for a note over ``max_note_mb``: read by a line scan, not parsed in full."""
 
     @property
     def title(self) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from milepost.config import Config
+from milepost.model import Note
 from milepost.parse import parse_note
 from milepost.parse.frontmatter import FrontMatterProblem, load_yaml
 
@@ -139,3 +140,171 @@ def test_the_memory_measure_is_real() -> None:
     """The measure the fault tests rely on: a child that holds 200 MiB reports more than that."""
     child = run_child([sys.executable, "-c", "x = bytearray(200 * 1024 * 1024)"], 30)
     assert child.code == 0 and child.peak_mib > 200
+
+
+# ----- 3. Huge notes ----------------------------------------------------------------------------
+SKIMMED = """\
+---
+tags: [big]
+business_model: Giant
+---
+# Plan
+
+Intro with [[Home]] and #topic, and `[[Not a link]] #nottag` in code.
+
+## Examples
+
+### Space X
+- [ ] #milestone Launch [due:: Q1 2027] [owner:: [[Ana]]]
+  Its description, on a continuation line.
+  budget:: $40k
+- another item with [a link](Home.md#Intro) ^item-id
+    - [ ] #milestone Nested child 📅 2027-02-01 ⏫
+
+```python
+#milestone Fake in a fence [[Fake]]
+```
+
+%%
+#milestone Fake in a comment [[Fake two]]
+%%
+
+$$
+#milestone Fake in math
+$$
+
+%% milepost:begin roadmap "Space X" %%
+#milestone Fake in a region [[Fake three]]
+%% milepost:end %%
+
+Setext heading
+--------------
+
+🏁#milestone Glued flag (expected Jun 2025)
+\towner:: Ops
+
+## Notes
+> [!note] Callout
+> #milestone In a callout [[Home]]
+
+Text #milestone mid-sentence is not an item.
+business_model:: Other
+![[Home#Intro]] and ![img](pic.png)
+
+A paragraph with a block id. ^para
+
+***
+#milestone After a rule
+"""
+
+
+MILESTONE_FIELDS = (
+    "title",
+    "line",
+    "description",
+    "model",
+    "heading",
+    "status",
+    "due",
+    "start",
+    "owner",
+    "budget",
+    "priority",
+    "links",
+    "fields",
+)
+
+
+def shape(note: Note) -> dict[str, object]:
+    """What the index takes from a note, as plain values."""
+    return {
+        "milestones": [
+            {name: getattr(m, name) for name in MILESTONE_FIELDS} for m in note.milestones
+        ],
+        "links": sorted(note.links, key=lambda link: (link.line, link.raw)),
+        "tags": sorted((t.name, t.line) for t in note.tags),
+        "headings": note.headings,
+        "blocks": sorted(note.blocks),
+        "regions": note.regions,
+        "frontmatter": note.frontmatter,
+        "model": note.model,
+        "diagnostics": [(d.code, d.line) for d in note.diagnostics],
+    }
+
+
+def test_a_note_over_the_limit_is_skimmed_to_what_a_full_parse_reads() -> None:
+    data = SKIMMED.encode()
+    full = parse_note("Plan.md", data, Config(vault=Path()))
+    skimmed = parse_note("Plan.md", data, Config(vault=Path(), max_note_mb=0.0001))
+    assert not full.large and skimmed.large
+    assert [d.code for d in skimmed.diagnostics] == ["note.large"]
+    assert "max_note_mb" in skimmed.diagnostics[0].message
+    got, want = shape(skimmed), shape(full)
+    got["diagnostics"] = list(skimmed.diagnostics[1:])
+    want["diagnostics"] = list(full.diagnostics)
+    assert got == want
+    assert [m.title for m in full.milestones] == [  # the case is what it says
+        "Launch",
+        "Nested child",
+        "Glued flag",
+        "In a callout [[Home]]",
+        "After a rule",
+    ]
+
+
+def write_huge_note(vault: Path, megabytes: int) -> None:
+    """A note of mostly prose (a transcript, an export), with links, tags and milestones."""
+    prose = ("Customers compare the offer with the market and decide on price. " * 14).strip()
+    part = "\n\n".join([prose] * 40) + "\n\nSee [[Home]] and #topic.\n\n"
+    milestone = "- [ ] #milestone Checkpoint [due:: Q1 2027] [owner:: Ana]\n\n"
+    block = "## Part\n\n" + part + milestone + part
+    count = megabytes * 1_000_000 // len(block.encode()) + 1
+    text = "---\ntags: [transcript]\n---\n# Big\n\n" + block * count
+    text += "#milestone Found at the very end 📅 2027-06-30\n"
+    (vault / "Big.md").write_text(text, encoding="utf-8")
+
+
+def test_index_and_export_of_a_50_mb_note_are_bounded(make_vault: MakeVault) -> None:
+    vault = make_vault({"Home.md": "# Home\n\nSee [[Big]] and ![[Big]].\n"})
+    write_huge_note(vault, 50)
+    lines = (vault / "Big.md").read_text(encoding="utf-8").count("\n")
+    child = milepost("index", vault, "--json", "-j1", *today(), timeout=100)
+    assert child.code == 0, child.err
+    data = json.loads(child.out)
+    assert codes(data, "Big.md") == ["note.large"]
+    found = [m for model in data["business_models"] for m in model["milestones"]]
+    assert len(found) > 100 and found[-1]["title"] == "Found at the very end"
+    assert found[-1]["source"]["line"] == lines
+    assert found[0]["due"]["text"] == "Q1 2027" and found[0]["owner"] == "Ana"
+    assert child.seconds < 30 and child.peak_mib < 500
+    site = vault.parent / "site"
+    exported = milepost("export", vault, "-o", site, "-j1", *today(), timeout=100)
+    assert exported.code == 0, exported.err
+    page = (site / "notes" / "big.html").read_bytes()
+    assert b'<pre class="mp-plain">---\ntags: [transcript]\n---\n# Big\n' in page
+    text = page.split(b'<pre class="mp-plain">')[1].split(b"</pre>")[0]
+    assert text.endswith(b"#milestone Found at the very end \xf0\x9f\x93\x85 2027-06-30\n")
+    assert b"<h2" not in text  # not rendered
+    assert b"larger than max_note_mb" in (site / "notes" / "home.html").read_bytes()
+    assert exported.seconds < 40 and exported.peak_mib < 500
+
+
+def test_a_long_single_line_is_parsed_in_linear_time(make_vault: MakeVault) -> None:
+    """A 2 MB line of links, fields, emoji and parentheses (it took minutes when it was
+    quadratic), under the limit, so parsed in full."""
+    words = "see [x](Home.md) (aside) [k:: v] ⏫ 📅 2026-01-01 [[Home]] **bold** end "
+    line = "- [ ] #milestone One long line " + words * (2_000_000 // len(words.encode()))
+    vault = make_vault({"One.md": line + "\n", "Home.md": "# Home\n"})
+    child = milepost("index", vault, "--json", "-j1", *today(), timeout=100)
+    assert child.code == 0, child.err
+    data = json.loads(child.out)
+    (milestone,) = [m for model in data["business_models"] for m in model["milestones"]]
+    assert milestone["due"]["text"] == "2026-01-01" and milestone["priority"] == "high"
+    assert child.seconds < 60
+
+
+def test_max_note_mb_is_checked(make_vault: MakeVault) -> None:
+    vault = make_vault({"milepost.toml": "max_note_mb = 0\n", "Home.md": "# Home\n"})
+    child = milepost("index", vault, *today(), timeout=30)
+    assert child.code == 2
+    assert "'max_note_mb' must be a positive number of megabytes, got 0" in child.err

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..config import Config
@@ -19,23 +20,26 @@ from .frontmatter import Block, FrontMatterProblem, split_front_matter
 from .items import ItemDraft, build_milestone, kind_of
 from .lines import is_milestone_tag
 from .markdown import index_parser
+from .skim import skim
 from .text import Decoded, decode
 from .wikilinks import link_name, whole_link
 
-__all__ = ["GENERATED_KEY", "LARGE_NOTE_BYTES", "parse_note"]
+__all__ = ["GENERATED_KEY", "parse_note"]
 
 GENERATED_KEY = "generated_by"
 """Front matter key that marks a page milepost wrote (value ``milepost``)."""
-LARGE_NOTE_BYTES = 5_000_000
 
 
 def parse_note(path: str, data: bytes, config: Config) -> Note:
     """Read one note; every problem becomes a diagnostic naming ``path``."""
     decoded = decode(data)
-    diagnostics = _reading_diagnostics(path, data, decoded)
+    diagnostics = _reading_diagnostics(path, decoded)
     if decoded.binary:
         return Note(path, diagnostics=tuple(diagnostics))
     try:
+        if len(data) > config.max_note_bytes:
+            diagnostics.append(_large(path, len(data), config))
+            return _skimmed_note(path, decoded.text, config, diagnostics)
         return _parse_text(path, decoded.text, config, diagnostics)
     except RecursionError:
         diagnostics.append(
@@ -44,7 +48,21 @@ def parse_note(path: str, data: bytes, config: Config) -> Note:
         return Note(path, diagnostics=tuple(sorted(diagnostics)))
 
 
-def _reading_diagnostics(path: str, data: bytes, decoded: Decoded) -> list[Diagnostic]:
+def _skimmed_note(path: str, text: str, config: Config, diagnostics: list[Diagnostic]) -> Note:
+    """A note over ``max_note_mb``: its skimmed lines parsed, the other lines' links and tags
+    added."""
+    skimmed = skim(text, config.tags)
+    note = _parse_text(path, skimmed.text, config, diagnostics)
+    return replace(
+        note,
+        links=tuple(sorted((*note.links, *skimmed.links), key=lambda link: link.line)),
+        tags=tuple(sorted((*note.tags, *skimmed.tags), key=lambda tag: tag.line)),
+        blocks=tuple(sorted((*note.blocks, *skimmed.blocks), key=lambda block: block[1])),
+        large=True,
+    )
+
+
+def _reading_diagnostics(path: str, decoded: Decoded) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     if decoded.binary:
         found.append(
@@ -83,18 +101,21 @@ def _reading_diagnostics(path: str, data: bytes, decoded: Decoded) -> list[Diagn
                 'silence = ["text.crlf"])',
             )
         )
-    if not decoded.text.strip():
+    if not decoded.text or decoded.text.isspace():
         found.append(warning(path, 0, "note.empty", "the note is empty"))
-    if len(data) > LARGE_NOTE_BYTES:
-        found.append(
-            warning(
-                path,
-                0,
-                "note.large",
-                f"the note is {len(data) / 1e6:.1f} MB; it is read in full, but slowly",
-            )
-        )
     return found
+
+
+def _large(path: str, size: int, config: Config) -> Diagnostic:
+    return warning(
+        path,
+        0,
+        "note.large",
+        f"the note is {size / 1e6:.1f} MB, over max_note_mb = {config.max_note_mb:g}: only its "
+        "front matter, headings, links, tags and milestone lines are read (by a line scan, not "
+        "a full parse), and the site shows its text unformatted; to read it in full, set "
+        f"max_note_mb = {size / 1e6 + 1:.0f} in milepost.toml",
+    )
 
 
 def _generated_page(
