@@ -308,3 +308,45 @@ def test_max_note_mb_is_checked(make_vault: MakeVault) -> None:
     child = milepost("index", vault, *today(), timeout=30)
     assert child.code == 2
     assert "'max_note_mb' must be a positive number of megabytes, got 0" in child.err
+
+
+# ----- 4. File names that are not UTF-8 -------------------------------------------------------
+def test_a_file_name_that_is_not_utf8_is_reported_and_skipped(make_vault: MakeVault) -> None:
+    vault = make_vault(
+        {
+            "Home.md": "# Home\n\n- [ ] #milestone Home milestone 📅 2027-01-10\n",
+            "Models/Shop.md": "---\ntype: business-model\n---\n#milestone Open the shop\n",
+        }
+    )
+    root = os.fsencode(vault)  # bytes paths: these names are not text
+    os.mkdir(root + b"/Folder \xfe")  # noqa: PTH102
+    for name in (b"Bad\xffname.md", b"Folder \xfe/Inside.md"):
+        descriptor = os.open(root + b"/" + name, os.O_WRONLY | os.O_CREAT, 0o644)
+        os.write(descriptor, b"#milestone Must not crash anything\n")
+        os.close(descriptor)
+    named = {"Bad\\xffname.md", "Folder \\xfe"}
+
+    child = milepost("index", vault, "--json", "-j1", *today())
+    assert child.code == 0, child.err
+    data = json.loads(child.out)
+    found = {(d["path"], d["code"], d["severity"]) for d in data["diagnostics"]}
+    assert found == {(path, "file.name-encoding", "warning") for path in named}
+    assert titles(data) == ["Home milestone", "Open the shop"]
+    assert "rename it" in child.err and "Traceback" not in child.err
+
+    built = milepost("build", vault, "-j1", *today())
+    assert built.code == 0, built.err
+    assert (vault / "Roadmaps" / "Models" / "Roadmap – Shop.md").is_file()
+    assert "Traceback" not in built.err
+
+    checked = milepost("check", vault, "-j1", *today())
+    assert checked.code == 0 and "Bad\\xffname.md: warning:" in checked.out
+
+    site = vault.parent / "site"
+    exported = milepost("export", vault, "-o", site, "-j1", *today())
+    assert exported.code == 0, exported.err
+    assert (site / "notes" / "home.html").is_file()
+    assert sorted(p.name for p in (site / "notes").rglob("*.html")) == [
+        "home.html",
+        "shop.html",
+    ]
