@@ -266,6 +266,8 @@ class _Properties:
         key, value = self.lower.get("tags", ("tags", None))
         line = self.line_of(key)
         found: list[Tag] = []
+        unseen: list[str] = []
+        """Tags milepost reads and Obsidian 1.9+ does not."""
         problems: list[str] = []
         if isinstance(value, list):
             for item in value:
@@ -275,27 +277,30 @@ class _Properties:
                 text = str(item).strip()
                 if text.startswith("#"):
                     problems.append(f"write {text.lstrip('#')!r} without the '#'")
+                    unseen.append(text.lstrip("#"))
                 found.append(Tag(text.lstrip("#"), line))
         elif isinstance(value, str):
             found += [Tag(t, line) for t in _tag_words(value)]
+            unseen += _tag_words(value)
             problems.append("tags is text, and Obsidian 1.9+ reads only a list")
         single_key, single = self.lower.get("tag", ("tag", None))
         if single is not None:
-            words = single if isinstance(single, list) else [single]
-            single_line = self.line_of(single_key)
-            found += [Tag(t, single_line) for w in words for t in _tag_words(str(w))]
+            words = [
+                t
+                for w in (single if isinstance(single, list) else [single])
+                for t in _tag_words(str(w))
+            ]
+            found += [Tag(t, self.line_of(single_key)) for t in words]
+            unseen += words
             problems.append("Obsidian 1.9+ ignores the 'tag' key; use 'tags' with a list")
         names = list(dict.fromkeys(t.name for t in found if t.name))
         if problems:
-            shown = f"write 'tags: [{', '.join(names)}]'" if names else "write 'tags: [name]'"
             self.diagnostics.append(
                 warning(
                     self.path,
                     line if value is not None else self.line_of(single_key),
                     "frontmatter.tags-form",
-                    f"{'; '.join(problems)}: Obsidian does not see "
-                    f"{'these tags' if len(names) != 1 else 'this tag'}, milepost does "
-                    f"({shown})",
+                    _tags_form(problems, unseen, names),
                 )
             )
         milestone = next((t for t in names if is_milestone_tag(t, config.tags)), None)
@@ -315,6 +320,17 @@ class _Properties:
             )
             found.append(Link(parts.target, parts.subpath, parts.display, False, line, raw))
         return found
+
+
+def _tags_form(problems: list[str], unseen: list[str], names: list[str]) -> str:
+    """The ``frontmatter.tags-form`` message: what is wrong, which tags Obsidian does not see
+    (milepost does), and the list to write instead."""
+    parts = list(problems)
+    shown = ", ".join(f"#{name}" for name in dict.fromkeys(unseen) if name)
+    if shown:
+        parts.append(f"Obsidian does not see {shown} (milepost does)")
+    fix = f": write 'tags: [{', '.join(names)}]'" if names else ""
+    return "; ".join(parts) + fix
 
 
 def _tag_words(text: str) -> list[str]:
