@@ -235,16 +235,16 @@ def check_command(
 
     Exits with 1 when an error remains (with --strict, when any warning remains).
     """
-    from .report import completeness_lines, incomplete
+    from .report import completeness_lines, incomplete, incomplete_hint
 
     config = _config(vault, config_file, today, jobs)
     result = _scan(config, quiet)
     index = result.index
     diagnostics = sorted([*index.diagnostics(), *incomplete(index)])
+    if hint := incomplete_hint(diagnostics):
+        click.echo(hint)
     _echo_diagnostics(diagnostics, err=False)
-    if index.models:
-        click.echo("Completeness (description, due date, budget, owner):")
-        click.echo("\n".join(completeness_lines(index)))
+    click.echo("\n".join(completeness_lines(index)))
     click.echo(
         f"{_counted(diagnostics)} in {len(index.notes)} notes (today {index.today}) in {elapsed()}"
     )

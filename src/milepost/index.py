@@ -408,7 +408,7 @@ class VaultIndex:
             ]
         problems = []
         if resolution.ambiguous:
-            others = ", ".join(c for c in resolution.candidates if c != resolution.path)
+            others = _some([c for c in resolution.candidates if c != resolution.path])
             why = (
                 "it is in the same folder"
                 if resolution.rule == "folder"
@@ -472,6 +472,16 @@ class VaultIndex:
 
     def model_name(self, key: str) -> str:
         return self.models[key].name
+
+
+NAMED = 3
+"""Most paths a finding names; the rest are counted."""
+
+
+def _some(paths: list[str]) -> str:
+    """``a, b, c … and 26 more``: a few paths, not a wall of them."""
+    shown = ", ".join(paths[:NAMED])
+    return shown + (f" … and {len(paths) - NAMED} more" if len(paths) > NAMED else "")
 
 
 _HEADING_NOISE = str.maketrans(dict.fromkeys("#|^:%[]*_`~=\\/.,;!?()'\"<>{}", " "))

@@ -260,6 +260,7 @@ class Views:
             "total": index.milestone_count(),
             "review": wikilink(review_path, f"Review {index.today:%Y-%m}"),
             "today": index.today,
+            "tag": index.config.tags[0],
         }
 
     # ----- review ------------------------------------------------------------------------------
