@@ -20,7 +20,7 @@ import pytest
 
 from milepost.config import Config
 from milepost.model import Note
-from milepost.parse import parse_note
+from milepost.parse import large, parse_note
 from milepost.parse.frontmatter import FrontMatterProblem, load_yaml
 
 from ..conftest import TODAY
@@ -232,7 +232,13 @@ def shape(note: Note) -> dict[str, object]:
     }
 
 
-def test_a_note_over_the_limit_is_skimmed_to_what_a_full_parse_reads() -> None:
+@pytest.mark.parametrize("part_lines", [2000, 1])
+def test_a_note_over_the_limit_is_skimmed_to_what_a_full_parse_reads(
+    part_lines: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same milestones, links, tags, headings and blocks, whether the kept lines are
+    parsed at once or a part at each heading and top-level item."""
+    monkeypatch.setattr(large, "PART_LINES", part_lines)
     data = SKIMMED.encode()
     full = parse_note("Plan.md", data, Config(vault=Path()))
     skimmed = parse_note("Plan.md", data, Config(vault=Path(), max_note_mb=0.0001))

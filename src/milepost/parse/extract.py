@@ -8,6 +8,7 @@ and comments are skipped; code never reaches here as inline tokens.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -114,7 +115,9 @@ class _Walker:
         return next((text for _, text, _ in reversed(self.headings) if text.strip()), None)
 
     # ----- walk ------------------------------------------------------------------------------
-    def walk(self, tokens: list[Token]) -> Extracted:
+    def walk(self, tokens: list[Token], *, last: bool = True) -> Extracted:
+        """Read the tokens of a note, or of one part of it (``last``: the note ends there)."""
+        self.list_first = set()
         skip = 0
         for index, token in enumerate(tokens):
             kind = token.type
@@ -140,7 +143,8 @@ class _Walker:
                 self.container(tokens, index)
             elif kind in _RAW_BLOCKS:
                 self.raw_block(token)
-        self.close_item()
+        if last:
+            self.close_item()
         return self.out
 
     def container(self, tokens: list[Token], index: int) -> None:
@@ -542,7 +546,16 @@ def _year_heading(text: str) -> int | None:
 
 
 def extract(
-    path: str, tokens: list[Token], source: list[str], config: Config, year: int | None
+    path: str,
+    chunks: Iterable[list[Token]],
+    source: list[str],
+    config: Config,
+    year: int | None,
 ) -> Extracted:
-    """Everything the index needs from one note's tokens."""
-    return _Walker(path, source, config, year).walk(tokens)
+    """Everything the index needs from one note's tokens, given whole or in parts that each
+    begin where an item cannot go on (a large note is parsed part by part)."""
+    walker = _Walker(path, source, config, year)
+    for tokens in chunks:
+        walker.walk(tokens, last=False)
+    walker.close_item()
+    return walker.out

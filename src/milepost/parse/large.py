@@ -1,4 +1,4 @@
-"""A cheap line scan of a note too large to parse in full (over ``max_note_mb``).
+"""A note too large to parse in full (over ``max_note_mb``), read by a cheap line scan.
 
 It keeps what the index needs and nothing else, line for line, so the text it returns has the
 note's lines (every other line is empty) and the normal parser reads it in a fraction of the
@@ -20,12 +20,17 @@ paragraphs after a blank line) is what a large note gives up.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 from typing import NamedTuple
 from urllib.parse import unquote
 
+from markdown_it.token import Token
+
 from ..model import Link, Tag
 from .frontmatter import split_front_matter
+from .markdown import index_parser
 from .tags import tag_body
 from .wikilinks import split_wikilink
 
@@ -53,13 +58,38 @@ _LIST_ITEM = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 
 
 class Skimmed(NamedTuple):
-    """What the scan found: the text the parser reads, and the links and tags of the rest."""
+    """What the scan found: the lines the parser reads, and the links and tags of the rest."""
 
-    text: str
+    lines: list[str]
     """The note's lines that the parser reads, at their own numbers; the others are empty."""
+    breaks: frozenset[int]
+    """Lines where the parser may start a new part (no list or quote goes on past them)."""
     links: list[Link]
     tags: list[Tag]
     blocks: list[tuple[str, int]]
+
+
+PART_LINES = 2000
+"""About how many kept lines the parser reads at a time (its tokens are dropped after each)."""
+
+
+def token_chunks(skimmed: Skimmed) -> Iterator[list[Token]]:
+    """The index parser's tokens of the kept lines, a part at a time, with file lines."""
+    lines, parser = skimmed.lines, index_parser()
+    cuts = [0]
+    kept = 0
+    for number, line in enumerate(lines):
+        if number in skimmed.breaks and kept >= PART_LINES:
+            cuts.append(number)
+            kept = 0
+        kept += bool(line)
+    cuts.append(len(lines))
+    for start, end in itertools.pairwise(cuts):
+        tokens = parser.parse("\n".join(lines[start:end]))
+        for token in tokens:
+            if token.map is not None:
+                token.map = [token.map[0] + start, token.map[1] + start]
+        yield tokens
 
 
 def _found(line: str, number: int, links: list[Link], tags: list[Tag]) -> None:
@@ -97,6 +127,7 @@ class _Scan:
         self.links: list[Link] = []
         self.tags: list[Tag] = []
         self.blocks: list[tuple[str, int]] = []
+        self.breaks: set[int] = set()
         self.words = tuple(f"#{tag}" for tag in tags)
         self.fence: str | None = None
         self.closing: str | None = None
@@ -122,12 +153,15 @@ class _Scan:
             self.item = 0
         elif _HEADING.match(line):
             self.keep(number, 0)
+            self.breaks.add(number)
         elif _BREAK.match(line):
             self.keep(number, 0)
             above = self.lines[number - 1] if number else ""
             if above.strip() and line.strip()[0] in "=-":
                 self.kept[number - 1] = above  # the underline of a setext heading
         elif "#" in line and any(word in line.lower() for word in self.words):
+            if number and not self.kept[number - 1] and line[:1] not in " \t>":
+                self.breaks.add(number)  # an item at the top: no list or quote goes on
             self.keep(number, ITEM_LINES)
             opened = _LIST_ITEM.match(line)
             self.indent = len(opened.group(1)) if opened is not None else -1
@@ -189,7 +223,7 @@ def skim(text: str, tags: tuple[str, ...]) -> Skimmed:
     scan.kept[:start] = scan.lines[:start]
     scan.run(start)
     _dedent_items(scan.kept, scan.lines, start)
-    return Skimmed("\n".join(scan.kept), scan.links, scan.tags, scan.blocks)
+    return Skimmed(scan.kept, frozenset(scan.breaks), scan.links, scan.tags, scan.blocks)
 
 
 def _dedent_items(kept: list[str], lines: list[str], start: int) -> None:
