@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from . import __version__
-from .config import Config, load_config
+from .config import CONFIG_NAME, Config, load_config
 from .errors import ConfigError, Diagnostic, MilepostError
 
 if TYPE_CHECKING:
@@ -83,7 +84,21 @@ def vault_options(function: F) -> F:
 
 
 def _config(vault: Path, config_file: Path | None, today: date | None, jobs: int | None) -> Config:
+    context = click.get_current_context(silent=True)
+    if context is not None and context.get_parameter_source("vault") is ParameterSource.DEFAULT:
+        _check_current_folder(context.info_name or "index")
     return load_config(vault, config_file=config_file, today=today, jobs=jobs)
+
+
+def _check_current_folder(command: str) -> None:
+    """No VAULT given: the current folder must look like a vault (a big folder by mistake would
+    be read whole, and get a cache folder)."""
+    here = Path.cwd()
+    if not (here / ".obsidian").is_dir() and not (here / CONFIG_NAME).is_file():
+        raise ConfigError(
+            f"{here} is not a vault (no .obsidian/ folder or {CONFIG_NAME}); to use it anyway, "
+            f"name it: milepost {command} ."
+        )
 
 
 @contextmanager
