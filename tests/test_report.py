@@ -34,6 +34,7 @@ def test_every_milestone_of_the_sample_and_fixture_vaults(vault: Path) -> None:
 
 
 @needs_shared
+@pytest.mark.slow
 def test_every_milestone_of_the_synthetic_corpus() -> None:
     entries = entries_of(CORPORA / "synthetic-300")
     assert len(entries) > 1000
