@@ -37,8 +37,8 @@ from .wikilinks import split_wikilink
 ITEM_LINES = 50
 """Most lines read after a milestone line (its fields and first paragraph)."""
 
-_READ = re.compile(r"[#\[`~%$:*_=^-]")
-"""A line without any of these characters holds nothing the scan reads."""
+_READ = re.compile(r"[#\[`~%$:^]|^[ \t]*[-*_=]")
+"""A line without these characters (the last ones at its start) holds nothing the scan reads."""
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _BREAK = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,}|=+[ \t]*)$")
 """A thematic break, or a setext heading's underline (then the line above is the heading)."""
