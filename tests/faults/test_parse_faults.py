@@ -150,7 +150,7 @@ business_model: Giant
 ---
 # Plan
 
-Intro with [[Home]] and #topic, and `[[Not a link]] #nottag` in code.
+Intro with [[Home]] and #topic, **#bold**, and `[[Not a link]] #nottag` in code.
 
 ## Examples
 

@@ -1,8 +1,7 @@
 """A note too large to parse in full (over ``max_note_mb``), read by a cheap line scan.
 
-It keeps what the index needs and nothing else, line for line, so the text it returns has the
-note's lines (every other line is empty) and the normal parser reads it in a fraction of the
-time and memory:
+It keeps the lines the index needs at their own numbers (every other line is left empty), and
+the normal parser reads them a part at a time, in a fraction of the time and memory:
 
 - the front matter block, headings, and managed-region marker lines, as they are;
 - each line that names a milestone tag, with the lines that follow it up to the next blank line,
@@ -50,7 +49,7 @@ _LINKS_AND_TAGS = re.compile(
     r"(?P<wiki>!?\[\[(?P<inner>[^\[\]\n]+)\]\])"
     r"|(?P<md>!?\[(?P<text>[^\[\]\n]*)\]\((?P<href>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)"
     r"(?:\s+\"[^\"\n]*\")?\))"
-    r"|(?<!\S)#(?P<tag>[^\s#]+)"
+    r"|(?:(?<=\s)|^)[*_~=]*#(?P<tag>[^\s#]+)"  # a tag may open emphasis, as the tag rule says
 )
 _BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
