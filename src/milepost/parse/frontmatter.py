@@ -85,10 +85,6 @@ class _Yaml12Loader(_Base):  # type: ignore[misc]
 
     yaml_implicit_resolvers: dict[str, Any] = {}  # noqa: RUF012
 
-    def construct_document(self, node: yaml.Node) -> Any:
-        _check_aliases(node)
-        return super().construct_document(node)
-
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         value = str(self.construct_scalar(node))
         if value.startswith("0o"):
@@ -150,6 +146,14 @@ _Yaml12Loader.add_constructor(
 )
 
 
+class _AliasCheckingLoader(_Yaml12Loader):
+    """The loader for a document that may hold aliases (its text has a ``*``)."""
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        _check_aliases(node)
+        return super().construct_document(node)
+
+
 class FrontMatterProblem(Exception):
     """Front matter that cannot be read; ``line`` is 0-based within the block."""
 
@@ -163,7 +167,7 @@ def load_yaml(text: str) -> Any:
     """Load one YAML document with Obsidian's YAML 1.2 meaning; raise FrontMatterProblem when
     invalid."""
     try:
-        return yaml.load(text, Loader=_Yaml12Loader)
+        return yaml.load(text, Loader=_AliasCheckingLoader if "*" in text else _Yaml12Loader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line if exc.problem_mark is not None else 0
         if line >= text.count("\n"):  # noticed at the end: point at where the construct opened

@@ -136,6 +136,8 @@ _SMALL_WORK = 200_000
 def remove_first(text: str, pieces: Sequence[str]) -> str:
     """``text`` with the first occurrence of each piece replaced by a space (as one
     ``text.replace(piece, " ", 1)`` after the other), in one pass over a long text."""
+    if not pieces:
+        return text
     if len(text) * len(pieces) < _SMALL_WORK:
         for piece in pieces:
             text = text.replace(piece, " ", 1)
@@ -165,6 +167,7 @@ _LOOSE_PAIR = re.compile(
 """Double-marker emphasis with spaces inside its ends (``** Launch**``, ``**Launch **``)."""
 _LOOSE_WHOLE = re.compile(r"^(\*|_)\s*(\S(?:.*?\S)?)\s*\1$")
 _EDGE_MARKS = ("***", "___", "**", "__", "==", "~~", "*", "_")
+_ANY_MARK = re.compile(r"[*_=~]")
 
 
 def _drop_empty(text: str) -> str:
@@ -201,7 +204,7 @@ def tidy_emphasis(title: str) -> str:
     """A title without the emphasis markers that removing its tag and fields left behind:
     empty pairs go, spaces inside a pair's ends go, and a marker left alone at either end goes.
     Markers in the middle of the text (``2 * 3``, ``snake_case``) are the writer's and stay."""
-    if not any(mark in title for mark in "*_=~"):
+    if _ANY_MARK.search(title) is None:
         return title
     before = None
     while before != title:
