@@ -55,6 +55,7 @@ def test_same_tokens_on_the_sample_and_fixture_vaults(
 
 
 @needs_shared
+@pytest.mark.slow
 def test_same_tokens_on_the_real_corpora(parsers: tuple[MarkdownIt, MarkdownIt]) -> None:
     files = list(notes_under(CORPORA))
     assert len(files) > 300

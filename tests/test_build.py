@@ -570,3 +570,33 @@ def test_quiet_build_prints_the_summary_and_conflicts_only(
         "conflict Roadmaps/Models/Roadmap – Space X.md: edited by hand since milepost wrote it; "
         "kept (--force overwrites)"
     ]
+
+
+def test_roadmap_items_show_tasks_priority_recurrence_and_dates(
+    run: Run, make_vault: MakeVault
+) -> None:
+    vault = make_vault(
+        {
+            "Plan.md": (
+                "- [ ] #milestone Close the books 🔁 every month ⏫ ➕ 2026-01-02 ⏳ 2027-01-05"
+                " 📅 2027-01-31\n"
+                "- [ ] #milestone Audit 🛫 2027-02-02 ⏳ 2027-02-10 📅 2027-03-01\n"
+                "- [ ] #milestone Plain 📅 2027-04-01\n"
+            ),
+        }
+    )
+    assert build(run, vault).code == 0
+    page = (vault / "Roadmaps/Models/Roadmap – Unassigned.md").read_text(encoding="utf-8")
+    items = {
+        line.split("**")[1]: (line, detail)
+        for line, detail in zip(page.splitlines(), page.splitlines()[1:], strict=False)
+        if line.startswith("- **")
+    }
+    books, books_detail = items["Close the books"]
+    assert books.endswith("· due 2027-01-31 · start 2027-01-05 · created 2026-01-02")
+    assert "· priority: high · repeats every month" in books_detail
+    audit, audit_detail = items["Audit"]
+    assert audit.endswith("· due 2027-03-01 · start 2027-02-02 · scheduled 2027-02-10")
+    assert "priority" not in audit_detail and "repeats" not in audit_detail
+    plain, _ = items["Plain"]
+    assert plain.endswith("**Plain** · due 2027-04-01")

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from .conftest import SAMPLE_VAULT, TODAY, MakeVault, Result
 
 Run = Callable[..., Result]
@@ -157,3 +159,39 @@ def test_python_dash_m(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["schema"] == 1
+
+
+@pytest.mark.parametrize(
+    "command", [["index"], ["check"], ["build"], ["export", "-o", "../site"], ["watch"]]
+)
+def test_a_folder_that_is_not_a_vault_must_be_named(
+    command: list[str], run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "Downloads"
+    folder.mkdir()
+    (folder / "a.md").write_text("#milestone Not meant to be read\n", encoding="utf-8")
+    monkeypatch.chdir(folder)
+    result = run(*command, *TODAY_ARGS)
+    assert result.code == 2 and result.out == ""
+    assert result.err == (
+        f"milepost: error: {folder} is not a vault (no .obsidian/ folder or milepost.toml); "
+        f"to use it anyway, name it: milepost {command[0]} .\n"
+    )
+    assert [p.name for p in folder.iterdir()] == ["a.md"]  # nothing left behind
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_named_folder_or_a_vault_marker_is_accepted(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "Notes"
+    folder.mkdir()
+    (folder / "a.md").write_text("#milestone Read\n", encoding="utf-8")
+    monkeypatch.chdir(folder)
+    assert run("index", ".", *TODAY_ARGS).code == 0
+    (folder / "milepost.toml").write_text('output = "Roadmaps"\n', encoding="utf-8")
+    assert run("index", *TODAY_ARGS).code == 0
+    (folder / "milepost.toml").unlink()
+    (folder / ".obsidian").mkdir()
+    result = run("check", *TODAY_ARGS)
+    assert result.code == 0 and "1 notes" in result.out

@@ -46,6 +46,7 @@ def milestone_count(index: dict[str, object]) -> int:
 
 
 @needs_shared
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["tasks-demo", "tasks-docs", "synthetic-300"])
 def test_the_corpora(name: str, tmp_path: Path) -> None:
     vault = tmp_path / name

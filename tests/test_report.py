@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from milepost import load_config, scan
 from milepost.index import Entry
-from milepost.model import Budget, Milestone, Period
+from milepost.model import Budget, Milestone, Period, Priority
 from milepost.report import entry_json, entry_text
 
 from .conftest import CORPORA, FIXTURE_VAULTS, SAMPLE_VAULT, TODAY, needs_shared
@@ -34,6 +34,7 @@ def test_every_milestone_of_the_sample_and_fixture_vaults(vault: Path) -> None:
 
 
 @needs_shared
+@pytest.mark.slow
 def test_every_milestone_of_the_synthetic_corpus() -> None:
     entries = entries_of(CORPORA / "synthetic-300")
     assert len(entries) > 1000
@@ -54,6 +55,10 @@ PERIOD = st.sampled_from([None, Period("Q3 2027", date(2027, 7, 1), date(2027, 9
     due=PERIOD,
     amount=st.none() | st.integers(-(10**12), 10**12) | st.floats(0, 1e9, allow_nan=False),
     fields=st.lists(st.tuples(TEXT, TEXT), max_size=3),
+    priority=st.sampled_from([None, "highest", "high", "medium", "low", "lowest"]),
+    recurrence=st.none() | TEXT,
+    created=PERIOD,
+    scheduled=PERIOD,
 )
 def test_any_text_is_written_as_the_encoder_would(
     *,
@@ -64,6 +69,10 @@ def test_any_text_is_written_as_the_encoder_would(
     due: Period | None,
     amount: float | None,
     fields: list[tuple[str, str]],
+    priority: Priority | None,
+    recurrence: str | None,
+    created: Period | None,
+    scheduled: Period | None,
 ) -> None:
     budget = Budget("$x", amount, "USD", "month") if amount is not None else None
     milestone = Milestone(
@@ -78,6 +87,10 @@ def test_any_text_is_written_as_the_encoder_would(
         budget=budget,
         kind="assumption",
         fields=tuple(fields),
+        priority=priority,
+        recurrence=recurrence,
+        created=created,
+        scheduled=scheduled,
     )
     entry = Entry(
         "0123456789ab",
@@ -89,3 +102,34 @@ def test_any_text_is_written_as_the_encoder_would(
         milestone.missing(),
     )
     assert entry_text(entry) == expected(entry)
+
+
+def test_tasks_priority_recurrence_created_and_scheduled(tmp_path: Path) -> None:
+    """Read from Tasks emoji and Dataview fields, written by both JSON writers alike."""
+    (tmp_path / "Plan.md").write_text(
+        "- [ ] #milestone Close the books 🔁 every month when done ⏫ ➕ 2026-01-02 "
+        "⏳ 2026-01-05 📅 2026-01-31\n"
+        "- [ ] #milestone Audit [priority:: lowest] [repeat:: every year] [created:: 2026-02-01]"
+        " 🛫 2026-02-02 ⏳ 2026-02-10\n"
+        "- [ ] #milestone Plain\n",
+        encoding="utf-8",
+    )
+    entries = entries_of(tmp_path)
+    got = [json.loads(entry_text(entry)) for entry in entries]
+    assert got == [json.loads(expected(entry)) for entry in entries]
+    shown = [
+        (
+            m["priority"],
+            m["recurrence"],
+            m["created"] and m["created"]["start"],
+            m["scheduled"] and m["scheduled"]["start"],
+            m["start"] and m["start"]["start"],
+        )
+        for m in got
+    ]
+    assert shown == [
+        ("high", "every month when done", "2026-01-02", "2026-01-05", "2026-01-05"),
+        ("lowest", "every year", "2026-02-01", "2026-02-10", "2026-02-02"),
+        (None, None, None, None, None),
+    ]
+    assert [entry.milestone.title for entry in entries] == ["Close the books", "Audit", "Plain"]

@@ -15,7 +15,8 @@ import pytest
 
 from .conftest import FIXTURE_VAULTS, GOLDENS, TODAY, Result
 
-LARGE_NOTE = 10_000_000
+LARGE_NOTE = 11_000_000
+"""Over max_note_mb (10 MB by default): the note is skimmed, not parsed in full."""
 
 
 def prepare(name: str, copy_vault: Callable[[Path], Path]) -> Path:

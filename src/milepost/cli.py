@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from . import __version__
-from .config import Config, check_today, load_config
+from .config import CONFIG_NAME, Config, check_today, load_config
 from .errors import ConfigError, Diagnostic, MilepostError
 
 if TYPE_CHECKING:
@@ -108,7 +109,10 @@ def vault_options(function: F) -> F:
 
 
 def _config(vault: Path, config_file: Path | None, today: date | None, jobs: int | None) -> Config:
-    meta = click.get_current_context().meta
+    context = click.get_current_context()
+    if context.get_parameter_source("vault") is ParameterSource.DEFAULT:
+        _check_current_folder(context.info_name or "index")
+    meta = context.meta
     return load_config(
         vault,
         config_file=config_file,
@@ -117,6 +121,17 @@ def _config(vault: Path, config_file: Path | None, today: date | None, jobs: int
         cache_dir=meta.get("milepost.cache_dir"),
         cache=False if meta.get("milepost.no_cache") else None,
     )
+
+
+def _check_current_folder(command: str) -> None:
+    """No VAULT given: the current folder must look like a vault (a big folder by mistake would
+    be read whole, and get a cache folder)."""
+    here = Path.cwd()
+    if not (here / ".obsidian").is_dir() and not (here / CONFIG_NAME).is_file():
+        raise ConfigError(
+            f"{here} is not a vault (no .obsidian/ folder or {CONFIG_NAME}); to use it anyway, "
+            f"name it: milepost {command} ."
+        )
 
 
 @contextmanager
@@ -268,16 +283,16 @@ def check_command(
 
     Exits with 1 when an error remains (with --strict, when any warning remains).
     """
-    from .report import completeness_lines, incomplete
+    from .report import completeness_lines, incomplete, incomplete_hint
 
     config = _config(vault, config_file, today, jobs)
     result = _scan(config, quiet)
     index = result.index
     diagnostics = sorted([*index.diagnostics(), *incomplete(index)])
+    if hint := incomplete_hint(diagnostics):
+        click.echo(hint)
     _echo_diagnostics(diagnostics, err=False)
-    if index.models:
-        click.echo("Completeness (description, due date, budget, owner):")
-        click.echo("\n".join(completeness_lines(index)))
+    click.echo("\n".join(completeness_lines(index)))
     click.echo(
         f"{_counted(diagnostics)} in {len(index.notes)} notes (today {index.today}) in {elapsed()}"
     )

@@ -77,6 +77,9 @@ class Config:
     """Diagnostic codes (or code prefixes such as ``text.``) not to report."""
     jobs: int = 0
     """Worker processes for parsing; 0 means one per CPU."""
+    max_note_mb: float = 10
+    """Notes larger than this many megabytes (10**6 bytes) are read by a line scan for their
+    front matter, headings, links, tags and milestone lines only, and exported as plain text."""
     only_published: bool = False
     """Export only notes with ``publish: true``."""
     cache: bool = True
@@ -94,9 +97,14 @@ class Config:
     def is_silenced(self, code: str) -> bool:
         return any(code == s or (s.endswith(".") and code.startswith(s)) for s in self.silence)
 
+    @property
+    def max_note_bytes(self) -> int:
+        return int(self.max_note_mb * 1_000_000)
+
     def fingerprint(self) -> str:
         """A string that changes whenever a setting that affects parsing changes."""
         parts = (
+            self.max_note_mb,
             self.tags,
             self.examples_headings,
             self.tools_headings,
@@ -161,6 +169,12 @@ def _positive(value: Any) -> int:
     return value
 
 
+def _megabytes(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"must be a positive number of megabytes, got {value!r}")
+    return value
+
+
 def _jobs(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"must be 0 (one per CPU) or a positive integer, got {value!r}")
@@ -210,6 +224,7 @@ _KEYS: dict[str, Callable[[Any], Any]] = {
     "currencies": _currencies,
     "silence": _strings,
     "jobs": _jobs,
+    "max_note_mb": _megabytes,
 }
 _EXPORT_KEYS: dict[str, Callable[[Any], Any]] = {"only_published": _bool}
 

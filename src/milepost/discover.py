@@ -102,6 +102,23 @@ def is_ignored(path: str, config: Config) -> bool:
     return matches_ignore(path, config.ignore)
 
 
+def name_problem(rel: str) -> Diagnostic | None:
+    """A ``file.name-encoding`` warning when a vault path has bytes that are not UTF-8 (Python
+    holds them as lone surrogates, which no page, JSON or hash can take); else None."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(rel).decode("utf-8", "backslashreplace")
+        return warning(
+            shown,
+            0,
+            "file.name-encoding",
+            "the name has bytes that are not UTF-8 (shown as \\x..), so milepost skips it; "
+            "rename it with UTF-8 characters (e.g. in Obsidian or a file manager)",
+        )
+    return None
+
+
 def discover(config: Config, under: str = "") -> Discovery:
     """Every file of the vault (or of its folder ``under``) that milepost reads or links can
     point to, sorted by path."""
@@ -125,6 +142,9 @@ def discover_file(config: Config, path: str) -> tuple[SourceFile | None, list[Di
     diagnostics: list[Diagnostic] = []
     if not path or is_ignored(path, config):
         return None, diagnostics
+    problem = name_problem(path)
+    if problem is not None:
+        return None, [problem]
     folder = config.vault / path.rsplit("/", 1)[0] if "/" in path else config.vault
     name = path.rsplit("/", 1)[-1]
     try:
@@ -193,6 +213,10 @@ def _list(
     for entry in entries:
         rel = prefix + entry.name
         if is_ignored(rel, config):
+            continue
+        problem = name_problem(rel)
+        if problem is not None:
+            diagnostics.append(problem)
             continue
         if entry.is_symlink() and not _follow_symlink(config, folder, entry, rel, diagnostics):
             continue

@@ -37,7 +37,7 @@ def check_link(
         ]
     problems = []
     if resolution.ambiguous:
-        others = ", ".join(c for c in resolution.candidates if c != resolution.path)
+        others = _some([c for c in resolution.candidates if c != resolution.path])
         why = "it is in the same folder" if resolution.rule == "folder" else "its path is shortest"
         problems.append(
             warning(
@@ -51,6 +51,16 @@ def check_link(
     if link.subpath and target is not None:
         problems.extend(_check_subpath(link, source, target, shown))
     return problems
+
+
+NAMED = 3
+"""Most paths a finding names; the rest are counted."""
+
+
+def _some(paths: list[str]) -> str:
+    """``a, b, c … and 26 more``: a few paths, not a wall of them."""
+    shown = ", ".join(paths[:NAMED])
+    return shown + (f" … and {len(paths) - NAMED} more" if len(paths) > NAMED else "")
 
 
 def _check_subpath(link: Link, source: str, target: Note, shown: str) -> list[Diagnostic]:

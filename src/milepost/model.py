@@ -17,6 +17,7 @@ Precision = Literal["day", "month", "quarter", "half", "year", "part"]
 BaseStatus = Literal["planned", "in_progress", "achieved", "cancelled"]
 Status = Literal["planned", "in_progress", "achieved", "overdue", "cancelled"]
 Kind = Literal["plan-review", "assumption", "implementation"]
+Priority = Literal["highest", "high", "medium", "low", "lowest"]
 
 STATUSES: tuple[Status, ...] = ("overdue", "in_progress", "planned", "achieved", "cancelled")
 """Every status, in the order pages list them (overdue first)."""
@@ -148,6 +149,14 @@ class Milestone:
     """Other ``key:: value`` fields of the item, as written."""
     note_milestone: bool = False
     """True when the whole note is the milestone (front matter ``tags: [milestone]``)."""
+    priority: Priority | None = None
+    """Tasks priority (🔺 ⏫ 🔼 🔽 ⏬, or ``priority::``)."""
+    recurrence: str | None = None
+    """Tasks recurrence as written after 🔁 (or ``repeat::``), e.g. ``every month``."""
+    created: Period | None = None
+    """Tasks created date (➕, or ``created::``)."""
+    scheduled: Period | None = None
+    """Tasks scheduled date (⏳, or ``scheduled::``); it is the start too when there is none."""
 
     def missing(self) -> tuple[str, ...]:
         """The parts of a good milestone (description, due, budget, owner) it lacks."""
@@ -191,6 +200,8 @@ class Note:
     """Front matter ``publish`` when it is a real boolean."""
     diagnostics: tuple[Diagnostic, ...] = ()
     """Diagnostics found while reading and parsing this note."""
+    large: bool = False
+    """True for a note over ``max_note_mb``: read by a line scan, not parsed in full."""
 
     @property
     def title(self) -> str:

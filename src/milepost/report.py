@@ -35,6 +35,10 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "start": _period(m.start),
         "done": _period(m.done),
         "cancelled": _period(m.cancelled),
+        "scheduled": _period(m.scheduled),
+        "created": _period(m.created),
+        "priority": m.priority,
+        "recurrence": m.recurrence,
         "budget": m.budget.as_json() if m.budget is not None else None,
         "missing": list(entry.missing),
         "tag": m.tag,
@@ -88,6 +92,14 @@ def entry_text(entry: Entry) -> str:
             _period_text(m.done),
             ', "cancelled": ',
             _period_text(m.cancelled),
+            ', "scheduled": ',
+            _period_text(m.scheduled),
+            ', "created": ',
+            _period_text(m.created),
+            ', "priority": ',
+            _text(m.priority),
+            ', "recurrence": ',
+            _text(m.recurrence),
             ', "budget": ',
             "null" if m.budget is None else _dump(m.budget.as_json()),
             ', "missing": [',
@@ -196,8 +208,20 @@ def write_json(index: VaultIndex, out: TextIO) -> None:
     out.write("".join(pending))
 
 
+def none_found(index: VaultIndex) -> str:
+    """What to say when a vault has no milestone at all: how to tag one."""
+    tag = next(iter(index.config.tags), "milestone")
+    return (
+        f"No milestones found. Tag one with #{tag} at the start of a line or list item "
+        f"('- [ ] #{tag} Launch 📅 2027-03-31'), or give a note 'tags: [{tag}]' in its "
+        "front matter."
+    )
+
+
 def summary_lines(index: VaultIndex) -> list[str]:
     """The human summary of ``milepost index``: one row per business model."""
+    if not index.milestone_count():
+        return [none_found(index)]
     header = (
         "business model",
         "milestones",
@@ -240,16 +264,29 @@ def incomplete(index: VaultIndex) -> list[Diagnostic]:
                         entry.path,
                         entry.milestone.line,
                         "milestone.incomplete",
-                        f"{entry.milestone.title!r} ({model.name}) has no {', '.join(missing)}; "
-                        "a good milestone has a description, a due date, a budget and an owner",
+                        f"{entry.milestone.title!r} ({model.name}) has no {', '.join(missing)}",
                     )
                 )
     return [d for d in found if not index.config.is_silenced(d.code)]
 
 
+def incomplete_hint(diagnostics: list[Diagnostic]) -> str | None:
+    """Said once, before the ``milestone.incomplete`` findings (each says what one lacks)."""
+    count = sum(1 for d in diagnostics if d.code == "milestone.incomplete")
+    if not count:
+        return None
+    return (
+        "A good milestone has a description, a due date, a budget and an owner; "
+        f"{count} open milestone{'s' * (count != 1)} lack{'s' * (count == 1)} some of it "
+        "[milestone.incomplete]:"
+    )
+
+
 def completeness_lines(index: VaultIndex) -> list[str]:
     """Per business model: how many milestones are complete, and what the others lack."""
-    lines = []
+    if not index.milestone_count():
+        return [none_found(index)]
+    lines = ["Completeness (description, due date, budget, owner):"]
     for model in index.models.values():
         lacking = Counter(part for e in model.entries for part in e.missing)
         c = counts(model)

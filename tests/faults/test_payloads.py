@@ -213,12 +213,6 @@ def test_deeply_nested_text(text: str, make_vault: MakeVault) -> None:
         assert done.peak < 1_000_000_000
 
 
-@pytest.mark.xfail(
-    reason="parsing pathological notes is being bounded in parallel: markdown-it's link labels "
-    "are quadratic in unmatched brackets, and YAML aliases are expanded when front matter is "
-    "read (both hang today)",
-    strict=False,
-)
 @pytest.mark.parametrize(
     "text",
     [

@@ -34,7 +34,8 @@ from ..parse.text import decode, repair_mojibake
 from ..render.env import environment, package_templates, template_errors
 from ..workers import forking, share
 from .markdown import MAX_EMBED_DEPTH, Page, cycle_warning, render_note
-from .pages import Pages, html_text, search_script
+from .pages import SEARCH_TEXT, Pages, html_text, search_script
+from .plain import NOTICE, PLAIN_BODY, fill
 from .site import Site, heading_anchors, relative
 
 MANIFEST = ".milepost-export.json"
@@ -193,6 +194,8 @@ class Exporter:
             return f'<a class="internal" href="{href}">{link.raw}</a>'
         if page.depth >= MAX_EMBED_DEPTH:
             return f'<span class="mp-broken">{link.raw}</span>'
+        if self.index.notes[target].large:
+            return f'<div class="mp-embed">{html.escape(link.raw)}: {NOTICE}</div>'
         text = section(self.text(target), self.index.notes[target], link.subpath)
         child = Page(
             self.site,
@@ -237,7 +240,12 @@ class Exporter:
         page = Page(
             self.site, path, url, self.embed, anchors=heading_anchors(note), stack=(f"{path}#",)
         )
-        body = finish(sanitize(render_note(self.text(path, keep=False), page)), self.site.charts)
+        if note.large:  # over max_note_mb: its text as it is, not rendered (see .plain)
+            body = PLAIN_BODY
+        else:
+            body = finish(
+                sanitize(render_note(self.text(path, keep=False), page)), self.site.charts
+            )
         links = [
             {"name": self.site.note_title(p), "url": relative(url, self.site.note_urls[p])}
             for p in backlinks
@@ -252,10 +260,12 @@ class Exporter:
             tags=[{"name": t, "url": relative(url, self.site.tag_url(t))} for t in tags],
             source=path,
         )
+        if note.large:
+            data, body = fill(data, self.config.vault / path)
         return NoteResult(
             Output(url, data, path),
             None,
-            self.pages.search_entry(path, html_text(body)),
+            self.pages.search_entry(path, body[:SEARCH_TEXT] if note.large else html_text(body)),
             page.files,
             page.problems,
             set(page.links),

@@ -6,36 +6,38 @@ be read is read.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from itertools import chain
 from typing import Any
+
+from markdown_it.token import Token
 
 from ..config import Config
 from ..errors import Diagnostic, error, warning
-from ..model import Link, Milestone, Note, Tag
+from ..model import Milestone, Note
 from .extract import Extracted, extract
 from .fields import canonical_field
-from .frontmatter import YamlProblem, load_yaml
+from .frontmatter import Block, split_front_matter
 from .items import ItemDraft, build_milestone, kind_of
-from .lines import is_milestone_tag
+from .large import skim, token_chunks
 from .markdown import index_parser
+from .properties import GENERATED_KEY, Properties, load_front_matter, plain_name
 from .text import Decoded, decode
-from .wikilinks import link_name, whole_link
 
-__all__ = ["GENERATED_KEY", "LARGE_NOTE_BYTES", "parse_note"]
-
-GENERATED_KEY = "generated_by"
-"""Front matter key that marks a page milepost wrote (value ``milepost``)."""
-LARGE_NOTE_BYTES = 5_000_000
+__all__ = ["GENERATED_KEY", "parse_note"]
 
 
 def parse_note(path: str, data: bytes, config: Config) -> Note:
     """Read one note; every problem becomes a diagnostic naming ``path``."""
     decoded = decode(data)
-    diagnostics = _reading_diagnostics(path, data, decoded)
+    diagnostics = _reading_diagnostics(path, decoded)
     if decoded.binary:
         return Note(path, diagnostics=tuple(diagnostics))
     try:
+        if len(data) > config.max_note_bytes:
+            diagnostics.append(_large(path, len(data), config))
+            return _skimmed_note(path, decoded.text, config, diagnostics)
         return _parse_text(path, decoded.text, config, diagnostics)
     except RecursionError:
         diagnostics.append(
@@ -44,7 +46,24 @@ def parse_note(path: str, data: bytes, config: Config) -> Note:
         return Note(path, diagnostics=tuple(sorted(diagnostics)))
 
 
-def _reading_diagnostics(path: str, data: bytes, decoded: Decoded) -> list[Diagnostic]:
+def _skimmed_note(path: str, text: str, config: Config, diagnostics: list[Diagnostic]) -> Note:
+    """A note over ``max_note_mb``: its skimmed lines parsed part by part, the other lines'
+    links, tags and block ids added."""
+    page = _generated_page(path, text, config, diagnostics)
+    if page is not None:
+        return page
+    skimmed = skim(text, config.tags)
+    note = _note(path, token_chunks(skimmed), skimmed.lines, config, diagnostics)
+    return replace(
+        note,
+        links=tuple(sorted((*note.links, *skimmed.links), key=lambda link: link.line)),
+        tags=tuple(sorted((*note.tags, *skimmed.tags), key=lambda tag: tag.line)),
+        blocks=tuple(sorted((*note.blocks, *skimmed.blocks), key=lambda block: block[1])),
+        large=True,
+    )
+
+
+def _reading_diagnostics(path: str, decoded: Decoded) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     if decoded.binary:
         found.append(
@@ -83,31 +102,21 @@ def _reading_diagnostics(path: str, data: bytes, decoded: Decoded) -> list[Diagn
                 'silence = ["text.crlf"])',
             )
         )
-    if not decoded.text.strip():
+    if not decoded.text or decoded.text.isspace():
         found.append(warning(path, 0, "note.empty", "the note is empty"))
-    if len(data) > LARGE_NOTE_BYTES:
-        found.append(
-            warning(
-                path,
-                0,
-                "note.large",
-                f"the note is {len(data) / 1e6:.1f} MB; it is read in full, but slowly",
-            )
-        )
     return found
 
 
-def _front_matter_text(text: str) -> str | None:
-    """The front matter block's text, found as the front matter rule finds it (a ``---`` line
-    first, up to the next unindented ``---`` line); None when there is none."""
-    lines = text.split("\n")
-    if lines[0].rstrip(" \t") != "---":
-        return None
-    for number in range(1, len(lines)):
-        line = lines[number]
-        if line[:1] not in (" ", "\t") and line.rstrip(" \t") == "---":
-            return "".join(f"{inner}\n" for inner in lines[1:number])
-    return None
+def _large(path: str, size: int, config: Config) -> Diagnostic:
+    return warning(
+        path,
+        0,
+        "note.large",
+        f"the note is {size / 1e6:.1f} MB, over max_note_mb = {config.max_note_mb:g}: only its "
+        "front matter, headings, links, tags and milestone lines are read (by a line scan, not "
+        "a full parse), and the site shows its text unformatted; to read it in full, set "
+        f"max_note_mb = {size / 1e6 + 1:.0f} in milepost.toml",
+    )
 
 
 def _generated_page(
@@ -117,12 +126,12 @@ def _generated_page(
     generated pages are the largest files of a vault), or None for any other note."""
     if GENERATED_KEY not in text[:2000]:
         return None
-    content = _front_matter_text(text)
-    if content is None:
+    block = split_front_matter(text)
+    if block is None:
         return None
     found: list[Diagnostic] = []
-    meta = _load_front_matter(path, content, found)
-    if not _Properties(path, meta, content.split("\n"), config, found).generated:
+    meta = load_front_matter(path, block, found)
+    if not Properties(path, meta, block.content.split("\n"), config, found).generated:
         return None
     return Note(path, frontmatter=meta, generated=True, diagnostics=(*diagnostics, *found))
 
@@ -132,16 +141,28 @@ def _parse_text(path: str, text: str, config: Config, diagnostics: list[Diagnost
     if page is not None:
         return page
     tokens = index_parser().parse(text)
-    source = text.split("\n")
+    return _note(path, iter([tokens]), text.split("\n"), config, diagnostics)
+
+
+def _note(
+    path: str,
+    chunks: Iterator[list[Token]],
+    source: list[str],
+    config: Config,
+    diagnostics: list[Diagnostic],
+) -> Note:
+    """A note from its tokens, whole or part by part (the first part holds the front matter)."""
+    tokens = next(chunks, [])
     meta: dict[str, Any] = {}
     fm_lines: list[str] = []
     if tokens and tokens[0].type == "front_matter":
-        fm_lines = tokens[0].content.split("\n")
-        meta = _load_front_matter(path, tokens[0].content, diagnostics)
-    props = _Properties(path, meta, fm_lines, config, diagnostics)
+        block: Block = tokens[0].meta["block"]
+        fm_lines = block.content.split("\n")
+        meta = load_front_matter(path, block, diagnostics)
+    props = Properties(path, meta, fm_lines, config, diagnostics)
     if props.generated:
         return Note(path, frontmatter=meta, generated=True, diagnostics=tuple(diagnostics))
-    found = extract(path, tokens, source, config, props.year)
+    found = extract(path, chain([tokens], chunks), source, config, props.year)
     diagnostics.extend(found.diagnostics)
     milestones = list(found.milestones)
     if props.milestone_tag is not None:
@@ -169,162 +190,10 @@ def _parse_text(path: str, text: str, config: Config, diagnostics: list[Diagnost
     )
 
 
-def _load_front_matter(path: str, content: str, diagnostics: list[Diagnostic]) -> dict[str, Any]:
-    try:
-        data = load_yaml(content)
-    except YamlProblem as problem:
-        diagnostics.append(
-            warning(
-                path,
-                problem.line + 2,
-                "frontmatter.invalid",
-                f"front matter is not valid YAML ({problem.message}); the note has no "
-                "properties until it is fixed",
-            )
-        )
-        return {}
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        diagnostics.append(
-            warning(
-                path,
-                2,
-                "frontmatter.not-a-mapping",
-                f"front matter is a {type(data).__name__}, not 'key: value' lines; ignored",
-            )
-        )
-        return {}
-    return {str(key): value for key, value in data.items()}
-
-
-class _Properties:
-    """The front matter properties milepost reads, with their diagnostics."""
-
-    def __init__(
-        self,
-        path: str,
-        meta: Mapping[str, Any],
-        fm_lines: list[str],
-        config: Config,
-        diagnostics: list[Diagnostic],
-    ) -> None:
-        self.path = path
-        self.fm_lines = fm_lines
-        self.diagnostics = diagnostics
-        lower: dict[str, tuple[str, Any]] = {}
-        for key, value in meta.items():
-            lower.setdefault(key.lower(), (key, value))
-        self.lower = lower
-        self.generated = self._value(GENERATED_KEY) == "milepost"
-        self.aliases = self._strings("aliases")
-        self.tags, self.milestone_tag = self._tags(config)
-        kind = self._value("type")
-        self.is_model = isinstance(kind, str) and kind.strip().lower().replace(" ", "-").replace(
-            "_", "-"
-        ) in ("business-model", "businessmodel")
-        self.model = _plain_name(self._value("business_model") or self._value("business model"))
-        publish = self._value("publish")
-        self.publish = publish if isinstance(publish, bool) else None
-        year = self._value("year")
-        self.year = year if isinstance(year, int) and not isinstance(year, bool) else None
-        self.links = tuple(self._links(meta))
-
-    def _value(self, key: str) -> Any:
-        return self.lower.get(key, (key, None))[1]
-
-    def line_of(self, key: str) -> int:
-        pattern = re.compile(rf"^{re.escape(key)}\s*:", re.IGNORECASE)
-        for number, line in enumerate(self.fm_lines):
-            if pattern.match(line):
-                return number + 2
-        return 1
-
-    def _strings(self, key: str) -> tuple[str, ...]:
-        value = self._value(key)
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            return ()
-        return tuple(
-            str(v).strip() for v in value if isinstance(v, str | int | float) and str(v).strip()
-        )
-
-    def _tags(self, config: Config) -> tuple[tuple[Tag, ...], str | None]:
-        """Obsidian's tags (a YAML list only) and the milestone tag read leniently."""
-        key, value = self.lower.get("tags", ("tags", None))
-        line = self.line_of(key)
-        strict: list[str] = []
-        lenient: list[str] = []
-        problems: list[str] = []
-        if isinstance(value, list):
-            for item in value:
-                if item is None:
-                    problems.append("an unquoted '- #tag' item is a YAML comment; write '- tag'")
-                    continue
-                text = str(item).strip()
-                if text.startswith("#"):
-                    problems.append(f"write {text.lstrip('#')!r} without the '#'")
-                strict.append(text.lstrip("#"))
-        elif isinstance(value, str):
-            lenient = [t.lstrip("#") for t in re.split(r"[,\s]+", value) if t.strip("#")]
-            problems.append("tags is text, and Obsidian 1.9+ reads only a list")
-        single = self._value("tag")
-        if single is not None:
-            lenient += [t.lstrip("#") for t in re.split(r"[,\s]+", str(single)) if t.strip("#")]
-            problems.append("Obsidian 1.9+ ignores the 'tag' key; use 'tags' with a list")
-        milestone = next((t for t in strict + lenient if is_milestone_tag(t, config.tags)), None)
-        if milestone is not None and problems:
-            names = ", ".join(dict.fromkeys(strict + lenient))
-            self.diagnostics.append(
-                warning(
-                    self.path,
-                    line,
-                    "frontmatter.tags-form",
-                    f"{'; '.join(problems)} (write 'tags: [{names}]')",
-                )
-            )
-        tags = tuple(Tag(t, line) for t in strict if t and " " not in t)
-        return tags, milestone
-
-    def _links(self, meta: Mapping[str, Any]) -> list[Link]:
-        found: list[Link] = []
-        for value in _scalars(meta):
-            parts = whole_link(value)
-            if parts is None:
-                continue
-            raw = value.strip()
-            line = next(
-                (n + 2 for n, text in enumerate(self.fm_lines) if raw in text),
-                1,
-            )
-            found.append(Link(parts.target, parts.subpath, parts.display, False, line, raw))
-        return found
-
-
-def _scalars(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _scalars(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _scalars(v)]
-    return []
-
-
-def _plain_name(value: Any) -> str | None:
-    """A business-model name from ``Space X`` or ``[[Models/Space X|Space X]]``."""
-    if isinstance(value, list) and value:
-        value = value[0]
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return link_name(value) or None
-
-
 def _page_model(found: Extracted) -> str | None:
     for key, value, _ in found.page_fields:
         if key.strip().lower().replace(" ", "_").replace("-", "_") in ("business_model", "model"):
-            return _plain_name(value)
+            return plain_name(value)
     return None
 
 
@@ -332,16 +201,16 @@ def _note_milestone(
     path: str,
     *,
     meta: Mapping[str, Any],
-    props: _Properties,
+    props: Properties,
     found: Extracted,
     config: Config,
     diagnostics: list[Diagnostic],
 ) -> Milestone:
     description = meta.get("description")
-    fields = {
+    fields = {  # 'created' in front matter is when the note was made, in any format
         key: value
         for key, value in meta.items()
-        if canonical_field(key) is not None
+        if canonical_field(key) not in (None, "created")
         and not (canonical_field(key) == "kind" and kind_of(str(value)) is None)
     }
     lead = [description.strip()] if isinstance(description, str) else list(found.lead)

@@ -20,7 +20,7 @@ BlockRule = Callable[[StateBlock, int, int, bool], bool]
 InlineRule = Callable[[StateInline, bool], bool]
 
 STARTS: dict[str, str] = {
-    "front_matter": "-",
+    "front_matter": "-+",
     "milepost_region": "%",
     "comment_block": "%",
     "math_block": "$",

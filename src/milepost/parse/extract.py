@@ -8,6 +8,7 @@ and comments are skipped; code never reaches here as inline tokens.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -17,7 +18,7 @@ from ..config import Config
 from ..errors import Diagnostic
 from ..model import Heading, Link, Milestone, Tag, ToolUse
 from .dates import parse_period
-from .fields import BLOCK_ID, full_line_field, tasks_fields, tasks_noise
+from .fields import BLOCK_ID, full_line_field, tasks_fields, tasks_noise, tasks_signifier
 from .items import ItemDraft, build_milestone, status_parenthetical
 from .lines import (
     CHECKBOX,
@@ -31,7 +32,7 @@ from .lines import (
     tag_anywhere,
 )
 from .tags import TAG_BODY
-from .text import collapse, drop_symbol_prefix, section_key
+from .text import collapse, drop_symbol_prefix, remove_first, section_key, tidy_emphasis
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _LONE_BLOCK_ID = re.compile(r"^\^([A-Za-z0-9-]+)$")
@@ -114,7 +115,9 @@ class _Walker:
         return next((text for _, text, _ in reversed(self.headings) if text.strip()), None)
 
     # ----- walk ------------------------------------------------------------------------------
-    def walk(self, tokens: list[Token]) -> Extracted:
+    def walk(self, tokens: list[Token], *, last: bool = True) -> Extracted:
+        """Read the tokens of a note, or of one part of it (``last``: the note ends there)."""
+        self.list_first = set()
         skip = 0
         for index, token in enumerate(tokens):
             kind = token.type
@@ -140,7 +143,8 @@ class _Walker:
                 self.container(tokens, index)
             elif kind in _RAW_BLOCKS:
                 self.raw_block(token)
-        self.close_item()
+        if last:
+            self.close_item()
         return self.out
 
     def container(self, tokens: list[Token], index: int) -> None:
@@ -295,11 +299,13 @@ class _Walker:
 
     def take_fields(self, draft: ItemDraft, line: Line, text: str) -> str:
         """Move a line's inline fields and Tasks emoji into the draft; return the rest."""
+        raws = []
         for token in line.tokens:
             if token.type == "inline_field_open":
                 meta = token.meta
                 draft.fields.append((meta["key"], meta["value"], line.number))
-                text = text.replace(meta["raw"], " ", 1)
+                raws.append(meta["raw"])
+        text = remove_first(text, raws)
         text = self.take_emoji(draft, plain_text(line.tokens), text, line.number)
         return BLOCK_ID.sub("", text)
 
@@ -307,12 +313,16 @@ class _Walker:
     def take_emoji(draft: ItemDraft, plain: str, text: str, number: int) -> str:
         """Move the Tasks emoji dates of ``plain`` into the draft; drop them and other Tasks
         signifiers from ``text``."""
+        raws = []
         for emoji in tasks_fields(plain):
             draft.emoji.append((emoji.name, emoji.value, number))
-            text = text.replace(emoji.raw, " ", 1)
+            raws.append(emoji.raw)
         for noise in tasks_noise(plain):
-            text = text.replace(noise, " ", 1)
-        return text
+            signified = tasks_signifier(noise)
+            if signified is not None:
+                draft.emoji.append((*signified, number))
+            raws.append(noise)
+        return remove_first(text, raws)
 
     def open_item(
         self, line: Line, marker: Marker, box: str | None, text: str, *, from_list: bool
@@ -330,12 +340,12 @@ class _Walker:
         )
         title = CHECKBOX.sub("", text, count=1) if box is not None else text
         title = _remove_marker(title, marker)
-        title = collapse(self.take_fields(draft, line, title))
+        title = tidy_emphasis(collapse(self.take_fields(draft, line, title)))
         paren = status_parenthetical(title)
         if paren is not None:
             draft.paren = paren
             title = title[: title.rfind(paren.raw)]
-        draft.title = drop_symbol_prefix(collapse(title))
+        draft.title = drop_symbol_prefix(tidy_emphasis(collapse(title)))
         draft.links.extend(_links(line))
         self.item = _Open(draft, self.depth, from_list)
 
@@ -458,6 +468,7 @@ def _links(line: Line) -> list[Link]:
 def _read_links(line: Line) -> list[Link]:
     links: list[Link] = []
     tokens = line.tokens
+    table = "\\|" in line.raw  # a table row: its cells' links had their pipes unescaped
     for index, (token, number) in enumerate(zip(tokens, line.numbers, strict=True)):
         if token.type == "wikilink":
             meta = token.meta
@@ -468,7 +479,9 @@ def _read_links(line: Line) -> list[Link]:
                     meta["display"],
                     meta["embed"],
                     number,
-                    meta["raw"],
+                    _as_written(meta["raw"], line.raw)
+                    if table and "|" in meta["raw"]
+                    else meta["raw"],
                 )
             )
         elif token.type in ("link_open", "image"):
@@ -477,6 +490,12 @@ def _read_links(line: Line) -> list[Link]:
             if link is not None:
                 links.append(link)
     return links
+
+
+def _as_written(raw: str, source: str) -> str:
+    """A wikilink's source text: in a table cell, markdown-it has unescaped its ``\\|``."""
+    escaped = raw.replace("|", "\\|")
+    return escaped if escaped in source else raw
 
 
 def _markdown_link(
@@ -490,14 +509,15 @@ def _markdown_link(
         display = token.content or None
     else:
         text = []
-        for inner in tokens[index + 1 :]:
-            if inner.type == "link_close":
-                break
-            if inner.type in ("text", "text_special", "code_inline"):
-                text.append(inner.content)
+        at = index + 1
+        while at < len(tokens) and tokens[at].type != "link_close":
+            if tokens[at].type in ("text", "text_special", "code_inline"):
+                text.append(tokens[at].content)
+            at += 1
         display = "".join(text) or None
+    raw = str(token.meta.get("raw", "")) if token.meta else ""
     return Link(
-        target.strip(), subpath.strip(), display, token.type == "image", line, "", markdown=True
+        target.strip(), subpath.strip(), display, token.type == "image", line, raw, markdown=True
     )
 
 
@@ -526,7 +546,16 @@ def _year_heading(text: str) -> int | None:
 
 
 def extract(
-    path: str, tokens: list[Token], source: list[str], config: Config, year: int | None
+    path: str,
+    chunks: Iterable[list[Token]],
+    source: list[str],
+    config: Config,
+    year: int | None,
 ) -> Extracted:
-    """Everything the index needs from one note's tokens."""
-    return _Walker(path, source, config, year).walk(tokens)
+    """Everything the index needs from one note's tokens, given whole or in parts that each
+    begin where an item cannot go on (a large note is parsed part by part)."""
+    walker = _Walker(path, source, config, year)
+    for tokens in chunks:
+        walker.walk(tokens, last=False)
+    walker.close_item()
+    return walker.out

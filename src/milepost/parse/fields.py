@@ -17,6 +17,9 @@ FIELD_ALIASES: dict[str, str] = {
     **dict.fromkeys(("due", "deadline", "target", "by", "expected", "eta", "due_date"), "due"),
     **dict.fromkeys(("start", "begins", "start_date", "starts"), "start"),
     "scheduled": "scheduled",
+    "created": "created",
+    "priority": "priority",
+    **dict.fromkeys(("repeat", "recurrence", "recurs"), "recurrence"),
     **dict.fromkeys(("done", "completion", "completed", "achieved", "done_on", "finished"), "done"),
     **dict.fromkeys(("cancelled", "canceled", "dropped"), "cancelled"),
     **dict.fromkeys(("status", "state"), "status"),
@@ -43,10 +46,18 @@ def canonical_field(key: str) -> str | None:
     return FIELD_ALIASES.get(normalize_key(key))
 
 
+MAX_VALUE = 10_000
+"""Longest inline field value read (a longer one is text), so a long line with many unclosed
+``[key::`` stays linear."""
+_KEY_END = re.compile(r"::|[\[\]()\n]")
+"""Where an inline field's key ends: at its ``::``, or at a bracket or line break it cannot hold."""
+
+
 def _scan_value(src: str, start: int, end: int, close: str) -> int:
     """Index of the bracket that closes an inline field value, or -1."""
     depth = 0
     pos = start
+    end = min(end, start + MAX_VALUE)
     while pos < end:
         char = src[pos]
         if char == "\n":
@@ -69,9 +80,10 @@ def _inline_field_rule(state: StateInline, silent: bool) -> bool:
     opener = src[pos]
     if opener not in "[(":
         return False
-    colon = src.find("::", pos + 1, state.posMax)
-    if colon < 0:
+    key_end = _KEY_END.search(src, pos + 1, state.posMax)
+    if key_end is None or key_end.group(0) != "::":
         return False
+    colon = key_end.start()
     key = src[pos + 1 : colon]
     if not key.strip() or any(c in key for c in "[]()\n") or key != key.lstrip():
         return False
@@ -139,6 +151,22 @@ class EmojiField(NamedTuple):
     name: str
     value: str
     raw: str
+
+
+PRIORITIES = {"🔺": "highest", "⏫": "high", "🔼": "medium", "🔽": "low", "⏬": "lowest"}
+"""Tasks priority signifiers and the priority each one names."""
+_RECURRENCE = re.compile(f"🔁{_VS}\\s*(.*)", re.DOTALL)
+
+
+def tasks_signifier(raw: str) -> tuple[str, str] | None:
+    """(``priority`` or ``recurrence``, its value) for a Tasks signifier that sets one."""
+    priority = PRIORITIES.get(raw[:1])
+    if priority is not None:
+        return "priority", priority
+    match = _RECURRENCE.match(raw)
+    if match is not None and match.group(1).strip():
+        return "recurrence", match.group(1).strip()
+    return None
 
 
 _ANY_EMOJI = re.compile("[📅📆🗓🛫⏳⌛✅❌➕🔺⏫🔼🔽⏬🔁🆔⛔🏁]")

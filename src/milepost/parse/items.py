@@ -83,6 +83,7 @@ _KINDS: dict[str, Kind] = {
     **dict.fromkeys(("implementation", "implement", "execution", "build"), "implementation"),
 }
 _OPEN: frozenset[str] = frozenset({"planned", "in_progress"})
+PRIORITY_NAMES = frozenset(("highest", "high", "medium", "low", "lowest"))
 
 
 def kind_of(text: str) -> Kind | None:
@@ -194,8 +195,13 @@ class _Builder:
             return
         if not text:
             return
-        if name in ("due", "start", "done", "cancelled", "scheduled"):
+        if name in ("due", "start", "done", "cancelled", "scheduled", "created"):
             self.date(name, text, source, line)
+        elif name == "priority":
+            if text.lower() in PRIORITY_NAMES:
+                self.offer(name, text.lower(), text, source, line)
+            else:
+                self.extra.append((key.strip(), text))
         elif name == "status":
             status = status_of(text)
             if status is None:
@@ -260,7 +266,10 @@ def build_milestone(draft: ItemDraft, config: Config) -> tuple[Milestone, list[D
     for key, value, line in draft.fields:
         b.field(key, value, "field", line)
     for name, value, line in draft.emoji:
-        b.date(name, value, "Tasks emoji", line)
+        if name in ("priority", "recurrence"):
+            b.offer(name, value, value, "Tasks emoji", line)
+        else:
+            b.date(name, value, "Tasks emoji", line)
     for key, prop in draft.frontmatter.items():
         if prop is not None and not isinstance(prop, dict | list):
             b.field(str(key), _scalar(prop), "front matter", 1)
@@ -270,8 +279,10 @@ def build_milestone(draft: ItemDraft, config: Config) -> tuple[Milestone, list[D
     if paren is not None and paren.date_text:
         slot = {"achieved": "done", "cancelled": "cancelled"}.get(paren.status, "due")
         b.date(slot, paren.date_text, "parenthetical", draft.line)
-    start = b.pick("start") or b.pick("scheduled")
+    scheduled = b.pick("scheduled")
+    start = b.pick("start") or scheduled
     due, done, cancelled = b.pick("due"), b.pick("done"), b.pick("cancelled")
+    created, priority, recurrence = b.pick("created"), b.pick("priority"), b.pick("recurrence")
     status = _status(b, draft, done, cancelled)
     kind = b.pick("kind") or _kind_from_tag(draft.tag)
     model = b.pick("model")
@@ -293,6 +304,10 @@ def build_milestone(draft: ItemDraft, config: Config) -> tuple[Milestone, list[D
         links=tuple(draft.links),
         fields=tuple(b.extra),
         note_milestone=draft.note_milestone,
+        priority=priority if isinstance(priority, str) else None,  # type: ignore[arg-type]
+        recurrence=recurrence if isinstance(recurrence, str) else None,
+        created=created if isinstance(created, Period) else None,
+        scheduled=scheduled if isinstance(scheduled, Period) else None,
     )
     if not draft.title:
         b.warn(draft.line, "milestone.untitled", "milestone has no title text after its tag")

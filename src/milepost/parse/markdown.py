@@ -58,6 +58,33 @@ def _count_newlines_in(md: MarkdownIt, rules: dict[str, str]) -> None:
     md.inline.ruler.__compile__()
 
 
+def _keeping_source(rule: InlineRule) -> InlineRule:
+    """Wrap a Markdown link or image rule: its ``link_open`` or ``image`` token keeps the link's
+    exact source text in ``meta["raw"]`` (diagnostics quote links as written)."""
+
+    def kept(state: StateInline, silent: bool) -> bool:
+        start, before = state.pos, len(state.tokens)
+        if not rule(state, silent):
+            return False
+        if not silent:
+            for token in state.tokens[before:]:  # pending text may be pushed before it
+                if token.type in ("link_open", "image"):
+                    token.meta = {**(token.meta or {}), "raw": state.src[start : state.pos]}
+                    break
+        return True
+
+    return kept
+
+
+def _keep_link_source(md: MarkdownIt) -> None:
+    for name in ("link", "image"):
+        index = md.inline.ruler.__find__(name)
+        if index >= 0:
+            rule = md.inline.ruler.__rules__[index]
+            rule.fn = _keeping_source(rule.fn)
+    md.inline.ruler.__compile__()
+
+
 def _lazy_inline(state: StateCore) -> None:
     """Tokenize only the inline content the index reads (see INDEX_TRIGGERS)."""
     md = state.md
@@ -80,6 +107,7 @@ def obsidian_plugins(md: MarkdownIt) -> MarkdownIt:
     md.use(wikilinks_plugin)
     md.use(inline_fields_plugin)
     md.use(tags_plugin)
+    _keep_link_source(md)
     _count_newlines_in(
         md, {"backticks": "`", "image": "!", "html_inline": "<", "comment": "%", "math_inline": "$"}
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -125,3 +127,89 @@ def repair_mojibake(text: str) -> str:
 def collapse(text: str) -> str:
     """Collapse runs of whitespace to single spaces."""
     return " ".join(text.split())
+
+
+_SMALL_WORK = 200_000
+"""Below this many (characters x pieces), removing pieces one by one is the fastest way."""
+
+
+def remove_first(text: str, pieces: Sequence[str]) -> str:
+    """``text`` with the first occurrence of each piece replaced by a space (as one
+    ``text.replace(piece, " ", 1)`` after the other), in one pass over a long text."""
+    if not pieces:
+        return text
+    if len(text) * len(pieces) < _SMALL_WORK:
+        for piece in pieces:
+            text = text.replace(piece, " ", 1)
+        return text
+    wanted = Counter(piece for piece in pieces if piece)
+    if not wanted:
+        return text
+    either = re.compile("|".join(map(re.escape, sorted(wanted, key=len, reverse=True))))
+
+    def gap(match: re.Match[str]) -> str:
+        found = match.group(0)
+        if wanted[found] > 0:
+            wanted[found] -= 1
+            return " "
+        return found
+
+    return either.sub(gap, text)
+
+
+_MARKS = r"\*\*\*|___|\*\*|__|==|~~|\*|_"
+_CLOSE_SPACE = r"(?=$|[\s.,;:!?)])"
+_EMPTY_PAIR = re.compile(rf"(?:^|\s+)({_MARKS})\s+\1{_CLOSE_SPACE}")
+"""Emphasis with nothing inside (``** **``: the tag or the fields it held were taken out)."""
+_LOOSE_PAIR = re.compile(
+    rf"(?:^|(?<=\s))(\*\*\*|___|\*\*|__|==|~~)\s*(\S(?:.{{0,200}}?\S)??)\s*\1{_CLOSE_SPACE}"
+)
+"""Double-marker emphasis with spaces inside its ends (``** Launch**``, ``**Launch **``)."""
+_LOOSE_WHOLE = re.compile(r"^(\*|_)\s*(\S(?:.*?\S)?)\s*\1$")
+_EDGE_MARKS = ("***", "___", "**", "__", "==", "~~", "*", "_")
+_ANY_MARK = re.compile(r"[*_=~]")
+
+
+def _drop_empty(text: str) -> str:
+    def gap(match: re.Match[str]) -> str:
+        between = match.start() > 0 and match.end() < len(text) and text[match.end()].isspace()
+        return " " if between else ""
+
+    return _EMPTY_PAIR.sub(gap, text)
+
+
+def _runs(text: str, mark: str) -> int:
+    """How many runs of exactly ``mark`` the text holds (``**`` is not two ``*``)."""
+    char = re.escape(mark[0])
+    return len(re.findall(f"(?<!{char}){re.escape(mark)}(?!{char})", text))
+
+
+def _drop_lone_ends(title: str) -> str:
+    """A marker at either end that has no partner anywhere in the title. A single ``*`` or
+    ``_`` glued to a word (``v2*``, ``_draft``) is text, not a marker, and stays."""
+    for mark in _EDGE_MARKS:
+        if _runs(title, mark) != 1:
+            continue
+        single = len(mark) == 1
+        after = title[len(mark) :]
+        if title.startswith(mark) and after[:1] != mark[0] and (not single or after[:1] == " "):
+            return after.strip()
+        before = title[: -len(mark)]
+        if title.endswith(mark) and before[-1:] != mark[0] and (not single or before[-1:] == " "):
+            return before.strip()
+    return title
+
+
+def tidy_emphasis(title: str) -> str:
+    """A title without the emphasis markers that removing its tag and fields left behind:
+    empty pairs go, spaces inside a pair's ends go, and a marker left alone at either end goes.
+    Markers in the middle of the text (``2 * 3``, ``snake_case``) are the writer's and stay."""
+    if _ANY_MARK.search(title) is None:
+        return title
+    before = None
+    while before != title:
+        before = title
+        title = collapse(_drop_empty(title))
+        title = _LOOSE_PAIR.sub(r"\1\2\1", title)
+        title = _drop_lone_ends(_LOOSE_WHOLE.sub(r"\1\2\1", title))
+    return title

@@ -91,6 +91,8 @@ class Item:
     source: str
     """A heading link back to where the milestone is written, with its line."""
     description: str
+    priority: str | None = None
+    recurrence: str | None = None
 
 
 ItemText = Callable[[Entry], str]
@@ -122,6 +124,8 @@ class Views:
             ("start", m.start),
             ("done", m.done),
             ("cancelled", m.cancelled),
+            ("scheduled", m.scheduled if m.scheduled != m.start else None),
+            ("created", m.created),
         ):
             if period is not None:
                 dates.append(f"{label} {show_period(period)}")
@@ -138,6 +142,8 @@ class Views:
             missing=list(m.missing()),
             source=f"{heading_link(entry.path, m.heading, where)} (line {m.line})",
             description=description,
+            priority=m.priority,
+            recurrence=m.recurrence,
         )
 
     def items(self, entries: Iterable[Entry]) -> list[str]:
@@ -254,6 +260,7 @@ class Views:
             "total": index.milestone_count(),
             "review": wikilink(review_path, f"Review {index.today:%Y-%m}"),
             "today": index.today,
+            "tag": next(iter(index.config.tags), "milestone"),
         }
 
     # ----- review ------------------------------------------------------------------------------
