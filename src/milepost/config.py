@@ -216,7 +216,7 @@ def _review_day(value: Any) -> str:
     if found is None:
         raise ValueError(
             "must be an ordinal (1 to 4, or -1 to -4 from the end of the month) and a weekday "
-            f"(MO TU WE TH FR SA SU), such as \"2FR\" (second Friday), got {value!r}"
+            f'(MO TU WE TH FR SA SU), such as "2FR" (second Friday), got {value!r}'
         )
     return found.group(1) + found.group(2)
 
