@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -279,6 +280,10 @@ def by_id(canvas: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {n["id"]: n for n in canvas["nodes"]}
 
 
+def cards_of(canvas: dict[str, Any]) -> list[dict[str, Any]]:
+    return [n for n in canvas["nodes"] if n["id"].startswith("milestone-")]
+
+
 def geometry(node: dict[str, Any]) -> tuple[int, int, int, int]:
     return node["x"], node["y"], node["width"], node["height"]
 
@@ -360,3 +365,30 @@ def test_the_base_names_properties_the_roadmap_pages_carry(vault: Path) -> None:
     assert named >= PENDING
     for page in sorted((vault / "Roadmaps/Models").glob("*.md")):
         assert named <= set(front_matter(page)), page.name
+
+
+# ----- watch -------------------------------------------------------------------------------------
+def test_watch_keeps_the_feeds_fresh_without_looping_on_its_own_writes(vault: Path) -> None:
+    from .test_watch import Running, wait_for
+
+    feed, canvas = vault / SPACE_FEED, vault / SPACE_CANVAS
+    with Running(load_config(vault, today=TODAY)) as running:
+        note = vault / SPACE
+        note.write_text(note.read_text() + "#milestone Reach orbit (expected 2028-02-03)\n")
+        wait_for(lambda: b"SUMMARY:Reach orbit" in (vault / FEED).read_bytes())
+        wait_for(lambda: b"SUMMARY:Reach orbit" in feed.read_bytes())
+        wait_for(lambda: len(cards_of(canvas_at(vault))) == 4)
+        settled = running.rounds()
+        time.sleep(1.5)  # long enough for any echo of milepost's own writes to come back
+        assert running.rounds() == settled
+        # the user moves a card on the canvas: kept, and no loop either
+        moved = canvas_at(vault)
+        card = next(n for n in moved["nodes"] if n["id"].startswith("milestone-"))
+        card.update(x=card["x"] - 3000, y=card["y"] + 1000)
+        canvas.write_text(json.dumps(moved, indent="\t"), encoding="utf-8")
+        wait_for(lambda: running.rounds() > settled)
+        time.sleep(1.5)
+        assert running.rounds() == settled + 1
+        assert geometry(by_id(canvas_at(vault))[card["id"]]) == geometry(card)
+    assert not [o for o in running.outcomes if o.error]
+    assert [o.changed for o in running.outcomes[1:]] == [[SPACE], [SPACE_CANVAS]]
