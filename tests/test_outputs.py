@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import icalendar
 import pytest
@@ -378,6 +379,7 @@ def test_watch_keeps_the_feeds_fresh_without_looping_on_its_own_writes(vault: Pa
         wait_for(lambda: b"SUMMARY:Reach orbit" in (vault / FEED).read_bytes())
         wait_for(lambda: b"SUMMARY:Reach orbit" in feed.read_bytes())
         wait_for(lambda: len(cards_of(canvas_at(vault))) == 4)
+        wait_for(lambda: running.rounds() >= 1)  # files are written just before a round ends
         settled = running.rounds()
         time.sleep(1.5)  # long enough for any echo of milepost's own writes to come back
         assert running.rounds() == settled
@@ -392,3 +394,47 @@ def test_watch_keeps_the_feeds_fresh_without_looping_on_its_own_writes(vault: Pa
         assert geometry(by_id(canvas_at(vault))[card["id"]]) == geometry(card)
     assert not [o for o in running.outcomes if o.error]
     assert [o.changed for o in running.outcomes[1:]] == [[SPACE], [SPACE_CANVAS]]
+
+
+# ----- the exported site -------------------------------------------------------------------------
+def test_the_site_links_the_feeds_and_draws_the_canvases(
+    vault: Path, run: Run, tmp_path: Path
+) -> None:
+    canvas = canvas_at(vault)
+    card = cards_of(canvas)[0]
+    card.update(x=-7000, y=5000)
+    (vault / SPACE_CANVAS).write_text(json.dumps(canvas, indent="\t"), encoding="utf-8")
+    site = tmp_path / "site"
+    result = run("export", vault, "-o", site, "--today", TODAY.isoformat(), "--jobs", "1")
+    assert result.code == 0, result.err
+    assert 'href="feeds.html"' in (site / "index.html").read_text(encoding="utf-8")
+    page = (site / "feeds.html").read_text(encoding="utf-8")
+    links = re.findall(r'<a class="mp-feed" href="([^"]+)"', page)
+    assert links == ["feeds/milestones.ics", "feeds/kitchen.ics", "feeds/space-x.ics"]
+    assert (site / links[0]).read_bytes() == (vault / FEED).read_bytes()
+    assert (site / links[2]).read_bytes() == (vault / SPACE_FEED).read_bytes()
+    pictures = re.findall(r'<img src="([^"]+)"', page)
+    assert pictures == ["feeds/kitchen.svg", "feeds/space-x.svg"]
+    svg = ElementTree.fromstring((site / pictures[1]).read_text(encoding="utf-8"))
+    ns = "{http://www.w3.org/2000/svg}"
+    assert not list(svg.iter(f"{ns}script"))
+    assert not [e for e in svg.iter() if any(a.startswith("on") for a in e.attrib)]
+    rects = {(int(r.get("x", "0")), int(r.get("y", "0"))) for r in svg.iter(f"{ns}rect")}
+    assert (-7000, 5000) in rects  # the card where the user put it
+    assert len(rects) >= len(canvas["nodes"])
+
+
+def test_the_site_s_feeds_hold_only_published_milestones(
+    make_vault: MakeVault, run: Run, tmp_path: Path
+) -> None:
+    vault = make_vault({**NOTES, SPACE: "---\npublish: true\n---\n" + NOTES[SPACE]})
+    site = tmp_path / "site"
+    args = ("-o", site, "--today", TODAY.isoformat(), "--only-published")
+    assert run("export", vault, *args).code == 0
+    feed = (site / "feeds/milestones.ics").read_bytes()
+    assert set(events(feed)) == {
+        "Plan review",
+        "Seed round closed (overdue, due Q3 2026)",
+        "Land on Mars",
+    }
+    assert not (site / "feeds/kitchen.ics").exists()

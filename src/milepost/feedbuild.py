@@ -179,7 +179,7 @@ def write_feeds(work: FeedWork, feeds: Iterable[Feed]) -> None:
                 spans=config.calendar_spans,
                 review_day=config.review_day,
             )
-            events[feed.key] = _events(data)
+            events[feed.key] = events_of(data)
             writer.page(Page(feed.path, data, "calendar", feed.key), feed.inputs)
         elif feed.kind == "canvas":
             write_canvas(writer, feed, work.records(feed.key), index.models[feed.key].name)
@@ -193,39 +193,49 @@ def write_feeds(work: FeedWork, feeds: Iterable[Feed]) -> None:
         return
     work.rendered += 1
     paths = FeedPaths(index, config)
-    parts = [
-        calendar(
-            [],
-            vault=vault,
-            token=token,
-            today=index.today,
-            name=f"Milestones · {vault}",
-            review_day=config.review_day,
-        ).removesuffix(_END)
-    ]
+    parts: list[bytes] = []
     for key, model in index.models.items():
         known = events.get(key)
         if known is None:
-            known = _on_disk_events(writer.root, paths.calendars[key])
+            known = _on_diskevents_of(writer.root, paths.calendars[key])
         if known is None:  # not on disk as milepost wrote it: make the events again
             work.rendered += 1
-            known = _events(
-                calendar(
-                    work.records(key),
-                    vault=vault,
-                    token=token,
-                    today=index.today,
-                    model=model.name,
-                    spans=config.calendar_spans,
-                    review_day=None,
-                )
-            )
+            known = modelevents_of(config, index.today, work.records(key), model.name)
         parts.append(known)
-    parts.append(_END)
-    writer.page(Page(whole.path, b"".join(parts), "calendar"), whole.inputs)
+    data = whole_calendar(config, index.today, parts)
+    writer.page(Page(whole.path, data, "calendar"), whole.inputs)
 
 
-def _events(feed: bytes) -> bytes:
+def modelevents_of(
+    config: Config, today: date, records: Iterable[FeedMilestone], model: str
+) -> bytes:
+    """The ``VEVENT`` blocks of one business model's milestones."""
+    made = calendar(
+        records,
+        vault=config.vault.name,
+        token=vault_token(config),
+        today=today,
+        model=model,
+        spans=config.calendar_spans,
+        review_day=None,
+    )
+    return events_of(made)
+
+
+def whole_calendar(config: Config, today: date, events: Iterable[bytes]) -> bytes:
+    """The whole vault's feed: its header and plan review, then every model's events."""
+    head = calendar(
+        [],
+        vault=config.vault.name,
+        token=vault_token(config),
+        today=today,
+        name=f"Milestones · {config.vault.name}",
+        review_day=config.review_day,
+    )
+    return head.removesuffix(_END) + b"".join(events) + _END
+
+
+def events_of(feed: bytes) -> bytes:
     """The ``VEVENT`` blocks of a feed milepost made, without the plan review."""
     start, end = feed.find(_EVENT), feed.rfind(_END)
     if start < 0 or end < start:
@@ -234,12 +244,12 @@ def _events(feed: bytes) -> bytes:
     return b"".join(_EVENT + b for b in blocks if b and _REVIEW_UID not in b"\r\n" + b)
 
 
-def _on_disk_events(root: Path, path: str) -> bytes | None:
+def _on_diskevents_of(root: Path, path: str) -> bytes | None:
     try:
         data = inside(root, path).read_bytes()
     except (OSError, WriteError):
         return None
-    return _events(data) if data.startswith(b"BEGIN:VCALENDAR\r\n") else None
+    return events_of(data) if data.startswith(b"BEGIN:VCALENDAR\r\n") else None
 
 
 def _stat(target: Path, data: bytes) -> Written:

@@ -83,7 +83,12 @@ def from_index(index: VaultIndex) -> list[FeedMilestone]:
 
 def of_model(model: BusinessModel) -> list[FeedMilestone]:
     """The milestones of one business model of the index."""
-    return list(_records(model.name, model.entries))
+    return records_of(model.name, model.entries)
+
+
+def records_of(model: str, entries: Iterable[Entry]) -> list[FeedMilestone]:
+    """Some of the milestones of business model ``model`` (named as shown)."""
+    return list(_records(model, entries))
 
 
 def _records(model: str, entries: Iterable[Entry]) -> Iterable[FeedMilestone]:
