@@ -438,3 +438,21 @@ def test_the_site_s_feeds_hold_only_published_milestones(
         "Land on Mars",
     }
     assert not (site / "feeds/kitchen.ics").exists()
+
+
+def test_a_deleted_feed_comes_back_and_a_lost_manifest_is_no_conflict(
+    vault: Path, run: Run
+) -> None:
+    before = snapshot(vault)
+    (vault / SPACE_FEED).unlink()
+    (vault / SPACE_CANVAS).unlink()
+    result = build(run, vault, "--dry-run")
+    assert result.code == 0
+    assert result.out.splitlines() == [f"would create {SPACE_FEED}", f"would create {SPACE_CANVAS}"]
+    assert build(run, vault, "-q").code == 0
+    assert {p: b for p, (b, _) in snapshot(vault).items()} == {p: b for p, (b, _) in before.items()}
+    shutil.rmtree(vault / ".milepost")
+    result = build(run, vault, "--no-cache")
+    assert result.code == 0, result.out
+    assert result.err.startswith("0 written, ")
+    assert build(run, vault, "--check").code == 0
