@@ -359,7 +359,8 @@ def build_command(
     force: bool,
     only: tuple[str, ...] | None,
 ) -> None:
-    """Write the roadmap, tool, index and review pages into VAULT, and fill managed regions.
+    """Write the roadmap, tool, index and review pages into VAULT, fill managed regions, and
+    write the calendar feeds, canvas roadmaps and Portfolio.base (--only chooses among them).
 
     Exits with 1 when a page is in conflict (edited by hand since milepost wrote it), or with
     --check when any page is stale.
