@@ -456,3 +456,16 @@ def test_a_deleted_feed_comes_back_and_a_lost_manifest_is_no_conflict(
     assert result.code == 0, result.out
     assert result.err.startswith("0 written, ")
     assert build(run, vault, "--check").code == 0
+
+
+def test_the_whole_feed_is_every_model_s_events(vault: Path) -> None:
+    """The whole vault's feed is made from the per-model feeds' events; made afresh (when a
+    per-model feed cannot be read), they are the same bytes."""
+    from milepost.feedbuild import events_of, model_events, whole_calendar
+    from milepost.feeds.records import of_model
+
+    config = load_config(vault, today=TODAY)
+    index = scan(config).index
+    parts = [model_events(config, TODAY, of_model(m), m.name) for m in index.models.values()]
+    assert parts == [events_of((vault / path).read_bytes()) for path in (KITCHEN_FEED, SPACE_FEED)]
+    assert whole_calendar(config, TODAY, parts) == (vault / FEED).read_bytes()

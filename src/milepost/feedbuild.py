@@ -197,16 +197,16 @@ def write_feeds(work: FeedWork, feeds: Iterable[Feed]) -> None:
     for key, model in index.models.items():
         known = events.get(key)
         if known is None:
-            known = _on_diskevents_of(writer.root, paths.calendars[key])
+            known = _on_disk_events(writer.root, paths.calendars[key])
         if known is None:  # not on disk as milepost wrote it: make the events again
             work.rendered += 1
-            known = modelevents_of(config, index.today, work.records(key), model.name)
+            known = model_events(config, index.today, work.records(key), model.name)
         parts.append(known)
     data = whole_calendar(config, index.today, parts)
     writer.page(Page(whole.path, data, "calendar"), whole.inputs)
 
 
-def modelevents_of(
+def model_events(
     config: Config, today: date, records: Iterable[FeedMilestone], model: str
 ) -> bytes:
     """The ``VEVENT`` blocks of one business model's milestones."""
@@ -244,7 +244,7 @@ def events_of(feed: bytes) -> bytes:
     return b"".join(_EVENT + b for b in blocks if b and _REVIEW_UID not in b"\r\n" + b)
 
 
-def _on_diskevents_of(root: Path, path: str) -> bytes | None:
+def _on_disk_events(root: Path, path: str) -> bytes | None:
     try:
         data = inside(root, path).read_bytes()
     except (OSError, WriteError):
