@@ -33,6 +33,7 @@ from ..model import Link
 from ..parse.text import decode, repair_mojibake
 from ..render.env import environment, package_templates, template_errors
 from ..workers import forking, share
+from .feeds import feed_outputs
 from .markdown import MAX_EMBED_DEPTH, Page, cycle_warning, render_note
 from .pages import SEARCH_TEXT, Pages, html_text, search_script
 from .plain import NOTICE, PLAIN_BODY, fill
@@ -226,6 +227,7 @@ class Exporter:
                 title=title,
                 today=self.index.today,
                 site_title=self.site_title,
+                config_outputs=self.config.outputs,
                 **context,
             )
         return markup.encode("utf-8")
@@ -456,6 +458,8 @@ class Exporter:
             for output in self.roadmap_pages(models):
                 writer.put(output)
             for output in self.index_pages(notes):
+                writer.put(output)
+            for output in feed_outputs(self):
                 writer.put(output)
 
         self.note_pages([p for p in notes if p not in kept], writer, progress, site_pages)
