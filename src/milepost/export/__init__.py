@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import nh3
+from markupsafe import Markup
 
 from ..config import Config
 from ..discover import is_ignored
@@ -66,9 +67,12 @@ def _only_our_ids(_tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def sanitize(markup: str) -> str:
-    """What Obsidian would show of a note's HTML: no scripts, handlers or ``javascript:`` URLs."""
-    return nh3.clean(
+def sanitize(markup: str) -> Markup:
+    """What Obsidian would show of a note's HTML: no scripts, handlers or ``javascript:`` URLs.
+
+    The sanitizer is the function that makes a note's HTML safe, so its result is
+    :class:`~markupsafe.Markup`; nothing else is marked safe."""
+    clean = nh3.clean(
         markup,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -77,6 +81,7 @@ def sanitize(markup: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    return Markup(clean)  # nh3: the one place HTML is trusted
 
 
 @dataclass(slots=True)
@@ -240,8 +245,9 @@ class Exporter:
         page = Page(
             self.site, path, url, self.embed, anchors=heading_anchors(note), stack=(f"{path}#",)
         )
+        body: Markup
         if note.large:  # over max_note_mb: its text as it is, not rendered (see .plain)
-            body = PLAIN_BODY
+            body = Markup(PLAIN_BODY)
         else:
             body = finish(
                 sanitize(render_note(self.text(path, keep=False), page)), self.site.charts
@@ -261,11 +267,14 @@ class Exporter:
             source=path,
         )
         if note.large:
-            data, body = fill(data, self.config.vault / path)
+            data, start = fill(data, self.config.vault / path)
+            text = start[:SEARCH_TEXT]
+        else:
+            text = html_text(body)
         return NoteResult(
             Output(url, data, path),
             None,
-            self.pages.search_entry(path, body[:SEARCH_TEXT] if note.large else html_text(body)),
+            self.pages.search_entry(path, text),
             page.files,
             page.problems,
             set(page.links),
@@ -564,22 +573,33 @@ def _render_pages(chunk: list[tuple[str, list[str]]]) -> list[tuple[str, NoteRes
     return [(path, exporter.note_page(path, links)) for path, links in chunk]
 
 
-_CHART = re.compile(r'<div class="mp-chart" data-chart="([^"]*)"></div>')
-_BOX = re.compile(r'<span class="mp-task" data-box="([a-z]+)"></span>')
+_MINE = re.compile(
+    r'<div class="mp-chart" data-chart="([^"]*)"></div>'
+    r'|<span class="mp-task" data-box="([a-z]+)"></span>'
+)
 
 
-def finish(body: str, charts: dict[str, str]) -> str:
-    """Put milepost's own markup into sanitized HTML: task checkboxes and SVG roadmaps."""
+def finish(body: Markup, charts: dict[str, Markup]) -> Markup:
+    """Put milepost's own markup into sanitized HTML: task checkboxes and SVG roadmaps. Every
+    piece put in is Markup that escaped what it holds (the charts: :func:`.svg.timeline`)."""
 
-    def chart(match: re.Match[str]) -> str:
-        svg = charts.get(html.unescape(match.group(1)), "")
-        return f'<div class="mp-scroll">{svg}</div>' if svg else ""
+    def chart(match: re.Match[str]) -> Markup:
+        svg = charts.get(html.unescape(match.group(1)))
+        return Markup('<div class="mp-scroll">{}</div>').format(svg) if svg else Markup("")
 
-    def box(match: re.Match[str]) -> str:
-        checked = " checked" if match.group(1) == "checked" else ""
-        return f'<input type="checkbox" disabled{checked}>'
+    def box(match: re.Match[str]) -> Markup:
+        if match.group(2) == "checked":
+            return Markup('<input type="checkbox" disabled checked>')
+        return Markup('<input type="checkbox" disabled>')
 
-    return _BOX.sub(box, _CHART.sub(chart, body))
+    pieces: list[Markup] = []
+    at = 0
+    for match in _MINE.finditer(body):
+        pieces.append(Markup(body[at : match.start()]))
+        pieces.append(chart(match) if match.group(1) is not None else box(match))
+        at = match.end()
+    pieces.append(Markup(body[at:]))
+    return Markup("").join(pieces)
 
 
 _LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s")

@@ -30,6 +30,7 @@ from .svg import timeline
 
 _WIKILINK = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
 _TAGS_RE = re.compile(r"<[^>]+>")
+_SVG_RE = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 
 
 def plain(text: str) -> str:
@@ -38,8 +39,9 @@ def plain(text: str) -> str:
 
 
 def html_text(markup: str) -> str:
-    """The visible text of HTML milepost rendered (for the search index)."""
-    return " ".join(html.unescape(_TAGS_RE.sub(" ", markup)).split())
+    """The visible text of HTML milepost rendered (for the search index), without the text of
+    its SVG charts (their tooltips repeat every title)."""
+    return " ".join(html.unescape(_TAGS_RE.sub(" ", _SVG_RE.sub(" ", markup))).split())
 
 
 @dataclass(frozen=True, slots=True)
