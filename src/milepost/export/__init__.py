@@ -490,23 +490,16 @@ class Exporter:
                 writer.put(Output(url, data, f"{file} (used by {users})"))
 
     def diagnostics(self) -> list[Diagnostic]:
-        """Link problems in published notes, and what the export itself found."""
+        """Link problems in published notes, and what the export itself found. The link findings
+        are the index's, the same as every other command reports (a link that differs from its
+        note only in case is no problem here: the site's URLs are lower-cased, and Obsidian
+        resolves it too)."""
         published = self.site.note_urls
         codes = {"link.unresolved", "link.ambiguous", "link.heading-missing", "link.block-missing"}
         found = [d for d in self.index.diagnostics() if d.code in codes and d.path in published]
         for source in published:
             for link in self.index.notes[source].links:
                 resolution = self.index.resolve(link, source)
-                if resolution.case_only and resolution.path is not None:
-                    found.append(
-                        warning(
-                            source,
-                            link.line,
-                            "link.case-mismatch",
-                            f"{link.raw or link.target} differs from {resolution.path} only in "
-                            "case; it works in Obsidian, but not on every web server",
-                        )
-                    )
                 if (
                     resolution.path in self.site.published
                     and not self.site.published[resolution.path]
