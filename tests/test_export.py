@@ -451,3 +451,73 @@ def test_relative_urls_are_what_relpath_gives(
     start = posixpath.dirname(from_page) or "."
     expected = quote(posixpath.relpath(to_file, start), safe="/#-._~")
     assert relative(from_page, to_file) == expected
+
+
+# ----- the home page -----------------------------------------------------------------------------
+def _home(site: Path) -> str:
+    return (site / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("files", "shown"),
+    [
+        ({"Home.md": "# Welcome home\n", "README.md": "# Read me\n"}, "Welcome home"),
+        ({"index.md": "# The index note\n", "README.md": "# Read me\n"}, "The index note"),
+        ({"README.md": "# Read me\n", "Sub/Home.md": "# Not at the root\n"}, "Read me"),
+        (
+            {
+                "Home.md": "# Welcome home\n",
+                "Start.md": "# Start here\n",
+                "milepost.toml": 'home = "Start.md"\n',
+            },
+            "Start here",
+        ),
+    ],
+)
+def test_the_home_page_shows_the_vault_s_home_note(
+    files: dict[str, str], shown: str, run: Run, make_vault: MakeVault, tmp_path: Path
+) -> None:
+    vault = make_vault(
+        {
+            **files,
+            "Plan.md": "- [ ] #milestone Launch [[Plan]] 📅 2027-01-15\n  business_model:: Alpha\n",
+        }
+    )
+    site = tmp_path / "site"
+    assert export(run, vault, site).code == 0
+    page = _home(site)
+    note = page.split('mp-home-note"', 1)[1].split("</article>", 1)[0]
+    assert f">{shown}</h1>" in note
+    assert (
+        sum(
+            f">{text}</h1>" in page
+            for text in ("Welcome home", "The index note", "Read me", "Start here")
+        )
+        == 1
+    )
+    overview = page.split('class="mp-overview"', 1)[1]
+    assert "roadmaps/" in overview and "No milestones found" not in overview
+    assert broken_links(site) == []
+
+
+def test_a_home_note_that_is_missing_or_unpublished_is_reported(
+    run: Run, make_vault: MakeVault, tmp_path: Path
+) -> None:
+    vault = make_vault(
+        {"milepost.toml": 'home = "Start.md"\n', "Home.md": "---\npublish: false\n---\n# Hidden\n"}
+    )
+    site = tmp_path / "site"
+    done = export(run, vault, site, quiet=False)
+    assert "[export.home-missing]" in done.err and "Start.md" in done.err
+    assert "mp-home-note" not in _home(site) and "Hidden" not in _home(site)
+
+
+def test_a_vault_without_milestones_says_how_to_tag_one(
+    run: Run, make_vault: MakeVault, tmp_path: Path
+) -> None:
+    vault = make_vault({"Notes.md": "# Just notes\n", "milepost.toml": 'tags = ["goal"]\n'})
+    site = tmp_path / "site"
+    assert export(run, vault, site).code == 0
+    page = _home(site)
+    assert "No milestones found yet" in page and "<code>#goal</code>" in page
+    assert "<table" not in page

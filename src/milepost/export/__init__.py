@@ -378,14 +378,64 @@ class Exporter:
                 f"tool {tool.name}",
             )
 
+    def home_note(self) -> str | None:
+        """The published note the home page shows: ``home`` in milepost.toml, else ``Home.md``,
+        ``index.md`` or ``README.md`` at the vault's root (any case)."""
+        configured = self.config.home
+        wanted = [configured] if configured else ["Home.md", "index.md", "README.md"]
+        by_lower = {p.lower(): p for p in self.index.notes if "/" not in p or configured}
+        for name in wanted:
+            path = by_lower.get(name.lower())
+            if path is not None and path in self.site.note_urls:
+                return path
+        if configured:
+            self.problems.append(
+                warning(
+                    str(self.config.source.name if self.config.source else "milepost.toml"),
+                    1,
+                    "export.home-missing",
+                    f"home = {configured!r} is not a published note of the vault; the home "
+                    "page shows the milestone overview alone",
+                )
+            )
+        return None
+
+    def home_body(self, path: str) -> Markup:
+        """The home note's text, rendered for the home page (its links lead from there)."""
+        note = self.index.notes[path]
+        if note.large:
+            return Markup("<p>{}</p>").format(NOTICE)
+        page = Page(
+            self.site,
+            path,
+            "index.html",
+            self.embed,
+            anchors=heading_anchors(note),
+            stack=(f"{path}#",),
+        )  # its problems are the note page's, reported once there
+        return finish(sanitize(render_note(self.text(path, keep=False), page)), self.site.charts)
+
     def index_pages(self, notes: list[str]) -> Iterator[Output]:
         """The home page, this month's review, the list of notes, and the tag pages."""
+        home = self.home_note()
         yield Output(
             "index.html",
             self._html(
-                "home.html.j2", "index.html", "Milestones", view=self.pages.home("index.html")
+                "home.html.j2",
+                "index.html",
+                "Milestones",
+                view=self.pages.home("index.html"),
+                home=(
+                    {
+                        "name": self.site.note_title(home),
+                        "url": self.site.note_urls[home],
+                        "body": self.home_body(home),
+                    }
+                    if home
+                    else None
+                ),
             ),
-            "the milestone index",
+            "the home page and the milestone overview",
         )
         yield Output(
             "review.html",

@@ -228,6 +228,8 @@ class Pages:
             "tools": tools,
             "today": self.index.today,
             "notes": len(self.site.note_urls),
+            "total": sum(row["total"] for row in rows),
+            "tag": next(iter(self.index.config.tags), "milestone"),
         }
 
     def review(self, page: str) -> dict[str, Any]:

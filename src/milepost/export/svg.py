@@ -37,8 +37,10 @@ EARLIER = 56
 ROW = 26
 LINE = 16
 TOP = 46
-WRAP = 40
+WRAP = 34
 """Characters per line of a label (14 px text in the label column)."""
+TICK_GAP = 64
+"""The least distance between two labelled ticks."""
 PAST_SHARE = 1 / 3
 """The most of the axis's width the time before today takes."""
 COLOURS: dict[Status, str] = {
@@ -178,9 +180,11 @@ def timeline(title: str, markers: Sequence[Marker], today: date, ident: str = "t
         out.append(
             Markup('<text x="{}" y="{}" class="mp-tick">earlier</text>').format(LABEL, TOP - 14)
         )
+    shown = float("-inf")
     for day, label in _ticks(first, last):
-        if x(day) > WIDTH - 40:
-            continue
+        if x(day) > WIDTH - 40 or x(day) - shown < TICK_GAP:
+            continue  # off the edge, or too close to the last one (the compressed past)
+        shown = x(day)
         out.append(_line(x(day), TOP - 8, x(day), height - 12, "mp-grid"))
         out.append(
             Markup('<text x="{}" y="{}" class="mp-tick">{}</text>').format(
@@ -224,7 +228,7 @@ def _row(
         Markup('<g class="mp-row" data-status="{}"><title>{}</title>').format(entry.status, hover)
     ]
     text_top = y - (len(lines) - 1) * LINE / 2 + 5
-    spans = Markup("").join(
+    spans = Markup(" ").join(
         Markup('<tspan x="8" y="{}">{}</tspan>').format(text_top + n * LINE, line)
         for n, line in enumerate(lines)
     )
