@@ -105,7 +105,7 @@ class Site:
         self.charts: dict[str, Markup] = {}
         """Business-model key -> its SVG roadmap (filled by the exporter)."""
         self.anchors = {p: _anchors(index.notes[p]) for p in self.note_urls}
-        paths = PagePaths(index, config)
+        paths = self.paths = PagePaths(index, config)
         self.generated: dict[str, str] = {paths.index: "index.html", paths.review: "review.html"}
         self.generated.update({paths.roadmaps[k]: u for k, u in self.roadmap_urls.items()})
         self.generated.update({paths.tools[k]: u for k, u in self.tool_urls.items()})
