@@ -26,6 +26,7 @@ from ..render.pageviews import (
     index_view,
     review_view,
     roadmap_view,
+    tool_view,
 )
 from ..render.views import STATUS_LABELS, Item, Views
 from .site import Site, anchor_for, relative
@@ -175,29 +176,28 @@ class Pages:
 
     def tool(self, tool: Tool, page: str) -> dict[str, Any]:
         site = self.site
-        uses = [
-            {
-                "name": site.note_title(path),
-                "url": relative(page, site.note_urls[path]),
-                "text": plain(text),
-            }
-            for path, text in tool.used_by
-            if site.published.get(path, False)
-        ]
-        models = [self.index.models[k] for k in tool.models]
+        view = tool_view(
+            tool,
+            self.index.models,
+            self.entries,
+            lambda path: site.published.get(path, False),
+            empty=False,
+        )
         note_url = site.note_urls.get(tool.note or "")
         return {
             "tool": tool,
             "note": relative(page, note_url) if note_url else None,
-            "uses": uses,
-            "models": [
+            "uses": [
                 {
-                    "name": m.name,
-                    "url": relative(page, site.roadmap_urls[m.key]),
-                    "count": len(self.entries(m)),
+                    "name": site.note_title(path),
+                    "url": relative(page, site.note_urls[path]),
+                    "text": plain(text),
                 }
-                for m in models
-                if self.entries(m)
+                for path, text in view.uses
+            ],
+            "models": [
+                {"name": m.name, "url": relative(page, site.roadmap_urls[m.key]), "count": n}
+                for m, n in view.models
             ],
         }
 

@@ -10,7 +10,7 @@ only published entries; the vault's pages pass all of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -211,4 +211,31 @@ def index_view(
         sum(row.total for row in rows),
         today,
         tag,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ToolView:
+    tool: Tool
+    uses: tuple[tuple[str, str], ...]
+    """Each note that uses the tool, with what its Tools section says (in the tool's order)."""
+    models: tuple[tuple[BusinessModel, int], ...]
+    """Each business model that reaches the tool, with its number of milestones."""
+
+
+def tool_view(
+    tool: Tool,
+    models: Mapping[str, BusinessModel],
+    entries: Callable[[BusinessModel], Sequence[Entry]],
+    shown: Callable[[str], bool] = lambda _: True,
+    *,
+    empty: bool = True,
+) -> ToolView:
+    """``entries``: the milestones of a model the page counts; ``shown``: whether a note is;
+    ``empty``: list business models without a milestone too."""
+    reached = [(models[k], len(entries(models[k]))) for k in tool.models]
+    return ToolView(
+        tool,
+        tuple((path, text) for path, text in tool.used_by if shown(path)),
+        tuple((model, count) for model, count in reached if count or empty),
     )

@@ -205,20 +205,22 @@ class Views:
 
     # ----- tools -------------------------------------------------------------------------------
     def tool(self, tool: Tool) -> dict[str, object]:
+        from .pageviews import tool_view
+
         index = self.index
+        view = tool_view(tool, index.models, lambda m: m.entries)
         uses = [
             {
                 "note": self.note_link(path),
                 "text": relink(text, _links_of(index, path), path, index),
             }
-            for path, text in tool.used_by
+            for path, text in view.uses
         ]
-        models = [index.models[key] for key in tool.models]
         return {
             "tool": tool,
             "note_link": self.tool_note_link(tool),
             "uses": uses,
-            "models": [{"link": self.roadmap_link(m), "count": len(m.entries)} for m in models],
+            "models": [{"link": self.roadmap_link(m), "count": n} for m, n in view.models],
         }
 
     # ----- index -------------------------------------------------------------------------------
