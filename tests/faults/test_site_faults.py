@@ -100,6 +100,17 @@ def hostile_vault(make_vault: MakeVault, payload: str) -> Path:
                 "\n[j](javascript:alert(1)) [v](  JaVaScRiPt:alert(1)) "
                 '<a href="javascript:alert(1)">a</a> <img src=x onerror=alert(1)>\n'
                 f"<svg><script>alert(1)</script></svg> [[{payload}]]\n"
+                f"\n## Tools\n\n- [[{payload}]]: a tool with a hostile name\n"
+                "- [[<img src=x onerror=alert(1)>]]\n"
+                "\n![[<img src=x onerror=alert(1)>]] ![x](javascript:alert(1)) "
+                '<a href="data:text/html,<script>alert(1)</script>">d</a>\n'
+            ),
+            "<img src=x onerror=alert(1)>.md": (
+                f"# {payload}\n\n- [ ] #milestone {payload} 📅 2026-12-01\n"
+                f"  business_model:: {payload}\n"
+            ),
+            "Models/Old.md": (
+                f"- [x] #milestone Long ago {payload} ✅ 2019-05-01\n  business_model:: {payload}\n"
             ),
             "Models/Model.md": (
                 "---\n"
@@ -130,6 +141,9 @@ def test_a_hostile_vault_exports_a_site_that_runs_nothing(
     roadmaps = list((site / "roadmaps").rglob("*.html"))
     assert roadmaps, "the hostile business model got no roadmap page"
     assert any("<svg" in p.read_text(encoding="utf-8") for p in roadmaps)
+    assert any(">earlier</text>" in p.read_text(encoding="utf-8") for p in roadmaps)
+    assert len(list((site / "tools").rglob("*.html"))) == 2  # both hostile tool names
+    assert "mp-home-note" in (site / "index.html").read_text(encoding="utf-8")
     assert audit(site) == []
 
 
