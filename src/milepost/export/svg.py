@@ -180,11 +180,12 @@ def timeline(title: str, markers: Sequence[Marker], today: date, ident: str = "t
         out.append(
             Markup('<text x="{}" y="{}" class="mp-tick">earlier</text>').format(LABEL, TOP - 14)
         )
-    shown = float("-inf")
-    for day, label in _ticks(first, last):
-        if x(day) > WIDTH - 40 or x(day) - shown < TICK_GAP:
-            continue  # off the edge, or too close to the last one (the compressed past)
-        shown = x(day)
+    kept: list[tuple[date, str]] = []
+    for day, label in reversed(_ticks(first, last)):  # from the right: the future wins
+        if x(day) > WIDTH - 40 or (kept and x(kept[-1][0]) - x(day) < TICK_GAP):
+            continue  # off the edge, or too close to its neighbour (the compressed past)
+        kept.append((day, label))
+    for day, label in reversed(kept):
         out.append(_line(x(day), TOP - 8, x(day), height - 12, "mp-grid"))
         out.append(
             Markup('<text x="{}" y="{}" class="mp-tick">{}</text>').format(
