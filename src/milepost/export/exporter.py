@@ -92,9 +92,9 @@ class Exporter(OwnPages):
             )
             url = self.site.note_urls.get(target)
             href = relative(page.page, url) if url else "#"
-            return f'<a class="internal" href="{href}">{link.raw}</a>'
+            return f'<a class="internal" href="{html.escape(href)}">{html.escape(link.raw)}</a>'
         if page.depth >= MAX_EMBED_DEPTH:
-            return f'<span class="mp-broken">{link.raw}</span>'
+            return f'<span class="mp-broken">{html.escape(link.raw)}</span>'
         if self.index.notes[target].large:
             return f'<div class="mp-embed">{html.escape(link.raw)}: {NOTICE}</div>'
         text = section(self.text(target), self.index.notes[target], link.subpath)
@@ -113,7 +113,8 @@ class Exporter(OwnPages):
         url = self.site.note_urls.get(target, "")
         return (
             f'<div class="mp-embed"><div class="mp-embed-title"><a class="internal" '
-            f'href="{relative(page.page, url)}">{title}</a></div>{body}</div>'
+            f'href="{html.escape(relative(page.page, url))}">{html.escape(title)}</a></div>'
+            f"{body}</div>"
         )
 
     # ----- rendering --------------------------------------------------------------------------
