@@ -6,11 +6,13 @@ go to the folder named by ``MILEPOST_SCREENSHOTS`` when it is set (else none are
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,8 +36,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def browser() -> Iterator[object]:
+@contextlib.contextmanager
+def chromium() -> Iterator[object]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -64,6 +66,12 @@ def browser() -> Iterator[object]:
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    with chromium() as driver:
+        yield driver
 
 
 def test_the_exported_site_in_a_real_browser(
@@ -149,11 +157,12 @@ return broken;
 TIMELINE = """
 const svg = document.querySelector('svg.mp-timeline');
 const axis = svg.querySelector('line.mp-axis').x1.baseVal.value;
-const marks = [...svg.querySelectorAll('polygon.mp-mark')].map(p => {
+const marks = [...svg.querySelectorAll('g.mp-row polygon')].map(p => {
   const xs = [...p.points].map(q => q.x);
+  const title = p.querySelector('title') || p.closest('g').querySelector('title');
   return {x: (Math.min(...xs) + Math.max(...xs)) / 2,
           status: p.closest('g').dataset.status,
-          title: p.querySelector('title') ? p.querySelector('title').textContent : ''};
+          title: title ? title.textContent : ''};
 });
 const labels = [...svg.querySelectorAll('text.mp-label')].map(t => {
   const box = t.getBBox();
@@ -163,45 +172,83 @@ return {width: svg.viewBox.baseVal.width, axis: axis, marks: marks, labels: labe
 """
 
 
-def test_the_site_s_first_look(browser: object, run: Callable[..., Result], tmp_path: Path) -> None:
-    """The first look at the exported sample vault, at 1280 and at 420 px: header cells wrap
-    only between words, nothing scrolls the page sideways, the emoji font stack is there, and
-    the roadmap timeline is focused on the open milestones with labels and tooltips in full."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.remote.webdriver import WebDriver
+PAGES = ("index.html", "roadmaps/space-x.html", "review.html", "notes/concepts/milestones.html")
+WIDTHS = (1280, 420)
 
-    assert isinstance(browser, WebDriver)
-    driver = browser
-    site = tmp_path / "site"
-    result = run("export", SAMPLE_VAULT, "-o", site, "--today", TODAY.isoformat(), "-q")
-    assert result.code == 0, result.err
-    pages = ["index.html", "roadmaps/space-x.html", "review.html", "notes/concepts/milestones.html"]
-    for width in (1280, 420):
-        driver.set_window_size(width, 1000)
-        for page in pages:
-            driver.get(site.joinpath(page).as_uri())
-            name = page.replace("/", "-").removesuffix(".html")
-            screenshot(driver, f"{name}-{width}.png")
-            assert driver.execute_script(WORDS_BROKEN, "th, .mp-table td") == [], (page, width)
-            scroll, view = driver.execute_script(
-                "return [document.documentElement.scrollWidth,"
-                " document.documentElement.clientWidth]"
-            )
-            assert scroll == view, f"{page} scrolls sideways at {width} px ({scroll} > {view})"
-        font = driver.execute_script("return getComputedStyle(document.body).fontFamily")
-        for emoji in ("Apple Color Emoji", "Segoe UI Emoji", "Noto Color Emoji"):
-            assert emoji in font
-    # the home page shows the vault's Home note beside the overview
-    driver.set_window_size(1280, 1000)
-    driver.get(site.joinpath("index.html").as_uri())
+
+@pytest.fixture(scope="module")
+def first_look(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path]]:
+    """One browser and the sample vault exported once, for the first-look tests."""
+    from milepost.cli import main
+
+    site = tmp_path_factory.mktemp("first-look") / "site"
+    code = main(["export", str(SAMPLE_VAULT), "-o", str(site), "--today", TODAY.isoformat(), "-q"])
+    assert code == 0
+    with chromium() as driver:
+        yield driver, site
+
+
+def visit(driver: Any, site: Path, page: str, width: int) -> None:
+    driver.set_window_size(width, 1000)
+    driver.get(site.joinpath(page).as_uri())
+    screenshot(driver, f"{page.replace('/', '-').removesuffix('.html')}-{width}.png")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_table_cells_wrap_only_between_words(first_look: tuple[Any, Path], width: int) -> None:
+    driver, site = first_look
+    for page in PAGES:
+        visit(driver, site, page, width)
+        assert driver.execute_script(WORDS_BROKEN, "th, .mp-table td") == [], page
+
+
+def test_no_page_scrolls_sideways_at_420_px(first_look: tuple[Any, Path]) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver, site = first_look
+    for page in PAGES:
+        visit(driver, site, page, 420)
+        scroll, view = driver.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert scroll == view, f"{page} scrolls sideways ({scroll} > {view})"
+    visit(driver, site, "roadmaps/space-x.html", 420)
+    box = driver.find_element(By.CSS_SELECTOR, ".mp-figure .mp-scroll")
+    assert driver.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth", box)
+
+
+def test_the_font_stack_has_colour_emoji(first_look: tuple[Any, Path]) -> None:
+    driver, site = first_look
+    visit(driver, site, "index.html", 1280)
+    font = driver.execute_script("return getComputedStyle(document.body).fontFamily")
+    for emoji in ("Apple Color Emoji", "Segoe UI Emoji", "Noto Color Emoji"):
+        assert emoji in font
+
+
+def test_the_home_page_shows_the_home_note_beside_the_overview(
+    first_look: tuple[Any, Path],
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver, site = first_look
+    visit(driver, site, "index.html", 1280)
     note = driver.find_element(By.CSS_SELECTOR, ".mp-home-note h1")
     table = driver.find_element(By.CSS_SELECTOR, ".mp-overview table")
     assert note.text == "Home" and table.is_displayed()
     assert note.location["x"] + note.size["width"] <= table.location["x"]  # side by side
+    visit(driver, site, "index.html", 420)
+    note = driver.find_element(By.CSS_SELECTOR, ".mp-home-note h1")
+    table = driver.find_element(By.CSS_SELECTOR, ".mp-overview table")
+    assert note.location["y"] < table.location["y"]  # one above the other
 
-    # the roadmap's timeline: planned milestones spread over the axis, not squeezed into a
-    # corner by one milestone achieved in 2020, which is gathered at the left edge
-    driver.get(site.joinpath("roadmaps/space-x.html").as_uri())
+
+def test_the_timeline_is_focused_on_the_open_milestones(first_look: tuple[Any, Path]) -> None:
+    """Planned milestones spread over the axis, not squeezed into a corner by one milestone
+    achieved in 2020, which is gathered at the left edge."""
+    from selenium.webdriver.common.by import By
+
+    driver, site = first_look
+    visit(driver, site, "roadmaps/space-x.html", 1280)
     chart = driver.execute_script(TIMELINE)
     plot = chart["width"] - chart["axis"]
     planned = [m["x"] for m in chart["marks"] if m["status"] == "planned"]
@@ -212,20 +259,24 @@ def test_the_site_s_first_look(browser: object, run: Callable[..., Result], tmp_
     assert "First successful manned mission" in old["title"] and "2020" in old["title"]
     ticks = driver.find_elements(By.CSS_SELECTOR, "svg.mp-timeline text.mp-tick")
     assert not any("2020" in t.text or "2021" in t.text for t in ticks)
-    # every label shown in full, inside its column; every mark's tooltip has title and dates
+
+
+@pytest.mark.parametrize("model", ["space-x", "exotic-pet-rental"])
+def test_timeline_labels_and_tooltips_are_whole(first_look: tuple[Any, Path], model: str) -> None:
+    """Every label shown in full inside its column; every mark's tooltip has its full title,
+    status and dates."""
+    from selenium.webdriver.common.by import By
+
+    driver, site = first_look
+    visit(driver, site, f"roadmaps/{model}.html", 1280)
+    chart = driver.execute_script(TIMELINE)
+    assert chart["labels"]
     for label in chart["labels"]:
         assert "…" not in label["text"] and label["right"] <= chart["axis"], label
     listed = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".mp-item-title strong")]
     for mark in chart["marks"]:
         assert any(mark["title"].startswith(title + " — ") for title in listed), mark
         assert any(word in mark["title"] for word in ("due ", "done ")), mark
-    driver.get(site.joinpath("roadmaps/exotic-pet-rental.html").as_uri())
-    chart = driver.execute_script(TIMELINE)
-    long = "New Instagram account, established and updated weekly"
-    assert any(long in " ".join(label["text"].split()) for label in chart["labels"])
-    for label in chart["labels"]:
-        assert "…" not in label["text"] and label["right"] <= chart["axis"], label
-    driver.set_window_size(420, 1000)
-    driver.get(site.joinpath("roadmaps/space-x.html").as_uri())
-    box = driver.find_element(By.CSS_SELECTOR, ".mp-figure .mp-scroll")
-    assert driver.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth", box)
+    if model == "exotic-pet-rental":
+        long = "New Instagram account, established and updated weekly"
+        assert any(long in " ".join(label["text"].split()) for label in chart["labels"])
