@@ -8,7 +8,7 @@ title and dates as its tooltip (``<title>``).
 The axis is focused on what is still to do: it starts about a year before today, or at the
 earliest open milestone when that is earlier, and ends at the last date drawn. Milestones done
 before the axis starts are gathered in a narrow "earlier" column at its left edge, and the time
-before today takes at most a third of the width, so one old milestone cannot squeeze every
+before today takes at most a quarter of the width, so one old milestone cannot squeeze every
 planned one into a corner.
 
 Every piece of text and every attribute value is escaped here (:func:`markupsafe.escape`); the
@@ -32,7 +32,7 @@ from ..render.views import show_period
 
 WIDTH = 960
 LABEL = 320
-EARLIER = 56
+EARLIER = 48
 """Width of the column that gathers milestones done before the axis starts."""
 ROW = 26
 LINE = 16
@@ -41,7 +41,7 @@ WRAP = 34
 """Characters per line of a label (14 px text in the label column)."""
 TICK_GAP = 64
 """The least distance between two labelled ticks."""
-PAST_SHARE = 1 / 3
+PAST_SHARE = 1 / 4
 """The most of the axis's width the time before today takes."""
 COLOURS: dict[Status, str] = {
     "overdue": "#d1453b",
@@ -131,7 +131,7 @@ def axis(markers: Sequence[Marker], today: date) -> tuple[date, date]:
     ]
     first = min([today - timedelta(days=365), *open_days]).replace(day=1)
     shown = [m.day for m in markers if m.day >= first]
-    last = max([*shown, today]) + timedelta(days=20)
+    last = max([*shown, today]) + timedelta(days=12)
     return first, last
 
 
