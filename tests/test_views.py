@@ -3,6 +3,7 @@ same milestones, under the same headings, in the same order, with the same count
 
 from __future__ import annotations
 
+import html
 import html.parser
 import re
 from collections.abc import Callable
@@ -23,11 +24,11 @@ VAULT: dict[str, str | bytes] = {
         ---
         # Alpha plan
 
-        - [ ] #milestone Late third 📅 2026-10-20
+        - [ ] #milestone Late third 📅 2026-10-20 [owner:: Ops team] [budget:: €5,000]
         - [ ] #milestone Late first 📅 2026-06-01
         - [ ] #milestone Late second 📅 2026-09-01
         - [ ] #milestone Late fourth 📅 2026-11-01
-        - [ ] #milestone Soon second 📅 2026-12-15
+        - [ ] #milestone Soon second 📅 2026-12-15 ⏫ 🔁 every month [kind:: plan-review]
         - [ ] #milestone Soon first 📅 2026-12-01
         - [ ] #milestone Someday, no date at all
         - [x] #milestone Shipped ✅ 2026-11-10
@@ -97,6 +98,34 @@ def markdown_listing(page: Path) -> Listing:
     return [(h, titles) for h, titles in listing if titles]
 
 
+def html_items(page: Path) -> list[str]:
+    """Each milestone's title, dates and details line, as the site shows it."""
+    text = page.read_text(encoding="utf-8")
+    found = re.findall(
+        r'<div class="mp-item-title">(.*?)</div>\s*<div class="mp-item-meta">(.*?)</div>', text
+    )
+    out = []
+    for title, meta in found:
+        name = re.search(r"<strong>(.*?)</strong>", title)
+        assert name is not None
+        dates = re.findall(r'<span class="mp-date">(.*?)</span>', title)
+        details = re.sub(r"<[^>]+>", "", meta)
+        out.append(html.unescape(" · ".join([name.group(1), *dates]) + " | " + details))
+    return out
+
+
+def markdown_items(page: Path) -> list[str]:
+    """Each milestone's title, dates and details line, as the vault's page shows it."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    out = []
+    for number, line in enumerate(lines):
+        item = re.match(r"^- \*\*(.+?)\*\*(.*)$", line)
+        if item:
+            details = lines[number + 1].strip()
+            out.append(item.group(1) + item.group(2) + " | " + details)
+    return out
+
+
 def test_the_markdown_and_html_pages_list_the_same_items_in_the_same_order(
     make_vault: MakeVault, run: Callable[..., Result], tmp_path: Path
 ) -> None:
@@ -111,6 +140,12 @@ def test_the_markdown_and_html_pages_list_the_same_items_in_the_same_order(
         markdown = markdown_listing(pages / "Models" / f"Roadmap – {model}.md")
         site_page = html_listing(site / "roadmaps" / f"{model.lower()}.html")
         assert markdown == site_page, model
+        assert markdown_items(pages / "Models" / f"Roadmap – {model}.md") == html_items(
+            site / "roadmaps" / f"{model.lower()}.html"
+        )
+    shown = " ".join(html_items(site / "roadmaps" / "alpha.html"))
+    assert "owner: Ops team · budget: €5,000" in shown
+    assert "kind: plan review · priority: high · repeats every month" in shown
     alpha = dict(markdown_listing(pages / "Models" / "Roadmap – Alpha.md"))
     assert alpha["Overdue (4)"] == ["Late first", "Late second", "Late third", "Late fourth"]
     assert alpha["Undated (1)"] == ["Someday, no date at all"]
