@@ -40,7 +40,7 @@ class Audit(html.parser.HTMLParser):
             if src.rsplit("/", 1)[-1] not in OURS:
                 self.found.append(f"<script src={src!r}>")
             self.in_script = True
-        if tag in ("iframe", "object", "embed", "base", "form", "meta") and tag != "meta":
+        if tag in ("iframe", "object", "embed", "base", "form"):
             self.found.append(f"<{tag}>")
         for name, value in attrs:
             low = name.lower()
