@@ -40,8 +40,10 @@ class Audit(html.parser.HTMLParser):
             if src.rsplit("/", 1)[-1] not in OURS:
                 self.found.append(f"<script src={src!r}>")
             self.in_script = True
-        if tag in ("iframe", "object", "embed", "base", "form"):
+        if tag in ("iframe", "object", "embed", "base", "form", "style"):
             self.found.append(f"<{tag}>")
+        if tag == "meta" and any(name.lower() == "http-equiv" for name, _ in attrs):
+            self.found.append(f"<meta {attrs}>")
         for name, value in attrs:
             low = name.lower()
             if low.startswith("on"):
@@ -49,6 +51,10 @@ class Audit(html.parser.HTMLParser):
             if '"' in name or "'" in name or "<" in name:
                 self.found.append(f"<{tag}> has an attribute named {name!r}")
             text = "".join((value or "").split()).lower()
+            if low == "style" and (
+                "url(" in text or "expression(" in text or ";" in text.rstrip(";")
+            ):
+                self.found.append(f"<{tag} style={value!r}>")
             if low in ("href", "src", "xlink:href", "action", "formaction") and text.startswith(
                 ("javascript:", "vbscript:", "data:text/html")
             ):
@@ -104,6 +110,11 @@ def hostile_vault(make_vault: MakeVault, payload: str) -> Path:
                 "- [[<img src=x onerror=alert(1)>]]\n"
                 "\n![[<img src=x onerror=alert(1)>]] ![x](javascript:alert(1)) "
                 '<a href="data:text/html,<script>alert(1)</script>">d</a>\n'
+                '<a href="&#106;avascript:alert(1)">e</a> <style>body{display:none}</style>\n'
+                '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">\n'
+                '<p style="background:url(javascript:alert(1))">s</p>\n'
+                '\n<table><tr><td style="text-align:left;background:url(javascript:alert(1))">'
+                "t</td></tr></table>\n"
             ),
             "<img src=x onerror=alert(1)>.md": (
                 f"# {payload}\n\n- [ ] #milestone {payload} 📅 2026-12-01\n"

@@ -32,9 +32,12 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 def _only_our_ids(_tag: str, attribute: str, value: str) -> str | None:
     if attribute in ("id", "name") and not value.startswith(("mp-", "fn-mp", "fnref-mp")):
         return None
-    if attribute == "style" and not value.replace(" ", "").startswith("text-align:"):
-        return None
+    if attribute == "style" and _ALIGN.fullmatch(value) is None:
+        return None  # a table cell's alignment, nothing else
     return value
+
+
+_ALIGN = re.compile(r"\s*text-align:\s*(?:left|right|center|justify)\s*;?\s*")
 
 
 def sanitize(markup: str) -> Markup:
