@@ -189,8 +189,17 @@ def first_look(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, 
 
 
 def visit(driver: Any, site: Path, page: str, width: int) -> None:
+    """Open ``page`` in a window ``width`` px wide (waiting until the page is laid out at it)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
     driver.set_window_size(width, 1000)
     driver.get(site.joinpath(page).as_uri())
+    WebDriverWait(driver, 10).until(
+        lambda d: d.execute_script(
+            "return document.readyState === 'complete' && window.innerWidth === arguments[0]",
+            width,
+        )
+    )
     screenshot(driver, f"{page.replace('/', '-').removesuffix('.html')}-{width}.png")
 
 
