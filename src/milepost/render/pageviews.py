@@ -6,6 +6,9 @@ Markdown side (:class:`.views.Views`) renders each entry as an :class:`.views.It
 the site (``export/pages.py``) renders the same :class:`.views.Item` in HTML, so the two cannot
 list different milestones, in a different order, or count them differently. The site passes
 only published entries; the vault's pages pass all of them.
+
+A new milestone field is a field of :class:`.views.Item` (set in ``Views.item``), shown by the
+``item`` macro of ``templates/_macros.md.j2`` and of ``templates/site/_item.html.j2``.
 """
 
 from __future__ import annotations
