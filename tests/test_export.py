@@ -521,3 +521,45 @@ def test_a_vault_without_milestones_says_how_to_tag_one(
     page = _home(site)
     assert "No milestones found yet" in page and "<code>#goal</code>" in page
     assert "<table" not in page
+
+
+# ----- the roadmap timeline ----------------------------------------------------------------------
+def test_the_timeline_focuses_on_open_milestones_without_a_browser(
+    run: Run, make_vault: MakeVault, tmp_path: Path
+) -> None:
+    long = "A milestone whose title is far too long to fit on one line of the label column"
+    vault = make_vault(
+        {
+            "Plan.md": (
+                "---\nbusiness_model: Alpha\n---\n"
+                "- [x] #milestone Founded ✅ 2019-05-01\n"
+                "- [ ] #milestone Launch 📅 2027-01-15\n"
+                f"- [ ] #milestone {long} 📅 2027-09-30\n"
+                "- [ ] #milestone Late 📅 2026-08-01\n"
+            )
+        }
+    )
+    site = tmp_path / "site"
+    assert export(run, vault, site).code == 0
+    svg = (site / "roadmaps/alpha.html").read_text(encoding="utf-8")
+    ticks = re.findall(r'class="mp-tick">([^<]*)<', svg)
+    assert ticks[0] == "earlier" and not any("2019" in t or "2020" in t for t in ticks[1:])
+    marks = {
+        title: float(x)
+        for x, title in re.findall(
+            r'<polygon class="mp-mark" points="([\d.]+),[^"]*" fill="[^"]*"><title>([^<]*)</title>',
+            svg,
+        )
+    }
+    founded = next(x for t, x in marks.items() if t.startswith("Founded — achieved — done 2019"))
+    launch = next(x for t, x in marks.items() if t.startswith("Launch — planned — due 2027-01-15"))
+    last = next(x for t, x in marks.items() if t.startswith(long))
+    found = re.search(r'<line x1="([\d.]+)"[^>]*class="mp-axis"', svg)
+    assert found is not None
+    axis = float(found.group(1))
+    assert founded - axis < 60  # gathered at the left edge
+    assert (last - launch) / (960 - axis) > 0.3  # the open ones spread out
+    lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)
+    wrapped = [line for line in lines if line in long]
+    assert len(wrapped) > 1 and " ".join(wrapped) == long  # wrapped, not cut
+    assert not any("…" in line for line in lines)
