@@ -86,6 +86,9 @@ class Config:
     front matter, headings, links, tags and milestone lines only, and exported as plain text."""
     only_published: bool = False
     """Export only notes with ``publish: true``."""
+    home: str | None = None
+    """The note the exported site's home page shows beside the milestone overview (a path in
+    the vault); None: ``Home.md``, ``index.md`` or ``README.md`` at the vault's root."""
     cache: bool = True
     """Keep parsed notes and the last build's stamp between runs (``--no-cache``: False)."""
     cache_dir: Path | None = None
@@ -141,6 +144,15 @@ def _folder(value: Any) -> str:
     if not parts or parts[0] == "/" or ".." in parts or any(p.startswith(".") for p in parts):
         raise ValueError(f"must be a folder inside the vault, not {value!r}")
     return "/".join(parts)
+
+
+def _note(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip().lower().endswith(".md"):
+        raise ValueError('must be the path of a note in the vault, such as "Home.md"')
+    try:
+        return _folder(value)
+    except ValueError:
+        raise ValueError(f"must be a note inside the vault, not {value!r}") from None
 
 
 def _tags(value: Any) -> tuple[str, ...]:
@@ -268,6 +280,7 @@ _KEYS: dict[str, Callable[[Any], Any]] = {
     "outputs": check_outputs,
     "review_day": _review_day,
     "calendar_spans": _bool,
+    "home": _note,
 }
 _EXPORT_KEYS: dict[str, Callable[[Any], Any]] = {"only_published": _bool}
 
