@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from ..config import Config
 from ..errors import Diagnostic, warning
-from ..model import BaseStatus, Budget, Kind, Link, Milestone, Period
+from ..model import BaseStatus, Budget, Dependency, Kind, Link, Milestone, Period, Progress
 from .budget import parse_budget
 from .dates import parse_period
+from .dependencies import frontmatter_references, gap_days, percent, references
 from .fields import canonical_field
 from .wikilinks import link_name
 
@@ -142,6 +143,12 @@ class ItemDraft:
     description: list[str] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     note_milestone: bool = False
+    children: list[str] = field(default_factory=list)
+    """Checkbox characters of the item's child list items."""
+    strategy: str | None = None
+    """The strategy the headings above name."""
+    tactic: str | None = None
+    """The tactic the headings above name."""
 
 
 @dataclass(slots=True)
@@ -159,6 +166,9 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         self.candidates: dict[str, list[_Candidate]] = {}
         self.extra: list[tuple[str, str]] = []
+        self.depends: list[Dependency] = []
+        self.assumes: list[str] = []
+        self.invalidated = False
 
     def warn(self, line: int, code: str, message: str) -> None:
         self.diagnostics.append(warning(self.draft.path, line, code, message))
@@ -202,6 +212,10 @@ class _Builder:
                 self.offer(name, text.lower(), text, source, line)
             else:
                 self.extra.append((key.strip(), text))
+        elif name in ("depends", "gap", "progress", "assumes", "id"):
+            self.planning(name, key, text, source, line)
+        elif name == "status" and text.lower() == "invalidated":
+            self.invalidated = True
         elif name == "status":
             status = status_of(text)
             if status is None:
@@ -236,6 +250,47 @@ class _Builder:
         else:
             self.offer(name, text, text, source, line)
 
+    def planning(self, name: str, key: str, text: str, source: str, line: int) -> None:
+        """Dependencies, their gap, the id, progress and assumptions."""
+        if name == "depends":
+            problems: list[str] = []
+            self.dependencies(references(text, line, problems), problems, key, line)
+        elif name == "id":
+            self.offer("ident", text.strip().lstrip("#"), text, source, line)
+        elif name == "gap":
+            days = gap_days(text)
+            if days is None:
+                self.warn(
+                    line,
+                    "dependency.gap",
+                    f"gap {text!r} is not one milepost reads; write e.g. '2w', '10d' or 'P10D'",
+                )
+            else:
+                self.offer("gap", days, text, source, line)
+        elif name == "progress":
+            value = percent(text)
+            if value is None:
+                self.warn(
+                    line,
+                    "milestone.progress",
+                    f"progress {text!r} is not a percentage from 0 to 100, e.g. '40%'",
+                )
+            else:
+                self.offer("progress", value, text, source, line)
+        else:
+            self.assumes.extend(
+                part.strip().removeprefix("[[").removesuffix("]]").split("|")[0].strip()
+                for part in text.split(",")
+                if part.strip()
+            )
+
+    def dependencies(
+        self, found: list[Dependency], problems: list[str], key: str, line: int
+    ) -> None:
+        self.depends.extend(found)
+        for problem in problems:
+            self.warn(line, "dependency.unreadable", f"{key.strip()}: {problem}")
+
     def pick(self, name: str) -> object | None:
         options = self.candidates.get(name, [])
         if not options:
@@ -263,11 +318,20 @@ def _same(a: object, b: object) -> bool:
 def build_milestone(draft: ItemDraft, config: Config) -> tuple[Milestone, list[Diagnostic]]:
     """Apply precedence to a draft; return the milestone and what was wrong with it."""
     b = _Builder(draft, config)
+    problems: list[str] = []
+    title = draft.title
+    if title[-13:].lower() == "(invalidated)":
+        title, b.invalidated = title[:-13].rstrip(), True
     for key, value, line in draft.fields:
         b.field(key, value, "field", line)
     for name, value, line in draft.emoji:
         if name in ("priority", "recurrence"):
             b.offer(name, value, value, "Tasks emoji", line)
+        elif name == "id":
+            b.offer("ident", value, value, "Tasks emoji", line)
+        elif name == "depends":
+            problems.clear()
+            b.dependencies(references(value, line, problems), problems, "⛔", line)
         else:
             b.date(name, value, "Tasks emoji", line)
     for key, prop in draft.frontmatter.items():
@@ -275,6 +339,9 @@ def build_milestone(draft: ItemDraft, config: Config) -> tuple[Milestone, list[D
             b.field(str(key), _scalar(prop), "front matter", 1)
         elif isinstance(prop, list) and canonical_field(str(key)) == "owner":
             b.field(str(key), ", ".join(_scalar(v) for v in prop), "front matter", 1)
+        if canonical_field(str(key)) == "depends" and isinstance(prop, dict | list):
+            problems.clear()
+            b.dependencies(frontmatter_references(prop, problems), problems, str(key), 1)
     paren = draft.paren
     if paren is not None and paren.date_text:
         slot = {"achieved": "done", "cancelled": "cancelled"}.get(paren.status, "due")
@@ -287,7 +354,7 @@ def build_milestone(draft: ItemDraft, config: Config) -> tuple[Milestone, list[D
     kind = b.pick("kind") or _kind_from_tag(draft.tag)
     model = b.pick("model")
     milestone = Milestone(
-        title=draft.title,
+        title=title,
         description=_description(draft.description),
         line=draft.line,
         heading=draft.heading,
@@ -309,9 +376,38 @@ def build_milestone(draft: ItemDraft, config: Config) -> tuple[Milestone, list[D
         created=created if isinstance(created, Period) else None,
         scheduled=scheduled if isinstance(scheduled, Period) else None,
     )
+    milestone = _planned(b, draft, milestone)
     if not draft.title:
         b.warn(draft.line, "milestone.untitled", "milestone has no title text after its tag")
     return milestone, b.diagnostics
+
+
+def _planned(b: _Builder, draft: ItemDraft, milestone: Milestone) -> Milestone:
+    """The milestone with its id, dependencies, progress, strategy and tactic, when any."""
+    ident, gap, stated = b.pick("ident"), b.pick("gap"), b.pick("progress")
+    strategy, tactic = b.pick("strategy"), b.pick("tactic")
+    counted = [c for c in draft.children if c != "-"]
+    progress = None
+    if counted or isinstance(stated, int):
+        done = sum(1 for c in counted if c in "xX")
+        shown = stated if isinstance(stated, int) else round(100 * done / len(counted))
+        progress = Progress(done if counted else None, len(counted) or None, shown)
+    depends = tuple(b.depends)
+    if isinstance(gap, int):
+        depends = tuple(d if d.gap else replace(d, gap=gap) for d in depends)
+    plain = not (ident or depends or progress or strategy or tactic or b.assumes)
+    if plain and not (draft.strategy or draft.tactic or b.invalidated):
+        return milestone
+    return replace(
+        milestone,
+        ident=ident if isinstance(ident, str) and ident else None,
+        depends=depends,
+        progress=progress,
+        strategy=strategy if isinstance(strategy, str) else draft.strategy,
+        tactic=tactic if isinstance(tactic, str) else draft.tactic,
+        assumes=tuple(b.assumes),
+        invalidated=b.invalidated,
+    )
 
 
 def _status(b: _Builder, draft: ItemDraft, done: object, cancelled: object) -> BaseStatus:
