@@ -82,6 +82,8 @@ class VaultIndex:
     # ----- building ---------------------------------------------------------------------------
     def _rebuild(self) -> None:
         self._found = None
+        self._planning: object | None = None
+        """The dependencies' passes (:func:`~milepost.index.planning.planning`), once asked."""
         self.names = NameTable(self.files)
         self._aliases()
         self.models: dict[str, BusinessModel] = {}
@@ -296,6 +298,7 @@ class VaultIndex:
             self._rebuild()
             return Delta(everything=True)
         self._found = None
+        self._planning = None
         before = self._tool_signatures()
         models_before = {key: model.tools[:] for key, model in self.models.items()}
         sizes_before = {key: len(model.entries) for key, model in self.models.items()}
@@ -374,8 +377,11 @@ class VaultIndex:
         """Every finding, sorted by path and line, without the silenced codes (kept until the
         index changes; the list is the caller's to read, not to change)."""
         if self._found is None:
+            from .planning import planning  # the passes import the index's records
+
             found = [
                 *self._extra,
+                *planning(self).diagnostics,
                 *self.alias_diagnostics,
                 *(d for c in self.contributions.values() for d in c.links),
                 *(d for note in self.notes.values() for d in note.diagnostics),
