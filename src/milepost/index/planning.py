@@ -95,7 +95,13 @@ class Planning:
             )
         return ", " + _dump(self.fields(entry))[1:-1]
 
-    def fingerprint(self, entries: list[Entry]) -> str:
+    def signature(self, entry: Entry) -> str | None:
+        """What a milestone's own text shows of its dependencies (None: it has none)."""
+        if entry.id not in self.schedule.timings:
+            return None
+        return self.fingerprint([entry], chain=False)
+
+    def fingerprint(self, entries: list[Entry], *, chain: bool = True) -> str:
         """What pages show of these milestones' dependencies (and of their neighbours)."""
         parts: list[object] = []
         for entry in entries:
@@ -109,7 +115,8 @@ class Planning:
                     [(e.id, e.path, e.milestone.title, e.milestone.line, e.status) for e in near],
                 )
             )
-        parts.append(self.chain(entries[0].model_key) if entries else ())
+        if chain:
+            parts.append(self.chain(entries[0].model_key) if entries else ())
         return repr(parts)
 
 
