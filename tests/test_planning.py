@@ -328,3 +328,19 @@ def test_an_edit_in_one_note_moves_slack_in_another(make_vault: MakeVault) -> No
     assert found["Finish"]["slack_days"] == (date(2026, 6, 30) - date(2026, 7, 15)).days
     assert [d.code for d in after.diagnostics()] == ["dependency.conflict"]
     assert milestones(json.loads("".join(iter_json(index)))) == before  # the old index stays
+
+
+def test_exported_roadmap_draws_arrows_the_critical_chain_and_progress(
+    run: Run, make_vault: MakeVault, tmp_path: Path
+) -> None:
+    vault = make_vault(
+        {"Plan.md": PLAN.format(seed="2026-05-31") + "    - [x] pitch deck\n    - [ ] data room\n"}
+    )
+    site = tmp_path / "site"
+    assert run("export", vault, "-o", site, *TODAY_ARGS).code == 0
+    page = (site / "roadmaps" / "unassigned.html").read_text(encoding="utf-8")
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert svg.count('<path class="mp-dep') == 2  # MVP -> Beta -> Seed round
+    assert svg.count("mp-dep-critical") == 0  # Beta has slack, so no arrow joins two critical
+    assert svg.count('<polygon class="mp-critical"') == 2  # MVP and Seed round
+    assert ">1/2 · 50%</text>" in svg  # the seed round's children

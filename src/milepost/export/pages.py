@@ -25,6 +25,7 @@ from ..render.views import (
     sort_day,
     summary,
 )
+from .arrows import overlay
 from .site import Site, anchor_for, relative
 from .svg import timeline
 
@@ -124,7 +125,11 @@ class Pages:
         the number of milestones it shows."""
         markers = pick(self.entries(model), self.index.config.chart_limit)
         self.site.charts[model.key] = timeline(
-            f"{model.name} roadmap", markers, self.index.today, model.key
+            f"{model.name} roadmap",
+            markers,
+            self.index.today,
+            model.key,
+            overlay(self.index, (m.entry for m in markers)),
         )
         self._charted[model.key] = len(markers)
         return len(markers)

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from ..index import Entry
 from ..model import Period, Status
 from ..render.mermaid import Marker
+from .arrows import Overlay, draw
 
 WIDTH = 960
 LABEL = 320
@@ -78,8 +79,15 @@ def _label(entry: Entry) -> str:
     return title
 
 
-def timeline(title: str, markers: Sequence[Marker], today: date, ident: str = "t") -> str:
-    """The SVG markup (safe: every text is escaped); empty when nothing is dated."""
+def timeline(
+    title: str,
+    markers: Sequence[Marker],
+    today: date,
+    ident: str = "t",
+    overlay: Overlay | None = None,
+) -> str:
+    """The SVG markup (safe: every text is escaped); empty when nothing is dated. ``overlay``:
+    dependency arrows, the critical chain and progress (:mod:`.arrows`)."""
     if not markers:
         return ""
     periods = [(m, _period(m.entry)) for m in markers]
@@ -113,6 +121,7 @@ def timeline(title: str, markers: Sequence[Marker], today: date, ident: str = "t
         out.append(
             f'<text x="{x(day) + 3}" y="{TOP - 14}" class="mp-tick">{html.escape(label)}</text>'
         )
+    places: dict[str, tuple[float, float]] = {}
     for row, (marker, period) in enumerate(periods):
         y = TOP + row * ROW + ROW / 2
         entry = marker.entry
@@ -131,11 +140,14 @@ def timeline(title: str, markers: Sequence[Marker], today: date, ident: str = "t
                 f'rx="3" fill="{colour}" opacity="0.18"/>'
             )
         cx = x(marker.day)
+        places[entry.id] = (cx, y)
         out.append(
             f'<polygon points="{cx},{y - 8} {cx + 8},{y} {cx},{y + 8} {cx - 8},{y}" '
             f'fill="{colour}"/>'
         )
         out.append("</g>")
+    if overlay is not None:
+        out.extend(draw(overlay, places, ident))
     tx = x(today)
     out.append(f'<line x1="{tx}" y1="{TOP - 8}" x2="{tx}" y2="{height - 12}" class="mp-today"/>')
     out.append(
