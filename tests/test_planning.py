@@ -206,7 +206,8 @@ def test_progress_from_child_checkboxes_and_stated(run: Run, make_vault: MakeVau
                     - [-] dropped idea
                 - [ ] Sell #milestone 📅 2026-07-31
                   progress:: 40%
-                - [ ] Nothing #milestone 📅 2026-08-31
+                - [ ] Nothing #milestone 📅 2026-08-31 🆔 nothing
+                    - [ ] a child task of its own ⛔ nothing
                 """
         }
     )
@@ -221,7 +222,8 @@ def test_progress_from_child_checkboxes_and_stated(run: Run, make_vault: MakeVau
     }
     assert (done, len(counted)) == (2, 3)
     assert found["Sell"]["progress"] == {"done": None, "total": None, "percent": 40}
-    assert found["Nothing"]["progress"] is None
+    assert found["Nothing"]["progress"] == {"done": 0, "total": 1, "percent": 0}
+    assert found["Nothing"]["depends_on"] == []  # the child's ⛔ is the child's, not a cycle
     assert run("build", vault, *TODAY_ARGS).code == 0
     page = (vault / "Roadmaps/Models/Roadmap – Unassigned.md").read_text(encoding="utf-8")
     assert "progress 2/3 · 67%" in page and "progress 40%" in page

@@ -302,21 +302,23 @@ class _Walker:
                 self.page_chain(key, value, line.number)
             return
         if self.item is not None:
-            self.describe(line)
+            self.describe(line, own=not (list_first and self.depth > self.item.depth))
         elif self.lead_open:
             self.out.lead.append(
                 strip_container(line.raw, quote_depth=self.quote_depth, list_marker=False)
             )
 
-    def describe(self, line: Line) -> None:
+    def describe(self, line: Line, *, own: bool = True) -> None:
+        """A line of the open item's description (``own``: not a child list item's first line,
+        whose Tasks ids and dependencies are the child's)."""
         assert self.item is not None
         draft = self.item.draft
         text = strip_container(line.raw, quote_depth=self.quote_depth, list_marker=False)
-        cleaned = self.take_fields(draft, line, text)
+        cleaned = self.take_fields(draft, line, text, own=own)
         draft.description.append(collapse(cleaned) if cleaned.strip() else "")
         draft.links.extend(_links(line))
 
-    def take_fields(self, draft: ItemDraft, line: Line, text: str) -> str:
+    def take_fields(self, draft: ItemDraft, line: Line, text: str, *, own: bool = True) -> str:
         """Move a line's inline fields and Tasks emoji into the draft; return the rest."""
         raws = []
         for token in line.tokens:
@@ -325,13 +327,15 @@ class _Walker:
                 draft.fields.append((meta["key"], meta["value"], line.number))
                 raws.append(meta["raw"])
         text = remove_first(text, raws)
-        text = self.take_emoji(draft, plain_text(line.tokens), text, line.number)
+        text = self.take_emoji(draft, plain_text(line.tokens), text, line.number, own=own)
         return BLOCK_ID.sub("", text)
 
     @staticmethod
-    def take_emoji(draft: ItemDraft, plain: str, text: str, number: int) -> str:
+    def take_emoji(
+        draft: ItemDraft, plain: str, text: str, number: int, *, own: bool = True
+    ) -> str:
         """Move the Tasks emoji dates of ``plain`` into the draft; drop them and other Tasks
-        signifiers from ``text``."""
+        signifiers from ``text`` (``own``: ids and dependencies are the item's own too)."""
         raws = []
         for emoji in tasks_fields(plain):
             draft.emoji.append((emoji.name, emoji.value, number))
@@ -340,7 +344,8 @@ class _Walker:
         for noise in noises:
             signified = tasks_signifier(noise)
             if signified is not None and (
-                signified[0] not in ("id", "depends") or at_line_end(plain, noise, [*raws, *noises])
+                signified[0] not in ("id", "depends")
+                or (own and at_line_end(plain, noise, [*raws, *noises]))
             ):
                 draft.emoji.append((*signified, number))
             raws.append(noise)
