@@ -18,6 +18,7 @@ from milepost.index import apply
 from milepost.parse import parse_note
 from milepost.reading import scan
 from milepost.report import iter_json
+from milepost.session import Session
 
 from .conftest import MakeVault, Result
 
@@ -346,3 +347,26 @@ def test_exported_roadmap_draws_arrows_the_critical_chain_and_progress(
     assert svg.count("mp-dep-critical") == 0  # Beta has slack, so no arrow joins two critical
     assert svg.count('<polygon class="mp-critical"') == 2  # MVP and Seed round
     assert ">1/2 · 50%</text>" in svg  # the seed round's children
+
+
+def test_a_watching_session_rewrites_the_page_of_the_other_model(make_vault: MakeVault) -> None:
+    vault = make_vault(
+        {
+            "A.md": "---\nbusiness_model: Shop\n---\n- [ ] Start #milestone 📅 2026-04-01 🆔 s\n",
+            "B.md": "---\nbusiness_model: Cafe\n---\n"
+            "- [ ] Finish #milestone (expected Q2 2026) ⛔ s\n",
+        }
+    )
+    session = Session(load_config(vault, today=TODAY), TODAY, cache=False, lasting=True)
+    try:
+        session.build()
+        cafe = vault / "Roadmaps/Models/Roadmap – Cafe.md"
+        slack = (date(2026, 6, 30) - date(2026, 4, 1)).days
+        assert f"slack {slack} days" in cafe.read_text(encoding="utf-8")
+        a = vault / "A.md"
+        a.write_text(a.read_text(encoding="utf-8").replace("04-01", "07-15"), encoding="utf-8")
+        session.update(["A.md"])
+        late = (date(2026, 7, 15) - date(2026, 6, 30)).days
+        assert f"{late} days late" in cafe.read_text(encoding="utf-8")
+    finally:
+        session.close()
