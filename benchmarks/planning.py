@@ -32,7 +32,7 @@ ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s.*#milestone")
 WITHOUT = """
 import sys
 from milepost.deps import Schedule
-from milepost.index import planning as p
+from milepost import planning as p
 p._compute = lambda index: p.Planning(Schedule({}, {}, ()), {})
 from milepost.cli import main
 sys.exit(main(sys.argv[1:]))
@@ -85,7 +85,7 @@ def passes_alone(vault: Path) -> float:
     from datetime import date
 
     from milepost import load_config
-    from milepost.index.planning import _compute
+    from milepost.planning import _compute
     from milepost.reading import scan
 
     today = date(2026, 3, 1)

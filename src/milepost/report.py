@@ -13,8 +13,8 @@ from typing import Any, TextIO
 
 from .errors import Diagnostic, warning
 from .index import BusinessModel, Entry, Tool, VaultIndex
-from .index.planning import Planning, planning
 from .model import COMPLETENESS, STATUSES, Period
+from .planning import Planning, planning
 
 SCHEMA = 1
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..index import Entry, VaultIndex
-from ..index.planning import planning
+from ..planning import planning
 from ..render.planning import progress_text
 
 CRITICAL = "#d1453b"

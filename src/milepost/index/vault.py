@@ -8,7 +8,7 @@ a fresh build.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,7 +28,7 @@ from .records import (
     milestone_id,
 )
 
-__all__ = ["VaultIndex", "apply"]
+__all__ = ["WHOLE_VAULT", "VaultIndex", "apply"]
 
 
 @dataclass(slots=True)
@@ -43,6 +43,12 @@ class _Contribution:
     """Notes this one links to with a heading or block (their headings matter to its findings)."""
     resolved: tuple[str | None, ...] = ()
     """Where each of its links and tool links leads (what its rendered text depends on)."""
+
+
+WHOLE_VAULT: list[Callable[[VaultIndex], Iterable[Diagnostic]]] = []
+"""Findings over the whole index that later layers add, asked once per index with the rest:
+:mod:`milepost.planning` (the dependency passes) registers itself when imported, as the modules
+that build indexes (:mod:`milepost.reading`, :mod:`milepost.render`) do."""
 
 
 class VaultIndex:
@@ -83,7 +89,7 @@ class VaultIndex:
     def _rebuild(self) -> None:
         self._found = None
         self._planning: object | None = None
-        """The dependencies' passes (:func:`~milepost.index.planning.planning`), once asked."""
+        """The dependencies' passes (:func:`milepost.planning.planning`), once asked."""
         self.names = NameTable(self.files)
         self._aliases()
         self.models: dict[str, BusinessModel] = {}
@@ -377,11 +383,9 @@ class VaultIndex:
         """Every finding, sorted by path and line, without the silenced codes (kept until the
         index changes; the list is the caller's to read, not to change)."""
         if self._found is None:
-            from .planning import planning  # the passes import the index's records
-
             found = [
                 *self._extra,
-                *planning(self).diagnostics,
+                *(d for find in WHOLE_VAULT for d in find(self)),
                 *self.alias_diagnostics,
                 *(d for c in self.contributions.values() for d in c.links),
                 *(d for note in self.notes.values() for d in note.diagnostics),

@@ -26,11 +26,26 @@ _INLINE_FIELD = re.compile(r"[\[(][^\[\]()]*::[^\[\]()]*[\])]")
 _TRAILING_OK = re.compile(r"^(?:\s+|#[^\s#]+|\^[A-Za-z0-9-]+)*$")
 
 
-def gap_days(text: str) -> int | None:
-    """Days of a gap (``P2W``, ``2w``, ``10 days``); None when unreadable."""
-    from ..depgraph import parse_gap  # the graph module imports the index, which imports us
+_UNITS = {"d": 1, "day": 1, "days": 1, "w": 7, "wk": 7, "wks": 7, "week": 7, "weeks": 7}
+_ISO_GAP = re.compile(r"P(?=\d)(?:(\d+)W)?(?:(\d+)D)?", re.IGNORECASE)
+_SHORT_GAP = re.compile(r"\s*(\d+)\s*([a-z]+)\s*(?:,|\band\b)?", re.IGNORECASE)
 
-    return parse_gap(text)
+
+def gap_days(text: str) -> int | None:
+    """Days in a gap: ISO 8601 ``P2W``, ``P10D``, ``P1W3D``, or ``2w``, ``10d``, ``3 days``,
+    ``1 week 2 days``. None when unreadable (months and years have no fixed length)."""
+    text = text.strip()
+    iso = _ISO_GAP.fullmatch(text)
+    if iso is not None:
+        return 7 * int(iso.group(1) or 0) + int(iso.group(2) or 0)
+    days, pos = 0, 0
+    while pos < len(text):
+        part = _SHORT_GAP.match(text, pos)
+        if part is None or part.group(2).lower() not in _UNITS:
+            return None
+        days += int(part.group(1)) * _UNITS[part.group(2).lower()]
+        pos = part.end()
+    return days if pos else None
 
 
 def _parts(value: str) -> Iterator[str]:

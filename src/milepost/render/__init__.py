@@ -18,7 +18,7 @@ from typing import Any
 from ..config import Config
 from ..errors import Diagnostic, warning
 from ..index import BusinessModel, Entry, VaultIndex
-from ..index.planning import planning as dependencies_of
+from ..planning import planning as dependencies_of
 from ..resolve import norm, stem
 from .env import environment, render, template_errors
 from .views import Views

@@ -17,7 +17,7 @@ from functools import cache
 
 from ..config import Config
 from ..index import BusinessModel, Tool, VaultIndex
-from ..index.planning import planning
+from ..planning import planning
 from ..resolve import norm, stem
 from . import PagePaths, region_parts
 from .env import package_templates

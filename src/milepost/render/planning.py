@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..index import BusinessModel, Entry, VaultIndex
-from ..index.planning import Planning, planning
 from ..model import Progress
+from ..planning import Planning, planning
 from .links import heading_link
 from .mermaid import SYMBOL
 

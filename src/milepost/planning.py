@@ -14,14 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..depgraph import targets_of
-from ..deps import Node, Reference, Schedule, Timing, analyse, node_of
-from ..errors import Diagnostic, warning
-from ..resolve import norm
-from .records import Entry
+from .depgraph import targets_of
+from .deps import Node, Reference, Schedule, Timing, analyse, node_of
+from .errors import Diagnostic, warning
+from .index import Entry
+from .index.vault import WHOLE_VAULT
+from .resolve import norm
 
 if TYPE_CHECKING:
-    from .vault import VaultIndex
+    from .index import VaultIndex
 
 _OPEN = frozenset({"planned", "in_progress", "overdue"})
 _dump = json.JSONEncoder(ensure_ascii=False).encode
@@ -211,3 +212,6 @@ def _assumptions(index: VaultIndex, entries: dict[str, Entry]) -> list[Diagnosti
                         )
                     )
     return found
+
+
+WHOLE_VAULT.append(lambda index: planning(index).diagnostics)
