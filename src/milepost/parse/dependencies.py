@@ -12,9 +12,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 
-from ..model import Dependency
+from ..model import Dependency, Milestone, Progress
 from .text import drop_symbol_prefix
 
 _LINK = re.compile(r"!?\[\[(?P<target>[^\]|#^]*)(?:#(?P<sub>[^\]|]*))?(?:\|[^\]]*)?\]\]")
@@ -158,3 +159,73 @@ def at_line_end(plain: str, raw: str, others: list[str]) -> bool:
             rest = rest.replace(other, " ")
     rest = _INLINE_FIELD.sub(" ", rest)
     return _TRAILING_OK.match(rest) is not None
+
+
+@dataclass(slots=True)
+class Planned:
+    """What an item's lines said of its plan, besides the fields a builder picks."""
+
+    children: list[str]
+    """Checkbox characters of its child list items."""
+    depends: list[Dependency]
+    assumes: list[str]
+    invalidated: bool
+    strategy: str | None
+    """The strategy of the headings above it."""
+    tactic: str | None
+
+
+def with_planning(milestone: Milestone, picked: Mapping[str, object], plan: Planned) -> Milestone:
+    """The milestone with its id, dependencies, progress, strategy and tactic, when any.
+    ``picked``: the winning ``ident``, ``gap``, ``progress``, ``strategy``, ``tactic`` fields."""
+    ident, gap, stated = picked.get("ident"), picked.get("gap"), picked.get("progress")
+    strategy, tactic = picked.get("strategy"), picked.get("tactic")
+    counted = [c for c in plan.children if c != "-"]
+    progress = None
+    if counted or isinstance(stated, int):
+        done = sum(1 for c in counted if c in "xX")
+        shown = stated if isinstance(stated, int) else round(100 * done / len(counted))
+        progress = Progress(done if counted else None, len(counted) or None, shown)
+    depends = tuple(plan.depends)
+    if isinstance(gap, int):
+        depends = tuple(d if d.gap else replace(d, gap=gap) for d in depends)
+    bare = not (ident or depends or progress or strategy or tactic or plan.assumes)
+    if bare and not (plan.strategy or plan.tactic or plan.invalidated):
+        return milestone
+    return replace(
+        milestone,
+        ident=ident if isinstance(ident, str) and ident else None,
+        depends=depends,
+        progress=progress,
+        strategy=strategy if isinstance(strategy, str) else plan.strategy,
+        tactic=tactic if isinstance(tactic, str) else plan.tactic,
+        assumes=tuple(plan.assumes),
+        invalidated=plan.invalidated,
+    )
+
+
+def planning_value(name: str, text: str) -> tuple[object, tuple[str, str] | None]:
+    """The value of an ``ident``, ``gap`` or ``progress`` field, or (code, message) of why it
+    cannot be read."""
+    if name == "ident":
+        return text.strip().lstrip("#"), None
+    if name == "gap":
+        days = gap_days(text)
+        if days is None:
+            why = f"gap {text!r} is not one milepost reads; write e.g. '2w', '10d' or 'P10D'"
+            return None, ("dependency.gap", why)
+        return days, None
+    value = percent(text)
+    if value is None:
+        why = f"progress {text!r} is not a percentage from 0 to 100, e.g. '40%'"
+        return None, ("milestone.progress", why)
+    return value, None
+
+
+def assumed(text: str) -> list[str]:
+    """The assumptions an ``assumes::`` value names: links (their note) or titles or ids."""
+    return [
+        part.strip().removeprefix("[[").removesuffix("]]").split("|")[0].strip()
+        for part in text.split(",")
+        if part.strip()
+    ]

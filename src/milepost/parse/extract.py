@@ -15,10 +15,10 @@ from urllib.parse import unquote
 from markdown_it.token import Token
 
 from ..config import Config
-from ..errors import Diagnostic, warning
+from ..errors import Diagnostic
 from ..model import Heading, Link, Milestone, Tag, ToolUse
 from .dates import parse_period
-from .dependencies import at_line_end, chain_heading
+from .dependencies import at_line_end
 from .fields import BLOCK_ID, full_line_field, tasks_fields, tasks_noise, tasks_signifier
 from .items import ItemDraft, build_milestone, status_parenthetical
 from .lines import (
@@ -32,6 +32,7 @@ from .lines import (
     strip_container,
     tag_anywhere,
 )
+from .strategy import Chain
 from .tags import TAG_BODY
 from .text import collapse, drop_symbol_prefix, remove_first, section_key, tidy_emphasis
 
@@ -101,8 +102,7 @@ class _Walker:
         self.quote_depth = 0
         self.list_first: set[int] = set()  # token indexes of list items' first paragraphs
         self.lead_open = False
-        self.chain: list[tuple[int, str, str]] = []  # level, strategy or tactic, name
-        self.stalled: dict[tuple[str, str], tuple[int, bool]] = {}  # tactic -> line, any open
+        self.chain = Chain(path)
 
     # ----- context -------------------------------------------------------------------------
     def context_year(self) -> int | None:
@@ -113,10 +113,6 @@ class _Walker:
 
     def current_model(self) -> str | None:
         return self.example.model if self.example is not None else None
-
-    def chain_of(self, kind: str) -> str | None:
-        """The strategy or tactic the headings (or page fields) above name."""
-        return next((name for _, k, name in reversed(self.chain) if k == kind), None)
 
     def heading_text(self) -> str | None:
         return next((text for _, text, _ in reversed(self.headings) if text.strip()), None)
@@ -202,15 +198,7 @@ class _Walker:
             self.headings.pop()
         year = _year_heading(plain)
         self.headings.append((level, text, year))
-        while self.chain and self.chain[-1][0] >= level:
-            self.chain.pop()
-        chained = chain_heading(plain) if ":" in plain or "：" in plain else None
-        if chained is not None:
-            if chained[0] == "strategy":  # a new strategy ends the tactics of the last one
-                self.chain = [c for c in self.chain if c[1] != "tactic"]
-            self.chain.append((level, *chained))
-            if chained[0] == "tactic":
-                self.tactic_seen(self.chain_of("strategy"), chained[1], line)
+        self.chain.heading(level, plain, line)
         key = section_key(plain)
         if self.tools_level is not None and level <= self.tools_level:
             self.tools_level = None
@@ -299,7 +287,8 @@ class _Walker:
                 self.item.draft.fields.append((key, value, line.number))
             else:
                 self.out.page_fields.append((key, value, line.number))
-                self.page_chain(key, value, line.number)
+                level = self.headings[-1][0] if self.headings else 0
+                self.chain.field(key, value, level, line.number)
             return
         if self.item is not None:
             self.describe(line, own=not (list_first and self.depth > self.item.depth))
@@ -364,8 +353,8 @@ class _Walker:
             model=self.current_model(),
             checkbox=box,
             context_year=self.context_year(),
-            strategy=self.chain_of("strategy"),
-            tactic=self.chain_of("tactic"),
+            strategy=self.chain.of("strategy"),
+            tactic=self.chain.of("tactic"),
         )
         title = CHECKBOX.sub("", text, count=1) if box is not None else text
         title = _remove_marker(title, marker)
@@ -383,48 +372,9 @@ class _Walker:
             return
         milestone, diagnostics = build_milestone(self.item.draft, self.config)
         self.out.milestones.append(milestone)
-        if milestone.tactic is not None:
-            line, _ = self.tactic_seen(milestone.strategy, milestone.tactic, milestone.line)
-            if milestone.status in ("planned", "in_progress"):
-                self.stalled[milestone.strategy or "", milestone.tactic] = (line, True)
+        self.chain.milestone(milestone)
         self.out.diagnostics.extend(diagnostics)
         self.item = None
-
-    # ----- strategy -> tactic ----------------------------------------------------------------
-    def page_chain(self, key: str, value: str, number: int) -> None:
-        """A page-level ``strategy::`` / ``tactic::`` field: it holds until the next heading
-        at the level of the one it stands under (or above)."""
-        kind = key.strip().lower()
-        if kind not in ("strategy", "tactic") or not value.strip():
-            return
-        level = self.headings[-1][0] if self.headings else 0
-        if kind == "strategy":
-            self.chain = [c for c in self.chain if c[1] != "tactic"]
-        self.chain = [c for c in self.chain if c[1] != kind]
-        self.chain.append((level, kind, value.strip()))
-        if kind == "tactic":
-            self.tactic_seen(self.chain_of("strategy"), value.strip(), number)
-
-    def tactic_seen(self, strategy: str | None, tactic: str, line: int) -> tuple[int, bool]:
-        """Where a tactic was first seen, and whether it has an open milestone yet."""
-        return self.stalled.setdefault((strategy or "", tactic), (line, False))
-
-    def stalled_tactics(self) -> list[Diagnostic]:
-        """``trace.stalled`` for each tactic of this note with no open milestone."""
-        return [
-            warning(
-                self.path,
-                line,
-                "trace.stalled",
-                f"tactic {tactic!r}"
-                + (f" of strategy {strategy!r}" if strategy else "")
-                + " has no open milestone; add the next one, or mark the tactic done",
-            )
-            for (strategy, tactic), (line, live) in sorted(
-                self.stalled.items(), key=lambda kv: kv[1][0]
-            )
-            if not live
-        ]
 
     # ----- tools -----------------------------------------------------------------------------
     def tool_line(self, links: list[Link], text: str, list_first: bool) -> None:
@@ -627,5 +577,5 @@ def extract(
     for tokens in chunks:
         walker.walk(tokens, last=False)
     walker.close_item()
-    walker.out.diagnostics.extend(walker.stalled_tactics())
+    walker.out.diagnostics.extend(walker.chain.stalled())
     return walker.out

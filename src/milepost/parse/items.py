@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ..config import Config
 from ..errors import Diagnostic, warning
-from ..model import BaseStatus, Budget, Dependency, Kind, Link, Milestone, Period, Progress
+from ..model import BaseStatus, Budget, Dependency, Kind, Link, Milestone, Period
 from .budget import parse_budget
 from .dates import parse_period
-from .dependencies import frontmatter_references, gap_days, percent, references
+from .dependencies import (
+    Planned,
+    assumed,
+    frontmatter_references,
+    planning_value,
+    references,
+    with_planning,
+)
 from .fields import canonical_field
 from .wikilinks import link_name
 
@@ -213,7 +220,7 @@ class _Builder:
             else:
                 self.extra.append((key.strip(), text))
         elif name in ("depends", "gap", "progress", "assumes", "id"):
-            self.planning(name, key, text, source, line)
+            self.planning("ident" if name == "id" else name, key, text, source, line)
         elif name == "status" and text.lower() == "invalidated":
             self.invalidated = True
         elif name == "status":
@@ -255,34 +262,14 @@ class _Builder:
         if name == "depends":
             problems: list[str] = []
             self.dependencies(references(text, line, problems), problems, key, line)
-        elif name == "id":
-            self.offer("ident", text.strip().lstrip("#"), text, source, line)
-        elif name == "gap":
-            days = gap_days(text)
-            if days is None:
-                self.warn(
-                    line,
-                    "dependency.gap",
-                    f"gap {text!r} is not one milepost reads; write e.g. '2w', '10d' or 'P10D'",
-                )
-            else:
-                self.offer("gap", days, text, source, line)
-        elif name == "progress":
-            value = percent(text)
-            if value is None:
-                self.warn(
-                    line,
-                    "milestone.progress",
-                    f"progress {text!r} is not a percentage from 0 to 100, e.g. '40%'",
-                )
-            else:
-                self.offer("progress", value, text, source, line)
+        elif name == "assumes":
+            self.assumes.extend(assumed(text))
         else:
-            self.assumes.extend(
-                part.strip().removeprefix("[[").removesuffix("]]").split("|")[0].strip()
-                for part in text.split(",")
-                if part.strip()
-            )
+            value, problem = planning_value(name, text)
+            if problem is not None:
+                self.warn(line, *problem)
+            else:
+                self.offer(name, value, text, source, line)
 
     def dependencies(
         self, found: list[Dependency], problems: list[str], key: str, line: int
@@ -384,29 +371,11 @@ def build_milestone(draft: ItemDraft, config: Config) -> tuple[Milestone, list[D
 
 def _planned(b: _Builder, draft: ItemDraft, milestone: Milestone) -> Milestone:
     """The milestone with its id, dependencies, progress, strategy and tactic, when any."""
-    ident, gap, stated = b.pick("ident"), b.pick("gap"), b.pick("progress")
-    strategy, tactic = b.pick("strategy"), b.pick("tactic")
-    counted = [c for c in draft.children if c != "-"]
-    progress = None
-    if counted or isinstance(stated, int):
-        done = sum(1 for c in counted if c in "xX")
-        shown = stated if isinstance(stated, int) else round(100 * done / len(counted))
-        progress = Progress(done if counted else None, len(counted) or None, shown)
-    depends = tuple(b.depends)
-    if isinstance(gap, int):
-        depends = tuple(d if d.gap else replace(d, gap=gap) for d in depends)
-    plain = not (ident or depends or progress or strategy or tactic or b.assumes)
-    if plain and not (draft.strategy or draft.tactic or b.invalidated):
-        return milestone
-    return replace(
+    picked = {name: b.pick(name) for name in ("ident", "gap", "progress", "strategy", "tactic")}
+    return with_planning(
         milestone,
-        ident=ident if isinstance(ident, str) and ident else None,
-        depends=depends,
-        progress=progress,
-        strategy=strategy if isinstance(strategy, str) else draft.strategy,
-        tactic=tactic if isinstance(tactic, str) else draft.tactic,
-        assumes=tuple(b.assumes),
-        invalidated=b.invalidated,
+        picked,
+        Planned(draft.children, b.depends, b.assumes, b.invalidated, draft.strategy, draft.tactic),
     )
 
 
