@@ -28,6 +28,7 @@ LAYERS = [
     "index",
     "depgraph",
     "deps",
+    "planning",
     "feeds",
     "marks",
     "report",

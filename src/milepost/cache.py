@@ -38,7 +38,7 @@ from .config import Config
 from .discover import SourceFile
 from .model import Note
 
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 """Bumped whenever a change to the parser changes what it makes of the same bytes."""
 FORMAT = "msgpack-1"
 """How notes are stored; bumped whenever that changes."""

@@ -11,7 +11,6 @@ chosen by path and line alone, and reports it. :mod:`.deps` runs the passes.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import field
 from datetime import date
@@ -19,28 +18,15 @@ from datetime import date
 from .errors import Diagnostic, error, warning
 from .index import Entry, heading_key
 from .model import Period, Status
+from .parse.dependencies import gap_days
 from .records import record
-
-_UNITS = {"d": 1, "day": 1, "days": 1, "w": 7, "wk": 7, "wks": 7, "week": 7, "weeks": 7}
-_ISO_GAP = re.compile(r"P(?=\d)(?:(\d+)W)?(?:(\d+)D)?", re.IGNORECASE)
-_SHORT_GAP = re.compile(r"\s*(\d+)\s*([a-z]+)\s*(?:,|\band\b)?", re.IGNORECASE)
 
 
 def parse_gap(text: str) -> int | None:
     """Days in a gap: ISO 8601 ``P2W``, ``P10D``, ``P1W3D``, or ``2w``, ``10d``, ``3 days``,
-    ``1 week 2 days``. None when unreadable (months and years have no fixed length)."""
-    text = text.strip()
-    iso = _ISO_GAP.fullmatch(text)
-    if iso is not None:
-        return 7 * int(iso.group(1) or 0) + int(iso.group(2) or 0)
-    days, pos = 0, 0
-    while pos < len(text):
-        part = _SHORT_GAP.match(text, pos)
-        if part is None or part.group(2).lower() not in _UNITS:
-            return None
-        days += int(part.group(1)) * _UNITS[part.group(2).lower()]
-        pos = part.end()
-    return days if pos else None
+    ``1 week 2 days``. None when unreadable (months and years have no fixed length). The parser
+    reads gaps as notes write them (:func:`milepost.parse.dependencies.gap_days`)."""
+    return gap_days(text)
 
 
 @record()

@@ -118,6 +118,37 @@ class ToolUse:
 
 
 @record()
+class Dependency:
+    """One dependency as written on a milestone: on an id, or on a note or heading link."""
+
+    line: int
+    """Line it is written on."""
+    id: str | None = None
+    """The id it names (``⛔ mvp``, ``[dependsOn:: mvp]``); None for a link."""
+    target: str | None = None
+    """The link's target as written (``[[Beta#Launch]]`` gives ``Beta``; empty: this note)."""
+    heading: str | None = None
+    """The heading the link names, if any."""
+    gap: int = 0
+    """Days that must pass after the other milestone finishes."""
+
+
+@record()
+class Progress:
+    """How far a milestone is: its child checkboxes, or a stated ``progress::`` percentage."""
+
+    done: int | None
+    """Checked children (cancelled ones left out); None without children."""
+    total: int | None
+    """Children that count (cancelled ones left out); None without children."""
+    percent: int
+    """``progress::`` when stated, else ``done`` of ``total`` rounded."""
+
+    def as_json(self) -> dict[str, int | None]:
+        return {"done": self.done, "total": self.total, "percent": self.percent}
+
+
+@record()
 class Milestone:
     """One milestone, as its note states it. Status against today is derived by the index."""
 
@@ -157,6 +188,20 @@ class Milestone:
     """Tasks created date (➕, or ``created::``)."""
     scheduled: Period | None = None
     """Tasks scheduled date (⏳, or ``scheduled::``); it is the start too when there is none."""
+    ident: str | None = None
+    """The explicit id other milestones depend on it by (Tasks ``🆔``, or ``[id:: …]``)."""
+    depends: tuple[Dependency, ...] = ()
+    """What it depends on (``⛔``, ``dependsOn::``, ``depends::``/``after::``, front matter)."""
+    progress: Progress | None = None
+    """Its child checkboxes, or ``progress::``; None when neither."""
+    strategy: str | None = None
+    """The strategy it serves (a ``Strategy: …`` heading above it, or ``strategy::``)."""
+    tactic: str | None = None
+    """The tactic it serves (a ``Tactic: …`` heading above it, or ``tactic::``)."""
+    assumes: tuple[str, ...] = ()
+    """The assumption milestones it rests on, as written in ``assumes::``."""
+    invalidated: bool = False
+    """An assumption marked ``(invalidated)`` or ``status:: invalidated``."""
 
     def missing(self) -> tuple[str, ...]:
         """The parts of a good milestone (description, due, budget, owner) it lacks."""

@@ -18,6 +18,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
+from . import planning  # noqa: F401  (registers the dependency passes with every index)
 from .cache import NoteCache, content_digest, decode_note, encode_note
 from .config import Config
 from .discover import Discovery, SourceFile, discover

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from .errors import Diagnostic, warning
 from .index import BusinessModel, Entry, Tool, VaultIndex
 from .model import COMPLETENESS, STATUSES, Period
+from .planning import Planning, planning
 
 SCHEMA = 1
 
@@ -22,8 +23,9 @@ def _period(value: Any) -> Any:
     return value.as_json() if value is not None else None
 
 
-def entry_json(entry: Entry) -> dict[str, Any]:
+def entry_json(entry: Entry, plan: Planning | None = None) -> dict[str, Any]:
     m = entry.milestone
+    extra = plan.fields(entry) if plan is not None else {}
     return {
         "id": entry.id,
         "title": m.title,
@@ -43,6 +45,7 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "missing": list(entry.missing),
         "tag": m.tag,
         "fields": dict(m.fields),
+        **extra,
         "source": {"path": entry.path, "line": m.line, "heading": m.heading},
     }
 
@@ -67,7 +70,7 @@ def _period_text(period: Period | None) -> str:
     return known
 
 
-def entry_text(entry: Entry) -> str:
+def entry_text(entry: Entry, plan: Planning | None = None) -> str:
     """``entry_json`` as one line of JSON, written directly (the index's hottest loop)."""
     m = entry.milestone
     return "".join(
@@ -108,6 +111,7 @@ def entry_text(entry: Entry) -> str:
             _string(m.tag),
             ', "fields": ',
             _dump(dict(m.fields)) if m.fields else "{}",
+            "" if plan is None else plan.fields_text(entry),
             ', "source": {"path": ',
             _string(entry.path),
             ', "line": ',
@@ -133,7 +137,7 @@ def model_json(index: VaultIndex, model: BusinessModel) -> dict[str, Any]:
         "aliases": list(model.aliases),
         "tools": [index.tools[key].name for key in model.tools],
         "counts": counts(model),
-        "milestones": [entry_json(entry) for entry in model.entries],
+        "milestones": [entry_json(entry, planning(index)) for entry in model.entries],
     }
 
 
@@ -169,7 +173,8 @@ def _model_text(index: VaultIndex, model: BusinessModel) -> Iterator[str]:
         yield '\n      "milestones": []\n    }'
         return
     yield '\n      "milestones": [\n        '
-    yield ",\n        ".join(map(entry_text, entries))
+    plan = planning(index)
+    yield ",\n        ".join([entry_text(entry, plan) for entry in entries])
     yield "\n      ]\n    }"
 
 

@@ -28,7 +28,9 @@ from ..render.pageviews import (
     roadmap_view,
     tool_view,
 )
+from ..render.planning import blocked
 from ..render.views import STATUS_LABELS, Item, Views
+from .arrows import overlay
 from .site import Site, anchor_for, relative
 from .svg import timeline
 
@@ -134,7 +136,11 @@ class Pages:
         the number of milestones it shows."""
         markers = self.roadmap_view(model).markers
         self.site.charts[model.key] = timeline(
-            f"{model.name} roadmap", markers, self.index.today, model.key
+            f"{model.name} roadmap",
+            markers,
+            self.index.today,
+            model.key,
+            overlay(self.index, (m.entry for m in markers)),
         )
         return len(markers)
 
@@ -253,6 +259,7 @@ class Pages:
             ((m, self.entries(m)) for m in self.visible_models()),
             self.index.today,
             self.index.config.review_limit,
+            lambda model: blocked(self.index, model),
         )
 
     def review(self, page: str) -> dict[str, Any]:

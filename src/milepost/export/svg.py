@@ -29,6 +29,7 @@ from ..index import Entry
 from ..model import Period, Status
 from ..render.mermaid import Marker
 from ..render.views import show_period
+from .arrows import Overlay, draw
 
 WIDTH = 960
 LABEL = 320
@@ -154,8 +155,15 @@ class Scale:
         return round(self.middle + (day - self.today).days / span * (self.right - self.middle), 1)
 
 
-def timeline(title: str, markers: Sequence[Marker], today: date, ident: str = "t") -> Markup:
-    """The SVG markup (every text and attribute escaped); empty when nothing is dated."""
+def timeline(
+    title: str,
+    markers: Sequence[Marker],
+    today: date,
+    ident: str = "t",
+    overlay: Overlay | None = None,
+) -> Markup:
+    """The SVG markup (every text and attribute escaped); empty when nothing is dated.
+    ``overlay``: dependency arrows, the critical chain and progress (:mod:`.arrows`)."""
     if not markers:
         return Markup("")
     first, last = axis(markers, today)
@@ -193,9 +201,15 @@ def timeline(title: str, markers: Sequence[Marker], today: date, ident: str = "t
             )
         )
     top = TOP
+    places: dict[str, tuple[float, float]] = {}
     for marker, lines, row in zip(markers, labels, heights, strict=True):
-        out.extend(_row(marker, lines, top, row, x, gathered=left if marker.day < first else None))
+        gathered = left if marker.day < first else None
+        out.extend(_row(marker, lines, top, row, x, gathered=gathered))
+        cx = gathered - EARLIER / 2 if gathered is not None else x(marker.day)
+        places[marker.entry.id] = (cx, top + row / 2)
         top += row
+    if overlay is not None:
+        out.extend(draw(overlay, places, ident_for(ident)))
     tx = x(today)
     out.append(_line(tx, TOP - 8, tx, height - 12, "mp-today"))
     out.append(

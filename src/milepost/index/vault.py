@@ -8,7 +8,7 @@ a fresh build.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,7 +28,7 @@ from .records import (
     milestone_id,
 )
 
-__all__ = ["VaultIndex", "apply"]
+__all__ = ["WHOLE_VAULT", "VaultIndex", "apply"]
 
 
 @dataclass(slots=True)
@@ -43,6 +43,12 @@ class _Contribution:
     """Notes this one links to with a heading or block (their headings matter to its findings)."""
     resolved: tuple[str | None, ...] = ()
     """Where each of its links and tool links leads (what its rendered text depends on)."""
+
+
+WHOLE_VAULT: list[Callable[[VaultIndex], Iterable[Diagnostic]]] = []
+"""Findings over the whole index that later layers add, asked once per index with the rest:
+:mod:`milepost.planning` (the dependency passes) registers itself when imported, as the modules
+that build indexes (:mod:`milepost.reading`, :mod:`milepost.render`) do."""
 
 
 class VaultIndex:
@@ -82,6 +88,8 @@ class VaultIndex:
     # ----- building ---------------------------------------------------------------------------
     def _rebuild(self) -> None:
         self._found = None
+        self._planning: object | None = None
+        """The dependencies' passes (:func:`milepost.planning.planning`), once asked."""
         self.names = NameTable(self.files)
         self._aliases()
         self.models: dict[str, BusinessModel] = {}
@@ -296,6 +304,7 @@ class VaultIndex:
             self._rebuild()
             return Delta(everything=True)
         self._found = None
+        self._planning = None
         before = self._tool_signatures()
         models_before = {key: model.tools[:] for key, model in self.models.items()}
         sizes_before = {key: len(model.entries) for key, model in self.models.items()}
@@ -376,6 +385,7 @@ class VaultIndex:
         if self._found is None:
             found = [
                 *self._extra,
+                *(d for find in WHOLE_VAULT for d in find(self)),
                 *self.alias_diagnostics,
                 *(d for c in self.contributions.values() for d in c.links),
                 *(d for note in self.notes.values() for d in note.diagnostics),

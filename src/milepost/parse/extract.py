@@ -18,6 +18,7 @@ from ..config import Config
 from ..errors import Diagnostic
 from ..model import Heading, Link, Milestone, Tag, ToolUse
 from .dates import parse_period
+from .dependencies import at_line_end
 from .fields import BLOCK_ID, full_line_field, tasks_fields, tasks_noise, tasks_signifier
 from .items import ItemDraft, build_milestone, status_parenthetical
 from .lines import (
@@ -31,6 +32,7 @@ from .lines import (
     strip_container,
     tag_anywhere,
 )
+from .strategy import Chain
 from .tags import TAG_BODY
 from .text import collapse, drop_symbol_prefix, remove_first, section_key, tidy_emphasis
 
@@ -100,6 +102,7 @@ class _Walker:
         self.quote_depth = 0
         self.list_first: set[int] = set()  # token indexes of list items' first paragraphs
         self.lead_open = False
+        self.chain = Chain(path)
 
     # ----- context -------------------------------------------------------------------------
     def context_year(self) -> int | None:
@@ -195,6 +198,7 @@ class _Walker:
             self.headings.pop()
         year = _year_heading(plain)
         self.headings.append((level, text, year))
+        self.chain.heading(level, plain, line)
         key = section_key(plain)
         if self.tools_level is not None and level <= self.tools_level:
             self.tools_level = None
@@ -274,6 +278,8 @@ class _Walker:
         if marker is not None:
             self.open_item(line, marker, box, text, from_list=list_first)
             return
+        if box is not None and self.item is not None and self.depth == self.item.depth + 1:
+            self.item.draft.children.append(box)
         found = _field_line(line, text)
         if found is not None:
             key, value = found
@@ -281,23 +287,27 @@ class _Walker:
                 self.item.draft.fields.append((key, value, line.number))
             else:
                 self.out.page_fields.append((key, value, line.number))
+                level = self.headings[-1][0] if self.headings else 0
+                self.chain.field(key, value, level, line.number)
             return
         if self.item is not None:
-            self.describe(line)
+            self.describe(line, own=not (list_first and self.depth > self.item.depth))
         elif self.lead_open:
             self.out.lead.append(
                 strip_container(line.raw, quote_depth=self.quote_depth, list_marker=False)
             )
 
-    def describe(self, line: Line) -> None:
+    def describe(self, line: Line, *, own: bool = True) -> None:
+        """A line of the open item's description (``own``: not a child list item's first line,
+        whose Tasks ids and dependencies are the child's)."""
         assert self.item is not None
         draft = self.item.draft
         text = strip_container(line.raw, quote_depth=self.quote_depth, list_marker=False)
-        cleaned = self.take_fields(draft, line, text)
+        cleaned = self.take_fields(draft, line, text, own=own)
         draft.description.append(collapse(cleaned) if cleaned.strip() else "")
         draft.links.extend(_links(line))
 
-    def take_fields(self, draft: ItemDraft, line: Line, text: str) -> str:
+    def take_fields(self, draft: ItemDraft, line: Line, text: str, *, own: bool = True) -> str:
         """Move a line's inline fields and Tasks emoji into the draft; return the rest."""
         raws = []
         for token in line.tokens:
@@ -306,20 +316,26 @@ class _Walker:
                 draft.fields.append((meta["key"], meta["value"], line.number))
                 raws.append(meta["raw"])
         text = remove_first(text, raws)
-        text = self.take_emoji(draft, plain_text(line.tokens), text, line.number)
+        text = self.take_emoji(draft, plain_text(line.tokens), text, line.number, own=own)
         return BLOCK_ID.sub("", text)
 
     @staticmethod
-    def take_emoji(draft: ItemDraft, plain: str, text: str, number: int) -> str:
+    def take_emoji(
+        draft: ItemDraft, plain: str, text: str, number: int, *, own: bool = True
+    ) -> str:
         """Move the Tasks emoji dates of ``plain`` into the draft; drop them and other Tasks
-        signifiers from ``text``."""
+        signifiers from ``text`` (``own``: ids and dependencies are the item's own too)."""
         raws = []
         for emoji in tasks_fields(plain):
             draft.emoji.append((emoji.name, emoji.value, number))
             raws.append(emoji.raw)
-        for noise in tasks_noise(plain):
+        noises = tasks_noise(plain)
+        for noise in noises:
             signified = tasks_signifier(noise)
-            if signified is not None:
+            if signified is not None and (
+                signified[0] not in ("id", "depends")
+                or (own and at_line_end(plain, noise, [*raws, *noises]))
+            ):
                 draft.emoji.append((*signified, number))
             raws.append(noise)
         return remove_first(text, raws)
@@ -337,6 +353,8 @@ class _Walker:
             model=self.current_model(),
             checkbox=box,
             context_year=self.context_year(),
+            strategy=self.chain.of("strategy"),
+            tactic=self.chain.of("tactic"),
         )
         title = CHECKBOX.sub("", text, count=1) if box is not None else text
         title = _remove_marker(title, marker)
@@ -354,6 +372,7 @@ class _Walker:
             return
         milestone, diagnostics = build_milestone(self.item.draft, self.config)
         self.out.milestones.append(milestone)
+        self.chain.milestone(milestone)
         self.out.diagnostics.extend(diagnostics)
         self.item = None
 
@@ -558,4 +577,5 @@ def extract(
     for tokens in chunks:
         walker.walk(tokens, last=False)
     walker.close_item()
+    walker.out.diagnostics.extend(walker.chain.stalled())
     return walker.out

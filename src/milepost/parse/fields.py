@@ -30,6 +30,15 @@ FIELD_ALIASES: dict[str, str] = {
     **dict.fromkeys(("budget", "cost", "costs"), "budget"),
     **dict.fromkeys(("kind", "type", "milestone_type"), "kind"),
     **dict.fromkeys(("model", "business_model", "businessmodel"), "model"),
+    **dict.fromkeys(("id", "🆔"), "id"),
+    **dict.fromkeys(
+        ("dependson", "depends_on", "depends", "after", "blockedby", "blocked_by", "⛔"), "depends"
+    ),
+    "gap": "gap",
+    "progress": "progress",
+    "strategy": "strategy",
+    "tactic": "tactic",
+    **dict.fromkeys(("assumes", "assumption", "assumptions"), "assumes"),
 }
 """Accepted field names (normalised) and the milestone field each one sets."""
 
@@ -156,16 +165,21 @@ class EmojiField(NamedTuple):
 PRIORITIES = {"🔺": "highest", "⏫": "high", "🔼": "medium", "🔽": "low", "⏬": "lowest"}
 """Tasks priority signifiers and the priority each one names."""
 _RECURRENCE = re.compile(f"🔁{_VS}\\s*(.*)", re.DOTALL)
+_IDS = re.compile(f"(🆔|⛔){_VS}\\s*(.*)", re.DOTALL)
 
 
 def tasks_signifier(raw: str) -> tuple[str, str] | None:
-    """(``priority`` or ``recurrence``, its value) for a Tasks signifier that sets one."""
+    """(``priority``, ``recurrence``, ``id`` or ``depends``, its value) for a Tasks signifier
+    that sets one."""
     priority = PRIORITIES.get(raw[:1])
     if priority is not None:
         return "priority", priority
     match = _RECURRENCE.match(raw)
     if match is not None and match.group(1).strip():
         return "recurrence", match.group(1).strip()
+    ids = _IDS.match(raw)
+    if ids is not None and ids.group(2).strip():
+        return ("id" if ids.group(1) == "🆔" else "depends"), ids.group(2).strip()
     return None
 
 

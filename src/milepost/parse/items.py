@@ -14,9 +14,17 @@ from typing import NamedTuple
 
 from ..config import Config
 from ..errors import Diagnostic, warning
-from ..model import BaseStatus, Budget, Kind, Link, Milestone, Period
+from ..model import BaseStatus, Budget, Dependency, Kind, Link, Milestone, Period
 from .budget import parse_budget
 from .dates import parse_period
+from .dependencies import (
+    Planned,
+    assumed,
+    frontmatter_references,
+    planning_value,
+    references,
+    with_planning,
+)
 from .fields import canonical_field
 from .wikilinks import link_name
 
@@ -142,6 +150,12 @@ class ItemDraft:
     description: list[str] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     note_milestone: bool = False
+    children: list[str] = field(default_factory=list)
+    """Checkbox characters of the item's child list items."""
+    strategy: str | None = None
+    """The strategy the headings above name."""
+    tactic: str | None = None
+    """The tactic the headings above name."""
 
 
 @dataclass(slots=True)
@@ -159,6 +173,9 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         self.candidates: dict[str, list[_Candidate]] = {}
         self.extra: list[tuple[str, str]] = []
+        self.depends: list[Dependency] = []
+        self.assumes: list[str] = []
+        self.invalidated = False
 
     def warn(self, line: int, code: str, message: str) -> None:
         self.diagnostics.append(warning(self.draft.path, line, code, message))
@@ -202,6 +219,10 @@ class _Builder:
                 self.offer(name, text.lower(), text, source, line)
             else:
                 self.extra.append((key.strip(), text))
+        elif name in ("depends", "gap", "progress", "assumes", "id"):
+            self.planning("ident" if name == "id" else name, key, text, source, line)
+        elif name == "status" and text.lower() == "invalidated":
+            self.invalidated = True
         elif name == "status":
             status = status_of(text)
             if status is None:
@@ -236,6 +257,27 @@ class _Builder:
         else:
             self.offer(name, text, text, source, line)
 
+    def planning(self, name: str, key: str, text: str, source: str, line: int) -> None:
+        """Dependencies, their gap, the id, progress and assumptions."""
+        if name == "depends":
+            problems: list[str] = []
+            self.dependencies(references(text, line, problems), problems, key, line)
+        elif name == "assumes":
+            self.assumes.extend(assumed(text))
+        else:
+            value, problem = planning_value(name, text)
+            if problem is not None:
+                self.warn(line, *problem)
+            else:
+                self.offer(name, value, text, source, line)
+
+    def dependencies(
+        self, found: list[Dependency], problems: list[str], key: str, line: int
+    ) -> None:
+        self.depends.extend(found)
+        for problem in problems:
+            self.warn(line, "dependency.unreadable", f"{key.strip()}: {problem}")
+
     def pick(self, name: str) -> object | None:
         options = self.candidates.get(name, [])
         if not options:
@@ -263,11 +305,20 @@ def _same(a: object, b: object) -> bool:
 def build_milestone(draft: ItemDraft, config: Config) -> tuple[Milestone, list[Diagnostic]]:
     """Apply precedence to a draft; return the milestone and what was wrong with it."""
     b = _Builder(draft, config)
+    problems: list[str] = []
+    title = draft.title
+    if title[-13:].lower() == "(invalidated)":
+        title, b.invalidated = title[:-13].rstrip(), True
     for key, value, line in draft.fields:
         b.field(key, value, "field", line)
     for name, value, line in draft.emoji:
         if name in ("priority", "recurrence"):
             b.offer(name, value, value, "Tasks emoji", line)
+        elif name == "id":
+            b.offer("ident", value, value, "Tasks emoji", line)
+        elif name == "depends":
+            problems.clear()
+            b.dependencies(references(value, line, problems), problems, "⛔", line)
         else:
             b.date(name, value, "Tasks emoji", line)
     for key, prop in draft.frontmatter.items():
@@ -275,6 +326,9 @@ def build_milestone(draft: ItemDraft, config: Config) -> tuple[Milestone, list[D
             b.field(str(key), _scalar(prop), "front matter", 1)
         elif isinstance(prop, list) and canonical_field(str(key)) == "owner":
             b.field(str(key), ", ".join(_scalar(v) for v in prop), "front matter", 1)
+        if canonical_field(str(key)) == "depends" and isinstance(prop, dict | list):
+            problems.clear()
+            b.dependencies(frontmatter_references(prop, problems), problems, str(key), 1)
     paren = draft.paren
     if paren is not None and paren.date_text:
         slot = {"achieved": "done", "cancelled": "cancelled"}.get(paren.status, "due")
@@ -287,7 +341,7 @@ def build_milestone(draft: ItemDraft, config: Config) -> tuple[Milestone, list[D
     kind = b.pick("kind") or _kind_from_tag(draft.tag)
     model = b.pick("model")
     milestone = Milestone(
-        title=draft.title,
+        title=title,
         description=_description(draft.description),
         line=draft.line,
         heading=draft.heading,
@@ -309,9 +363,20 @@ def build_milestone(draft: ItemDraft, config: Config) -> tuple[Milestone, list[D
         created=created if isinstance(created, Period) else None,
         scheduled=scheduled if isinstance(scheduled, Period) else None,
     )
+    milestone = _planned(b, draft, milestone)
     if not draft.title:
         b.warn(draft.line, "milestone.untitled", "milestone has no title text after its tag")
     return milestone, b.diagnostics
+
+
+def _planned(b: _Builder, draft: ItemDraft, milestone: Milestone) -> Milestone:
+    """The milestone with its id, dependencies, progress, strategy and tactic, when any."""
+    picked = {name: b.pick(name) for name in ("ident", "gap", "progress", "strategy", "tactic")}
+    return with_planning(
+        milestone,
+        picked,
+        Planned(draft.children, b.depends, b.assumes, b.invalidated, draft.strategy, draft.tactic),
+    )
 
 
 def _status(b: _Builder, draft: ItemDraft, done: object, cancelled: object) -> BaseStatus:

@@ -18,6 +18,7 @@ from typing import Any
 from ..config import Config
 from ..errors import Diagnostic, warning
 from ..index import BusinessModel, Entry, VaultIndex
+from ..planning import planning as dependencies_of
 from ..resolve import norm, stem
 from .env import environment, render, template_errors
 from .views import Views
@@ -107,8 +108,9 @@ class Renderer:
         self.remember = remember
         """Keep milestone Markdown between renders (a watching session does; a one-shot build
         renders each page once and keeps nothing)."""
-        self._items: dict[int, tuple[Entry, bytes]] = {}
-        """Each milestone's Markdown, as UTF-8 (see :class:`Page`), by its entry."""
+        self._items: dict[int, tuple[Entry, bytes, str | None]] = {}
+        """Each milestone's Markdown, as UTF-8 (see :class:`Page`), by its entry, with what its
+        dependencies showed (they live in other notes)."""
         self._sections: dict[str, tuple[str, str | None]] = {}
         """Each business model's review section, with the fingerprint it was made from."""
         self._macros: Any = None
@@ -139,15 +141,16 @@ class Renderer:
         return self._index
 
     def item_text(self, entry: Entry) -> str:
+        shown = dependencies_of(self.index).signature(entry)
         cached = self._items.get(id(entry))
-        if cached is not None and cached[0] is entry:
+        if cached is not None and cached[0] is entry and cached[2] == shown:
             return cached[1].decode("utf-8")
         with template_errors(self.config):
             if self._macros is None:
                 self._macros = environment(self.config).get_template("_macros.md.j2").module
             text = str(self._macros.item(self.views.item(entry))).rstrip("\n")
         if self.remember:
-            self._items[id(entry)] = (entry, text.encode("utf-8"))
+            self._items[id(entry)] = (entry, text.encode("utf-8"), shown)
         return text
 
     def _page(self, template: str, **context: object) -> str:

@@ -8,7 +8,7 @@ look-alike characters for ``: # ; %`` and always open with a status symbol.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -95,8 +95,13 @@ def _tick(markers: Sequence[Marker]) -> str:
     return "12month"
 
 
-def gantt(title: str, markers: Sequence[Marker]) -> str:
-    """The body of a ```` ```mermaid ```` block, or an empty string when nothing is dated."""
+def gantt(title: str, markers: Sequence[Marker], after: Mapping[str, str] | None = None) -> str:
+    """The body of a ```` ```mermaid ```` block, or an empty string when nothing is dated.
+
+    ``after``: milestone id -> the id of its one predecessor; where both are on the chart, the
+    milestone starts ``after`` it. Mermaid draws a milestone at the middle of its span, so the
+    span is twice the days between the two: the diamond stays on the milestone's own date.
+    """
     if not markers:
         return ""
     lines = [
@@ -106,13 +111,23 @@ def gantt(title: str, markers: Sequence[Marker]) -> str:
         "    axisFormat %b %Y",
         f"    tickInterval {_tick(markers)}",
     ]
-    for status in ("overdue", "in_progress", "planned", "achieved"):
-        group = [m for m in markers if m.entry.status == status]
-        if not group:
-            continue
+    sections: list[tuple[Status, list[Marker]]] = []
+    idents: dict[str, tuple[str, date]] = {}
+    order: tuple[Status, ...] = ("overdue", "in_progress", "planned", "achieved")
+    for status in order:
+        group = sorted((m for m in markers if m.entry.status == status), key=lambda m: m.day)
+        if group:
+            sections.append((status, group))
+        for number, marker in enumerate(group, start=1):
+            idents[marker.entry.id] = (f"{status[:2]}{number}", marker.day)
+    for status, group in sections:
         lines.append(f"    section {_SECTIONS[status]}")
-        for number, marker in enumerate(sorted(group, key=lambda m: m.day), start=1):
+        for marker in group:
             tags = _TAGS[status]
-            ident = f"{status[:2]}{number}"
-            lines.append(f"    {marker.label} :{tags}, {ident}, {marker.day.isoformat()}, 0d")
+            ident = idents[marker.entry.id][0]
+            when = f"{marker.day.isoformat()}, 0d"
+            before = idents.get((after or {}).get(marker.entry.id, ""))
+            if before is not None and marker.day >= before[1]:
+                when = f"after {before[0]}, {2 * (marker.day - before[1]).days}d"
+            lines.append(f"    {marker.label} :{tags}, {ident}, {when}")
     return "\n".join(lines)

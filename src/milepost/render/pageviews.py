@@ -20,6 +20,7 @@ from datetime import date
 from ..index import BusinessModel, Entry, Tool
 from ..model import STATUSES, Status
 from . import mermaid
+from .planning import BLOCKED
 from .views import (
     STATUS_LABELS,
     _dated,
@@ -112,9 +113,14 @@ def review_window(today: date) -> tuple[date, date]:
 
 
 def review_section(
-    model: BusinessModel, entries: Sequence[Entry], today: date, limit: int
+    model: BusinessModel,
+    entries: Sequence[Entry],
+    today: date,
+    limit: int,
+    blocked: Sequence[Entry] = (),
 ) -> ReviewSection | None:
-    """One business model's part of the review, or None when it has nothing to review."""
+    """One business model's part of the review, or None when it has nothing to review.
+    ``blocked``: its open milestones that wait on an overdue predecessor."""
     last, following = review_window(today)
     open_ = [e for e in entries if e.status in OPEN]
     overdue = [e for e in open_ if e.status == "overdue"]
@@ -131,7 +137,9 @@ def review_section(
         and e.milestone.done.end >= last
         and e.milestone.done.start <= today
     ]
+    shown = set(map(id, entries))
     parts = [
+        (BLOCKED, [e for e in blocked if id(e) in shown]),
         ("Overdue", sorted(overdue, key=lambda e: sort_day(e, "overdue"))),
         (
             f"Due before the next review ({following.isoformat()})",
@@ -153,11 +161,15 @@ def review_section(
 
 
 def review_view(
-    models: Iterable[tuple[BusinessModel, Sequence[Entry]]], today: date, limit: int
+    models: Iterable[tuple[BusinessModel, Sequence[Entry]]],
+    today: date,
+    limit: int,
+    blocked: Callable[[BusinessModel], Sequence[Entry]] | None = None,
 ) -> ReviewView:
     sections, quiet = [], []
     for model, entries in models:
-        section = review_section(model, entries, today, limit)
+        waiting = blocked(model) if blocked is not None else ()
+        section = review_section(model, entries, today, limit, waiting)
         if section is None:
             quiet.append(model)
         else:

@@ -17,6 +17,7 @@ from functools import cache
 
 from ..config import Config
 from ..index import BusinessModel, Tool, VaultIndex
+from ..planning import planning
 from ..resolve import norm, stem
 from . import PagePaths, region_parts
 from .env import package_templates
@@ -171,6 +172,7 @@ class _Fingerprints:
             _text(*model.aliases),
             self.notes(model.by_note),
             b"\0".join(tools),
+            planning(self.index).fingerprint(model.entries),  # dependencies cross notes
         )
         self._models[model.key] = made
         return made

@@ -15,7 +15,7 @@ from datetime import date
 from ..index import BusinessModel, Entry, Tool, VaultIndex
 from ..model import STATUSES, Budget, Period, Status
 from ..resolve import norm, stem
-from . import mermaid
+from . import mermaid, planning
 from .links import heading_link, relink, target_of, wikilink
 
 STATUS_LABELS: dict[Status, str] = {
@@ -93,6 +93,18 @@ class Item:
     description: str
     priority: str | None = None
     recurrence: str | None = None
+    blocked_by: list[str] | None = None
+    """Links to the milestones it depends on (None: it has no dependencies either way)."""
+    blocks: list[str] | None = None
+    """Links to the milestones that depend on it."""
+    slack: str | None = None
+    """``slack 46 days`` or ``5 days late``, for an open milestone with dependencies."""
+    critical: bool = False
+    """On its business model's critical chain."""
+    progress: str | None = None
+    """``2/3 · 67%`` (child checkboxes) or ``40%`` (``progress::``)."""
+    strategy: str | None = None
+    tactic: str | None = None
 
 
 ItemText = Callable[[Entry], str]
@@ -144,6 +156,7 @@ class Views:
             description=description,
             priority=m.priority,
             recurrence=m.recurrence,
+            **planning.item_fields(self.index, entry),
         )
 
     def items(self, entries: Iterable[Entry]) -> list[str]:
@@ -189,7 +202,9 @@ class Views:
             "model": model,
             "model_link": self.model_link(model),
             "summary": view.summary,
-            "chart": mermaid.gantt(f"{model.name} roadmap", view.markers),
+            "chart": mermaid.gantt(
+                f"{model.name} roadmap", view.markers, planning.after_links(index, model.entries)
+            ),
             "charted": len(view.markers),
             "dated_total": view.dated_total,
             "limit": view.limit,
@@ -201,6 +216,7 @@ class Views:
                 for t in tools
             ],
             "source_links": [self.note_link(p) for p in sorted({e.path for e in model.entries})],
+            **planning.roadmap_fields(index, model),
         }
 
     # ----- tools -------------------------------------------------------------------------------
@@ -272,7 +288,13 @@ class Views:
         from .pageviews import review_section
 
         config = self.index.config
-        section = review_section(model, model.entries, self.index.today, config.review_limit)
+        section = review_section(
+            model,
+            model.entries,
+            self.index.today,
+            config.review_limit,
+            planning.blocked(self.index, model),
+        )
         if section is None:
             return None
         return {
