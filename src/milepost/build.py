@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import content_digest
 from .config import CACHE_DIR, Config
 from .errors import Diagnostic, WriteError
 from .feedbuild import Feed, FeedPaths, FeedWork, output_of, plan_feeds, write_feeds
@@ -73,6 +74,8 @@ class Outputs:
     """Pages removed."""
     notes: set[str] = field(default_factory=set)
     """The user's notes whose regions were filled (their lines moved)."""
+    merged: set[str] = field(default_factory=set)
+    """Of those, the notes filled around a save that came in meanwhile."""
 
 
 def as_recorded(root: Path, path: str, record: PageRecord | Written | None) -> bool:
@@ -112,7 +115,13 @@ def bring_up_to_date(
     regions must be checked (None: every note with a region)."""
     config = index.config
     chosen = set(config.outputs)
-    writer = Writer(config, manifest, force=force, dry_run=dry_run)
+    writer = Writer(
+        config,
+        manifest,
+        force=force,
+        dry_run=dry_run,
+        read=lambda path, data: digests.get(path) == content_digest(data),
+    )
     out = Outputs()
     recheck = set(recheck)
     wanted = Plan()
@@ -132,6 +141,7 @@ def bring_up_to_date(
         if not dry_run:
             manifest.keep_regions_of({note for note, _ in wanted.regions})
     out.changes = writer.changes
+    out.merged = set(writer.merged)
     for change in writer.changes:
         if change.what and change.action == "update":
             out.notes.add(change.path)

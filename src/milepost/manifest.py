@@ -132,15 +132,30 @@ class PageRecord:
         )
 
 
+EARLIER = 4
+"""How many of milepost's earlier texts of a region are remembered."""
+
+
 @dataclass(frozen=True, slots=True)
 class RegionRecord:
     """A managed region milepost filled: the hash of its content and what it was rendered from."""
 
     sha256: str
     inputs: str = ""
+    earlier: tuple[str, ...] = ()
+    """Hashes of what milepost wrote there before, newest first: an editor that read the note
+    before milepost's last write and saved after it brings one of them back, which is still
+    milepost's text and is filled again, not kept as the user's."""
+
+    def ours(self, sha256: str) -> bool:
+        return sha256 == self.sha256 or sha256 in self.earlier
 
     def as_json(self) -> dict[str, Any]:
-        return {"sha256": self.sha256, **({"inputs": self.inputs} if self.inputs else {})}
+        return {
+            "sha256": self.sha256,
+            **({"inputs": self.inputs} if self.inputs else {}),
+            **({"earlier": list(self.earlier)} if self.earlier else {}),
+        }
 
 
 @dataclass(slots=True)
@@ -220,8 +235,17 @@ class Manifest:
 
     def set_regions(self, path: str, regions: dict[str, RegionRecord]) -> None:
         known = self.regions.setdefault(path, {})
-        for what, record in regions.items():
-            if known.get(what) != record:
+        for what, fresh in regions.items():
+            before = known.get(what)
+            record = fresh
+            if before is not None and before.sha256 != fresh.sha256:
+                kept = (before.sha256, *before.earlier)
+                record = replace(
+                    fresh, earlier=tuple(s for s in kept if s != fresh.sha256)[:EARLIER]
+                )
+            elif before is not None:
+                record = replace(fresh, earlier=before.earlier)
+            if before != record:
                 known[what] = record
                 self._dirty = True
 
@@ -439,7 +463,12 @@ def _region(value: object) -> RegionRecord | None:
     if isinstance(value, str):  # schema 1: the hash alone
         return RegionRecord(value)
     if isinstance(value, dict) and isinstance(value.get("sha256"), str):
-        return RegionRecord(value["sha256"], str(value.get("inputs", "")))
+        earlier = value.get("earlier", [])
+        return RegionRecord(
+            value["sha256"],
+            str(value.get("inputs", "")),
+            tuple(s for s in earlier if isinstance(s, str)) if isinstance(earlier, list) else (),
+        )
     return None
 
 

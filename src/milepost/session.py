@@ -32,7 +32,12 @@ from .render.plan import NoteMemo
 from .write import Change, check_output_folder
 
 SETTLE_ROUNDS = 3
-"""Filling a region moves the lines below it; the notes are read again this many times at most."""
+"""Filling a region moves the lines below it; the notes are read again this many times at most,
+and then for as long as the user keeps saving them while they are written (each such save is
+new text that the pages must show: no event is left to announce it, since the file then holds
+what milepost wrote)."""
+SAVES_ROUNDS = 1000
+"""A bound on that too, for a note saved without pause."""
 
 
 class Session:
@@ -177,10 +182,13 @@ class Session:
         if dry_run:
             return out
         self._took_in(out)
-        for _ in range(SETTLE_ROUNDS):
+        last = out
+        for number in range(SAVES_ROUNDS):
+            if number >= SETTLE_ROUNDS and not last.merged:
+                break
             moved = {
                 p for p in out.notes if p in self.index.notes and self.index.notes[p].milestones
-            }
+            } | last.merged
             if not moved:
                 break
             changed = self._read(moved)
@@ -197,6 +205,7 @@ class Session:
             )
             self._took_in(more)
             out = _merged(out, more)
+            last = more
         return out
 
     def _took_in(self, out: Outputs) -> None:

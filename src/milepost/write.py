@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -54,11 +54,23 @@ def _read(path: Path) -> bytes | None:
 
 
 def _written(path: Path, data: bytes) -> Written:
+    """The record of ``data`` just written to (or seen in) ``path``, with the file's size and
+    mtime only when the file still holds ``data``: a save that lands between the write and this
+    stat must never take on the record of milepost's bytes, or its event would pass for
+    milepost's own write and the save would go unseen."""
     try:
-        info = path.stat()
+        before = path.stat()
+        same = before.st_size == len(data) and path.read_bytes() == data
+        after = path.stat()
     except OSError:
         return Written(digest(data), len(data))
-    return Written(digest(data), info.st_size, info.st_mtime_ns)
+    if not same or (after.st_size, after.st_mtime_ns, after.st_ino) != (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    ):
+        return Written(digest(data), len(data))
+    return Written(digest(data), after.st_size, after.st_mtime_ns)
 
 
 @dataclass(slots=True)
@@ -71,6 +83,11 @@ class Writer:
     force: bool = False
     dry_run: bool = False
     changes: list[Change] = field(default_factory=list)
+    read: Callable[[str, bytes], bool] | None = None
+    """True when the bytes of a note are the ones the index was made from."""
+    merged: set[str] = field(default_factory=set)
+    """Notes whose regions were filled around a save that came in after the index read them:
+    what they hold now is newer than what the pages show."""
     root: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -181,13 +198,20 @@ class Writer:
             return
         data = _read(target)
         expect = data
+        if data is not None and self.read is not None and not self.read(path, data):
+            self.merged.add(path)
+        tried: dict[str, set[str]] = {}
+        """What each region held in the splices tried so far: a save that came in meanwhile may
+        have been made from one of them, which is milepost's text, not the user's."""
         for _ in range(ATTEMPTS):
             if data is None or expect is None:
                 return
-            plan = self._splice(path, data, wanted, inputs)
+            plan = self._splice(path, data, wanted, inputs, tried)
             if plan is None:
                 return
             spliced, records, changes = plan
+            for what, record in records.items():
+                tried.setdefault(what, set()).add(record.sha256)
             if spliced == expect or self.dry_run:
                 if not self.dry_run and spliced == data:  # the note as milepost last saw it
                     self.manifest.saw_note(path, _written(target, data))
@@ -199,7 +223,9 @@ class Writer:
                 self.manifest.wrote_note(path, _written(target, spliced))
                 break
             data, expect = again  # the user saved meanwhile: splice into what they saved
+            self.merged.add(path)
         else:
+            self._adopt(path, target, tried)
             for region in wanted:
                 self.record(
                     Change(
@@ -214,12 +240,33 @@ class Writer:
             self.manifest.set_regions(path, records)
         self.changes.extend(changes)
 
+    def _adopt(self, path: str, target: Path, tried: dict[str, set[str]]) -> None:
+        """After the note kept changing: a region that holds one of the texts milepost tried to
+        write (a save made from milepost's file) is recorded as milepost's, so the next round
+        fills it instead of keeping it as the user's."""
+        data = _read(target)
+        if data is None or self.dry_run:
+            return
+        try:
+            text = data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            return
+        lines = data.splitlines(keepends=True)
+        adopted = {}
+        for found in find_regions(text):
+            sha = digest(b"".join(lines[found.begin + 1 : found.end]))
+            if sha in tried.get(found.what, ()):
+                adopted[found.what] = RegionRecord(sha)
+        if adopted:
+            self.manifest.set_regions(path, adopted)
+
     def _splice(
         self,
         path: str,
         data: bytes,
         wanted: list[Region],
         inputs: dict[tuple[str, str], str],
+        tried: dict[str, set[str]],
     ) -> tuple[bytes, dict[str, RegionRecord], list[Change]] | None:
         """The note with its regions filled, their records, and what changed; None when the note
         cannot be read as text (every region is then left alone and reported)."""
@@ -249,7 +296,12 @@ class Writer:
                 changes.append(Change(path, "unchanged", what=found.what))
                 continue
             before = known.get(found.what)
-            fresh = not current.strip() or (before is not None and digest(current) == before.sha256)
+            sha = digest(current)
+            fresh = (
+                not current.strip()
+                or sha in tried.get(found.what, ())
+                or (before is not None and before.ours(sha))
+            )
             if not fresh and not self.force:
                 changes.append(
                     Change(

@@ -91,3 +91,35 @@ def test_no_save_is_lost_while_a_region_is_filled(
     tail = text.split("%% milepost:end %%\n", 1)[1]
     steps = [line for line in tail.splitlines() if line.startswith("- #milestone Step")]
     assert steps == [f"- #milestone Step {n} (expected 2030)" for n in range(SAVES)]
+
+
+def test_a_save_made_from_the_note_before_a_fill_is_filled_again_not_kept(
+    copy_vault: Callable[[Path], Path],
+) -> None:
+    """An editor that read the note before milepost filled its region, and saves after, brings
+    back milepost's earlier text of the region: the next build fills it again (it is not the
+    user's, so no conflict), and the line the user added is kept."""
+    vault = copy_vault(SAMPLE_VAULT)
+    note = vault / NOTE
+    note.write_text(HEAD + "- #milestone First step (expected 2030)\n", encoding="utf-8")
+
+    def build() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "milepost", "build", str(vault), "--today", TODAY.isoformat()],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    assert build().returncode == 0
+    stale = note.read_text(encoding="utf-8")  # what the editor holds
+    note.write_text(stale + "- #milestone Second step (expected 2030)\n", encoding="utf-8")
+    assert build().returncode == 0
+    assert "**Second step**" in note.read_text(encoding="utf-8")
+    note.write_text(stale + "- #milestone Third step (expected 2030)\n", encoding="utf-8")
+    done = build()
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = note.read_text(encoding="utf-8")
+    region = text.split("%% milepost:end %%")[0]
+    assert "**Third step**" in region and "**Second step**" not in region
+    assert text.endswith("- #milestone Third step (expected 2030)\n")
