@@ -322,7 +322,7 @@ def test_a_new_process_renders_only_the_pages_an_edit_reaches(
         "Roadmaps/Models/Roadmap – Exotic Pet Rental.md",
         "Roadmaps/Reviews/Plan review 2026-11.md",
     ]
-    # the model's roadmap, the review, and the index (whose counts the note feeds) are rendered;
-    # the index's bytes did not change
-    assert again.rendered == 3 < pages
+    # the model's roadmap, the review, the index (whose counts the note feeds) and the portfolio
+    # are rendered; the index's and the portfolio's bytes did not change
+    assert again.rendered == 4 < pages
     assert again.count("unchanged") == pages - 2

@@ -20,6 +20,7 @@ from .config import CACHE_DIR, Config
 from .errors import Diagnostic, WriteError
 from .index import VaultIndex
 from .manifest import Manifest, PageRecord, Written, digest
+from .memory import Memory
 from .reading import Timings
 from .render import PagePaths, Region, Renderer, unknown_region
 from .render.plan import NoteMemo, Plan, plan
@@ -105,14 +106,16 @@ def bring_up_to_date(
     recheck: Iterable[str] = (),
     notes: Iterable[str] | None = None,
     memo: NoteMemo | None = None,
+    memory: Memory | None = None,
 ) -> Outputs:
     """Render and write what differs from the manifest's records. ``recheck``: pages whose
     files changed on disk (render them whatever their fingerprint); ``notes``: the notes whose
-    regions must be checked (None: every note with a region)."""
+    regions must be checked (None: every note with a region); ``memory``: the vault's history,
+    which the pages show."""
     config = index.config
     paths = PagePaths(index, config)
-    wanted = plan(index, paths, digests, memo)
-    renderer.use(index, paths)
+    wanted = plan(index, paths, digests, memo, memory)
+    renderer.use(index, paths, memory)
     writer = Writer(config, manifest, force=force, dry_run=dry_run)
     out = Outputs()
     _pages(wanted, manifest, renderer, writer, out, force=force, recheck=set(recheck))

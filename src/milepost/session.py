@@ -16,14 +16,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date
 
+from . import history
 from .build import BuildResult, Outputs, bring_up_to_date, vault_lock
 from .cache import NoteCache
 from .config import CACHE_DIR, Config
 from .discover import Discovery, SourceFile, discover, discover_file
 from .errors import Diagnostic
 from .files import TEMP_SUFFIX
+from .history import Log
 from .index import VaultIndex, apply
 from .manifest import Manifest
+from .memory import Memory, remember
 from .model import Note
 from .ownership import reconcile
 from .reading import Progress, Scan, Timings, bulk, read_note, read_notes, sources
@@ -63,6 +66,9 @@ class Session:
         self.prints: NoteMemo | None = {} if lasting else None
         """Each note's fingerprint, kept between rounds by a watching session."""
         self._manifest: Manifest | None = None
+        self.memory: Memory | None = None
+        """The vault's history as this session's pages show it."""
+        self._history: tuple[str, Log] | None = None
 
     # ----- reading ----------------------------------------------------------------------------
     @property
@@ -121,13 +127,14 @@ class Session:
                 sweep_temp_files(self.config, self.manifest)
             result = self.scan(progress, discovery)
             assert self.index is not None
+            self._remember(dry_run)
             with bulk(keep=False):
                 out = self._round(force=force, dry_run=dry_run, timings=result.timings)
             if not dry_run:
                 self.manifest.save()
         built = BuildResult(
             out.changes,
-            out.diagnostics,
+            [*out.diagnostics, *self._history_findings()],
             len(self.index.diagnostics()),
             result.timings,
             self.index,
@@ -172,6 +179,7 @@ class Session:
             recheck=recheck,
             notes=notes,
             memo=self.prints,
+            memory=self.memory,
         )
         timings.add("render and write", started)
         if dry_run:
@@ -194,10 +202,29 @@ class Session:
                 self.renderer,
                 notes=set(changed),
                 memo=self.prints,
+                memory=self.memory,
             )
             self._took_in(more)
             out = _merged(out, more)
         return out
+
+    def _remember(self, dry_run: bool) -> None:
+        """Read the history (again only when its file changed), know what this index adds to
+        it, and append that (one sorted batch), unless this is a dry run."""
+        assert self.index is not None
+        key = history.file_key(self.config)
+        if self._history is None or self._history[0] != key:
+            self._history = (key, history.load(self.config))
+        log = self._history[1]
+        self.memory = remember(self.index, log)
+        if not dry_run and not self.read_only and self.memory.pending:
+            history.append(self.config, log, self.memory.pending)
+            self._history = (history.file_key(self.config), log)
+
+    def _history_findings(self) -> list[Diagnostic]:
+        if self.memory is None:
+            return []
+        return [d for d in self.memory.diagnostics if not self.config.is_silenced(d.code)]
 
     def _took_in(self, out: Outputs) -> None:
         """Know the files this round wrote or removed, and the pages the manifest now lists."""
@@ -265,11 +292,12 @@ class Session:
             )
         timings.add("index", started)
         with self._writing(False):
+            self._remember(False)
             out = self._round(recheck=recheck, notes=set(changed), timings=timings)
             self.manifest.save()
         return BuildResult(
             [c for c in out.changes if c.action != "unchanged"],
-            out.diagnostics,
+            [*out.diagnostics, *self._history_findings()],
             len(self.index.diagnostics()),
             timings,
             self.index,

@@ -12,11 +12,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from ..accuracy import properties
 from ..index import BusinessModel, Entry, Tool, VaultIndex
+from ..memory import Memory
 from ..model import STATUSES, Budget, Period, Status
 from ..resolve import norm, stem
 from . import mermaid
 from .links import heading_link, relink, target_of, wikilink
+from .planning import planning_section, slip_text
 
 STATUS_LABELS: dict[Status, str] = {
     "overdue": "Overdue",
@@ -93,6 +96,8 @@ class Item:
     description: str
     priority: str | None = None
     recurrence: str | None = None
+    history: str | None = None
+    """How its due date slipped (``slipped 2× · +92 d since first planned Jun 2026``)."""
 
 
 ItemText = Callable[[Entry], str]
@@ -108,11 +113,14 @@ class Views:
         roadmap_paths: dict[str, str],
         tool_paths: dict[str, str],
         item_text: ItemText,
+        memory: Memory | None = None,
     ):
         self.index = index
         self.roadmap_paths = roadmap_paths
         self.tool_paths = tool_paths
         self.item_text = item_text
+        self.memory = memory
+        """The vault's history (None: no history shown)."""
 
     # ----- items -------------------------------------------------------------------------------
     def item(self, entry: Entry) -> Item:
@@ -144,6 +152,7 @@ class Views:
             description=description,
             priority=m.priority,
             recurrence=m.recurrence,
+            history=slip_text(self.memory, entry),
         )
 
     def items(self, entries: Iterable[Entry]) -> list[str]:
@@ -210,6 +219,7 @@ class Views:
                 for t in tools
             ],
             "source_links": [self.note_link(p) for p in sorted({e.path for e in model.entries})],
+            "properties": properties(model, index.today),
         }
 
     # ----- tools -------------------------------------------------------------------------------
@@ -298,9 +308,11 @@ class Views:
             (f"Achieved since the last review ({last.isoformat()})", achieved),
             ("Missing a description, due date, budget or owner", incomplete),
         ]
-        if not any(entries for _, entries in parts):
+        planning = planning_section(self, model, last)
+        if not any(entries for _, entries in parts) and planning is None:
             return None
         return {
+            "planning": planning,
             "model": model,
             "roadmap": self.roadmap_link(model, "roadmap"),
             "parts": [

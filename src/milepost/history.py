@@ -1,0 +1,264 @@
+"""Planning memory: ``.milepost/history.jsonl``, what changed in each milestone and when.
+
+Each build appends one line per tracked field that changed since the last recorded state::
+
+    {"on": "2026-06-01", "id": "launch", "field": "due", "from": "Jun 2026", "to": "Sep 2026",
+     "span": ["2026-06-01/2026-06-30/month", "2026-09-01/2026-09-30/month"]}
+
+``span`` keeps a due or done date's interval besides its text. A new milestone gets one
+``created`` line whose ``state`` holds every tracked value; one that disappears gets a
+``removed`` line. Lines are sorted within a build and never rewritten, so two machines'
+histories merge as a line-wise union; identical lines count once, and a line that is not a
+record (corrupt, or a merge conflict's marker) is reported as ``history.invalid`` and skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .config import CACHE_DIR, Config
+from .errors import Diagnostic, WriteError, warning
+from .files import inside
+from .identity import TRACKED, Seen, current, match
+from .index import VaultIndex
+
+HISTORY = "history.jsonl"
+HISTORY_PATH = f"{CACHE_DIR}/{HISTORY}"
+FIELDS = frozenset({*TRACKED, "created", "removed"})
+_KEYS = ("on", "id", "field", "from", "to")
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One line of history."""
+
+    on: str
+    id: str
+    field: str
+    old: str | None
+    new: str | None
+    span: tuple[str | None, str | None] | None = None
+    state: dict[str, str | None] | None = None
+
+    def line(self) -> str:
+        data: dict[str, Any] = {
+            "on": self.on,
+            "id": self.id,
+            "field": self.field,
+            "from": self.old,
+            "to": self.new,
+        }
+        if self.span is not None:
+            data["span"] = list(self.span)
+        if self.state is not None:
+            data["state"] = self.state
+        return json.dumps(data, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _text(value: object) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def parse_line(text: str) -> Record | None:
+    """The record a line holds, or None when it is not one."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not all(k in data for k in _KEYS):
+        return None
+    on, ident, name = data["on"], data["id"], data["field"]
+    if not (isinstance(on, str) and isinstance(ident, str) and ident and name in FIELDS):
+        return None
+    try:
+        date.fromisoformat(on)
+    except ValueError:
+        return None
+    if not (_text(data["from"]) and _text(data["to"])):
+        return None
+    span = data.get("span")
+    if span is not None and not (
+        isinstance(span, list) and len(span) == 2 and all(_text(s) for s in span)
+    ):
+        return None
+    state = data.get("state")
+    if state is not None and not (
+        isinstance(state, dict) and all(_text(v) for v in state.values())
+    ):
+        return None
+    return Record(
+        on,
+        ident,
+        name,
+        data["from"],
+        data["to"],
+        (span[0], span[1]) if span is not None else None,
+        state,
+    )
+
+
+@dataclass(slots=True)
+class Log:
+    """The records of a history file, in the order they apply, and what could not be read."""
+
+    records: list[Record] = field(default_factory=list)
+    lines: set[str] = field(default_factory=set)
+    """Every valid line, to leave out lines already there."""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    size: int = 0
+    ends_with_newline: bool = True
+
+
+def load(config: Config) -> Log:
+    """Read the vault's history (none yet: an empty log)."""
+    path = config.vault / HISTORY_PATH
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return Log()
+    return read(data)
+
+
+def read(data: bytes) -> Log:
+    log = Log(size=len(data), ends_with_newline=not data or data.endswith(b"\n"))
+    found: list[tuple[str, int, Record]] = []
+    for number, raw in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
+        text = raw.strip()
+        if not text or text in log.lines:
+            continue
+        record = parse_line(text)
+        if record is None:
+            what = (
+                "a merge conflict marker"
+                if text[:7] in ("<<<<<<<", "=======", ">>>>>>>")
+                else ("not a history record")
+            )
+            log.diagnostics.append(
+                warning(
+                    HISTORY_PATH,
+                    number,
+                    "history.invalid",
+                    f"{what}; the line is skipped",
+                )
+            )
+            continue
+        log.lines.add(text)
+        found.append((record.on, number, record))
+    found.sort(key=lambda item: (item[0], item[1]))
+    log.records = [record for _, _, record in found]
+    return log
+
+
+State = dict[str, dict[str, str | None]]
+"""Identity -> its tracked values (with ``due_span``, ``done_span``, and ``removed``)."""
+
+
+def replay(records: Iterable[Record]) -> State:
+    """The last recorded state of every milestone."""
+    state: State = {}
+    for record in sorted(records, key=lambda r: r.on):
+        if record.field == "created":
+            state[record.id] = dict(record.state or {})
+            state[record.id].pop("removed", None)
+            continue
+        values = state.setdefault(record.id, {})
+        if record.field == "removed":
+            values["removed"] = "yes"
+            continue
+        values.pop("removed", None)
+        values[record.field] = record.new
+        if record.span is not None:
+            values[f"{record.field}_span"] = record.span[1]
+    return state
+
+
+def present(state: State) -> dict[str, dict[str, str | None]]:
+    return {ident: values for ident, values in state.items() if "removed" not in values}
+
+
+def changes(
+    state: State, milestones: Sequence[Seen], on: date
+) -> tuple[list[Record], dict[str, str]]:
+    """The records that bring ``state`` to ``milestones``, and each milestone's identity."""
+    idents = match(milestones, present(state))
+    day = on.isoformat()
+    out: list[Record] = []
+    now: set[str] = set()
+    for one in milestones:
+        ident = idents[one.entry.id]
+        now.add(ident)
+        before = state.get(ident)
+        if before is None or "removed" in before:
+            snapshot: dict[str, str | None] = dict(one.values)
+            snapshot["due_span"] = one.spans["due"]
+            snapshot["done_span"] = one.spans["done"]
+            out.append(Record(day, ident, "created", None, one.values["title"], state=snapshot))
+            continue
+        for name in TRACKED:
+            old, new = before.get(name), one.values[name]
+            if name in one.spans:
+                old_span, new_span = before.get(f"{name}_span"), one.spans[name]
+                if old != new or old_span != new_span:
+                    out.append(Record(day, ident, name, old, new, (old_span, new_span)))
+            elif old != new:
+                out.append(Record(day, ident, name, old, new))
+    for ident, values in state.items():
+        if ident not in now and "removed" not in values:
+            out.append(Record(day, ident, "removed", values.get("title"), None))
+    out.sort(key=lambda r: r.line())
+    return out, idents
+
+
+def pending(index: VaultIndex, log: Log) -> tuple[list[Record], dict[str, str]]:
+    """What a build of ``index`` adds to ``log``, and each milestone's identity."""
+    return changes(replay(log.records), current(index), index.today)
+
+
+def append(config: Config, log: Log, records: Sequence[Record]) -> int:
+    """Append ``records`` (one sorted batch) to the vault's history; return the bytes written.
+    Lines the file already holds are left out."""
+    lines = [line for line in (r.line() for r in records) if line not in log.lines]
+    if not lines:
+        return 0
+    root = config.vault.resolve()
+    folder = inside(root, CACHE_DIR)
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"{folder}: cannot write: {exc.strerror or exc}") from None
+    path = inside(root, HISTORY_PATH)
+    if path.is_symlink():
+        raise WriteError(f"{HISTORY_PATH}: is a symbolic link; refused")
+    data = ("" if log.ends_with_newline else "\n") + "".join(line + "\n" for line in lines)
+    raw = data.encode("utf-8")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            view = memoryview(raw)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    log.lines.update(lines)
+    log.records.extend(records)
+    log.size += len(raw)
+    log.ends_with_newline = True
+    return len(raw)
+
+
+def file_key(config: Config) -> str:
+    """The history file's size and mtime (what a build's stamp depends on)."""
+    try:
+        info = (Path(config.vault) / HISTORY_PATH).stat()
+    except OSError:
+        return "none"
+    return f"{info.st_size}:{info.st_mtime_ns}"
