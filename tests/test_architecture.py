@@ -33,6 +33,7 @@ LAYERS = [
     "history",
     "memory",
     "accuracy",
+    "gitlog",
     "report",
     "render",
     "write",

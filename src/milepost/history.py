@@ -159,9 +159,10 @@ State = dict[str, dict[str, str | None]]
 """Identity -> its tracked values (with ``due_span``, ``done_span``, and ``removed``)."""
 
 
-def replay(records: Iterable[Record]) -> State:
-    """The last recorded state of every milestone."""
-    state: State = {}
+def replay(records: Iterable[Record], state: State | None = None) -> State:
+    """The last recorded state of every milestone (``state``: the one the records follow,
+    changed in place)."""
+    state = {} if state is None else state
     for record in sorted(records, key=lambda r: r.on):
         if record.field == "created":
             state[record.id] = dict(record.state or {})
@@ -262,3 +263,14 @@ def file_key(config: Config) -> str:
     except OSError:
         return "none"
     return f"{info.st_size}:{info.st_mtime_ns}"
+
+
+def shown(record: Record) -> str:
+    """A record as one line for people: ``2026-06-01  launch  due: Jun 2026 → Sep 2026``."""
+    if record.field == "created":
+        what = f"created: {record.new}"
+    elif record.field == "removed":
+        what = f"removed: {record.old}"
+    else:
+        what = f"{record.field}: {record.old or '—'} → {record.new or '—'}"
+    return f"{record.on}  {record.id}  {what}"
