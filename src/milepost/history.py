@@ -14,6 +14,7 @@ record (corrupt, or a merge conflict's marker) is reported as ``history.invalid`
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -24,7 +25,7 @@ from typing import Any
 
 from .config import CACHE_DIR, Config
 from .errors import Diagnostic, WriteError, warning
-from .files import inside
+from .files import _failed, inside
 from .identity import TRACKED, Seen, current, match
 from .index import VaultIndex
 
@@ -232,7 +233,7 @@ def append(config: Config, log: Log, records: Sequence[Record]) -> int:
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:
-        raise WriteError(f"{folder}: cannot write: {exc.strerror or exc}") from None
+        raise _failed(folder, exc) from None
     path = inside(root, HISTORY_PATH)
     if path.is_symlink():
         raise WriteError(f"{HISTORY_PATH}: is a symbolic link; refused")
@@ -240,15 +241,21 @@ def append(config: Config, log: Log, records: Sequence[Record]) -> int:
     raw = data.encode("utf-8")
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise _failed(path, exc) from None
+    try:
+        start = os.fstat(fd).st_size
         try:
             view = memoryview(raw)
             while view:
                 view = view[os.write(fd, view) :]
             os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        except OSError as exc:
+            with contextlib.suppress(OSError):  # no half-written line stays behind
+                os.ftruncate(fd, start)
+            raise _failed(path, exc) from None
+    finally:
+        os.close(fd)
     log.lines.update(lines)
     log.records.extend(records)
     log.size += len(raw)
