@@ -284,8 +284,8 @@ def test_a_move_to_another_note_keeps_the_identity(run: Run, make_vault: MakeVau
     write(vault, "Later.md", text.replace("## Launch", "## Next"))
     build(run, vault, "2026-05-02")
     assert records_of(vault)[1:] == [
-        (ident, "heading", "Launch", "Next"),
         (ident, "note", PLAN, "Later.md"),
+        (ident, "heading", "Launch", "Next"),
     ]
 
 

@@ -6,15 +6,17 @@ Each build appends one line per tracked field that changed since the last record
      "span": ["2026-06-01/2026-06-30/month", "2026-09-01/2026-09-30/month"]}
 
 ``span`` keeps a due or done date's interval besides its text. A new milestone gets one
-``created`` line whose ``state`` holds every tracked value; one that disappears gets a
-``removed`` line. Lines are sorted within a build and never rewritten, so two machines'
-histories merge as a line-wise union; identical lines count once, and a line that is not a
-record (corrupt, or a merge conflict's marker) is reported as ``history.invalid`` and skipped.
+``created`` line whose ``state`` holds every tracked value that is set (its title is ``to``);
+one that disappears gets a ``removed`` line. Lines are sorted within a build (by milestone, then
+field) and never rewritten, so two machines' histories merge as a line-wise union; identical
+lines count once, and a line that is not a record (corrupt, or a merge conflict's marker) is
+reported as ``history.invalid`` and skipped.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -22,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from .config import CACHE_DIR, Config
 from .errors import Diagnostic, WriteError, warning
@@ -32,7 +36,6 @@ from .index import VaultIndex
 HISTORY = "history.jsonl"
 HISTORY_PATH = f"{CACHE_DIR}/{HISTORY}"
 FIELDS = frozenset({*TRACKED, "created", "removed"})
-_KEYS = ("on", "id", "field", "from", "to")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,46 +65,38 @@ class Record:
         return json.dumps(data, ensure_ascii=False, separators=(", ", ": "))
 
 
-def _text(value: object) -> bool:
-    return value is None or isinstance(value, str)
+class _Line(msgspec.Struct, forbid_unknown_fields=False):
+    on: str
+    id: str
+    field: str
+    old: str | None = msgspec.field(name="from")
+    new: str | None = msgspec.field(name="to")
+    span: tuple[str | None, str | None] | None = None
+    state: dict[str, str | None] | None = None
+
+
+_decode = msgspec.json.Decoder(_Line).decode
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
 
 
 def parse_line(text: str) -> Record | None:
     """The record a line holds, or None when it is not one."""
+    raw = text.encode("utf-8", "surrogateescape")
     try:
-        data = json.loads(text)
-    except ValueError:
+        line = _decode(raw)
+    except (msgspec.ValidationError, msgspec.DecodeError):
         return None
-    if not isinstance(data, dict) or not all(k in data for k in _KEYS):
+    if not line.id or line.field not in FIELDS or not _is_day(line.on):
         return None
-    on, ident, name = data["on"], data["id"], data["field"]
-    if not (isinstance(on, str) and isinstance(ident, str) and ident and name in FIELDS):
-        return None
-    try:
-        date.fromisoformat(on)
-    except ValueError:
-        return None
-    if not (_text(data["from"]) and _text(data["to"])):
-        return None
-    span = data.get("span")
-    if span is not None and not (
-        isinstance(span, list) and len(span) == 2 and all(_text(s) for s in span)
-    ):
-        return None
-    state = data.get("state")
-    if state is not None and not (
-        isinstance(state, dict) and all(_text(v) for v in state.values())
-    ):
-        return None
-    return Record(
-        on,
-        ident,
-        name,
-        data["from"],
-        data["to"],
-        (span[0], span[1]) if span is not None else None,
-        state,
-    )
+    return Record(line.on, line.id, line.field, line.old, line.new, line.span, line.state)
 
 
 @dataclass(slots=True)
@@ -166,8 +161,9 @@ def replay(records: Iterable[Record], state: State | None = None) -> State:
     state = {} if state is None else state
     for record in sorted(records, key=lambda r: r.on):
         if record.field == "created":
-            state[record.id] = dict(record.state or {})
-            state[record.id].pop("removed", None)
+            values = {k: v for k, v in (record.state or {}).items() if k != "removed"}
+            values["title"] = record.new
+            state[record.id] = values
             continue
         values = state.setdefault(record.id, {})
         if record.field == "removed":
@@ -197,9 +193,12 @@ def changes(
         now.add(ident)
         before = state.get(ident)
         if before is None or "removed" in before:
-            snapshot: dict[str, str | None] = dict(one.values)
-            snapshot["due_span"] = one.spans["due"]
-            snapshot["done_span"] = one.spans["done"]
+            snapshot: dict[str, str | None] = {
+                k: v for k, v in one.values.items() if v is not None and k != "title"
+            }
+            for name in ("due", "done"):
+                if one.spans[name] is not None:
+                    snapshot[f"{name}_span"] = one.spans[name]
             out.append(Record(day, ident, "created", None, one.values["title"], state=snapshot))
             continue
         for name in TRACKED:
@@ -213,8 +212,15 @@ def changes(
     for ident, values in state.items():
         if ident not in now and "removed" not in values:
             out.append(Record(day, ident, "removed", values.get("title"), None))
-    out.sort(key=lambda r: r.line())
+    out.sort(key=_order)
     return out, idents
+
+
+def _order(record: Record) -> tuple[str, int, str]:
+    return (record.id, _FIELD_ORDER.get(record.field, 0), record.line())
+
+
+_FIELD_ORDER = {name: number for number, name in enumerate(("created", *TRACKED, "removed"))}
 
 
 def pending(index: VaultIndex, log: Log) -> tuple[list[Record], dict[str, str]]:

@@ -111,12 +111,12 @@ def match(
     for ident in gone:
         values = present[ident]
         by_name.setdefault((values.get("note"), values.get("title")), []).append(ident)
-    rest = _pair(rest, found, taken, by_name, lambda v: (v["note"], v["title"]))
+    rest = _pair(rest, found, taken, by_name, lambda v: (v.get("note"), v.get("title")))
     gone = [i for i in gone if i not in taken]
     for key in (
-        lambda v: (v["note"], v["heading"], v["due"]) if v.get("due") else None,
-        lambda v: (v["note"], v["heading"]),
-        lambda v: v["title"],
+        lambda v: (v.get("note"), v.get("heading"), v["due"]) if v.get("due") else None,
+        lambda v: (v.get("note"), v.get("heading")),
+        lambda v: v.get("title"),
     ):
         groups: dict[object, list[str]] = {}
         for ident in gone:

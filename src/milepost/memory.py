@@ -115,13 +115,13 @@ class Memory:
         return self.idents.get(entry.id, entry.id)
 
     def fingerprint(self, entries: Iterable[Entry]) -> bytes:
-        """What the pages of ``entries`` show of history."""
+        """What the pages of ``entries`` show of history: the slips (nothing else is shown)."""
         digest = hashlib.blake2b(digest_size=16)
         for entry in entries:
             summary = self.of(entry)
-            digest.update(entry.id.encode())
-            if summary is not None:
-                digest.update(repr(summary).encode())
+            if summary is not None and summary.slips:
+                shown = (summary.slips, summary.slip_days, summary.first_due, summary.slipped)
+                digest.update(entry.id.encode() + repr(shown).encode())
         return digest.digest()
 
 
