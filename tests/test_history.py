@@ -428,3 +428,47 @@ def test_history_from_git_equals_the_history_of_successive_builds(run: Run, tmp_
     listed = run("history", repo)
     assert listed.out.splitlines()[-1] == "2026-06-03  launch  due: Sep 2026 → Q1 2027"
     assert len(load(load_config(repo)).records) == 6
+
+
+def test_watch_rounds_record_what_builds_would(make_vault: MakeVault) -> None:
+    files = plan("#milestone Launch (expected Jun 2026)")
+    files["Other.md"] = "# Other\n\n- #milestone Hire (expected Q3 2026)\n"
+    vault = make_vault(files)
+    config = load_config(vault, today=date(2026, 5, 1))
+    session = Session(config, lasting=True)
+    try:
+        session.build()
+        ident = next(r["id"] for r in lines(vault) if r["to"] == "Launch")
+        # a move in one round: the milestone leaves Plan.md for Other.md
+        write(vault, PLAN, "---\nbusiness_model: Shop\n---\n# Plan\n")
+        with (vault / "Other.md").open("a", encoding="utf-8") as out:
+            out.write("\n## Launch\n\n- #milestone Launch (expected Jun 2026)\n")
+        session.update([PLAN, "Other.md"])
+        assert records_of(vault)[2:] == [
+            (ident, "model", "Shop", "Unassigned"),
+            (ident, "note", PLAN, "Other.md"),
+        ]
+        # a line another machine added between rounds is read before the next one
+        with (vault / HISTORY_PATH).open("a", encoding="utf-8") as out:
+            out.write(
+                f'{{"on": "2026-04-20", "id": "{ident}", "field": "due", "from": "May 2026", '
+                '"to": "Jun 2026", "span": ["2026-05-01/2026-05-31/month", '
+                '"2026-06-01/2026-06-30/month"]}\n'
+            )
+        edit_other = (vault / "Other.md").read_text(encoding="utf-8").replace("Q3 2026", "Q4 2026")
+        write(vault, "Other.md", edit_other)
+        session.update(["Other.md"])
+        assert [r[1] for r in records_of(vault)[5:]] == ["due"]
+        roadmap = (vault / "Roadmaps/Models/Roadmap – Unassigned.md").read_text(encoding="utf-8")
+        assert (
+            "**Launch** · due Jun 2026 · slipped 1× · +30 d since first planned May 2026" in roadmap
+        )
+        assert "**Hire** · due Q4 2026 · slipped 1× · +92 d since first planned Q3 2026" in roadmap
+    finally:
+        session.close()
+    fresh = Session(load_config(vault, today=date(2026, 5, 1)))
+    try:
+        assert fresh.build(dry_run=True).changes and fresh.memory is not None
+        assert fresh.memory.pending == []
+    finally:
+        fresh.close()

@@ -30,8 +30,7 @@ import msgspec
 from .config import CACHE_DIR, Config
 from .errors import Diagnostic, WriteError, warning
 from .files import _failed, inside
-from .identity import TRACKED, Seen, current, match
-from .index import VaultIndex
+from .identity import TRACKED, Seen, match
 
 HISTORY = "history.jsonl"
 HISTORY_PATH = f"{CACHE_DIR}/{HISTORY}"
@@ -181,10 +180,15 @@ def present(state: State) -> dict[str, dict[str, str | None]]:
 
 
 def changes(
-    state: State, milestones: Sequence[Seen], on: date
+    state: State, milestones: Sequence[Seen], on: date, scope: set[str] | None = None
 ) -> tuple[list[Record], dict[str, str]]:
-    """The records that bring ``state`` to ``milestones``, and each milestone's identity."""
-    idents = match(milestones, present(state))
+    """The records that bring ``state`` to ``milestones``, and each milestone's identity.
+    ``scope``: the notes ``milestones`` come from, the only ones that changed (None: all)."""
+    if scope is not None:
+        state_in = {i: v for i, v in state.items() if v.get("note") in scope}
+    else:
+        state_in = state
+    idents = match(milestones, present(state_in))
     day = on.isoformat()
     out: list[Record] = []
     now: set[str] = set()
@@ -209,7 +213,7 @@ def changes(
                     out.append(Record(day, ident, name, old, new, (old_span, new_span)))
             elif old != new:
                 out.append(Record(day, ident, name, old, new))
-    for ident, values in state.items():
+    for ident, values in state_in.items():
         if ident not in now and "removed" not in values:
             out.append(Record(day, ident, "removed", values.get("title"), None))
     out.sort(key=_order)
@@ -221,11 +225,6 @@ def _order(record: Record) -> tuple[str, int, str]:
 
 
 _FIELD_ORDER = {name: number for number, name in enumerate(("created", *TRACKED, "removed"))}
-
-
-def pending(index: VaultIndex, log: Log) -> tuple[list[Record], dict[str, str]]:
-    """What a build of ``index`` adds to ``log``, and each milestone's identity."""
-    return changes(replay(log.records), current(index), index.today)
 
 
 def append(config: Config, log: Log, records: Sequence[Record]) -> int:

@@ -15,7 +15,8 @@ from typing import Any
 
 from .config import Config
 from .errors import Diagnostic
-from .history import Log, Record, load, pending
+from .history import Log, Record, State, changes, file_key, load, replay
+from .identity import Seen, seen
 from .index import Entry, VaultIndex
 from .model import Period
 
@@ -68,9 +69,12 @@ def _end(span: str | None) -> date | None:
         return None
 
 
-def summarise(records: Iterable[Record]) -> dict[str, Summary]:
-    """Per identity, from its records in the order they apply (slip days not yet computed)."""
-    out: dict[str, Summary] = {}
+def summarise(
+    records: Iterable[Record], out: dict[str, Summary] | None = None
+) -> dict[str, Summary]:
+    """Per identity, from its records in the order they apply (slip days not yet computed);
+    ``out``: the summaries the records follow, changed in place."""
+    out = {} if out is None else out
     for record in sorted(records, key=lambda r: r.on):
         day = date.fromisoformat(record.on)
         summary = out.get(record.id)
@@ -86,12 +90,14 @@ def summarise(records: Iterable[Record]) -> dict[str, Summary]:
         summary.changes += 1
         if record.field != "due" or record.span is None:
             continue
-        if summary.first_due is None:
-            summary.first_due = period(record.new, record.span[1])
+        if summary.first_due is None:  # what it was due before its first recorded change
+            summary.first_due = period(record.old, record.span[0]) or period(
+                record.new, record.span[1]
+            )
         old, new = _end(record.span[0]), _end(record.span[1])
         if old is not None and new is not None and new > old:
             summary.slips += 1
-            summary.slipped.append(Slip(day, record.old or "", record.new or ""))
+            summary.slipped = [*summary.slipped, Slip(day, record.old or "", record.new or "")]
     return out
 
 
@@ -125,15 +131,74 @@ class Memory:
         return digest.digest()
 
 
+class Tracker:
+    """The history of one vault as a session knows it: the file's records, the state they lead
+    to, and each milestone as last seen. A watching session keeps one between rounds, so a save
+    compares only the milestones of the notes it changed."""
+
+    def __init__(self, config: Config, log: Log | None = None) -> None:
+        self.config = config
+        self.key: str | None = None
+        self.log = Log()
+        self.state: State = {}
+        self.summaries: dict[str, Summary] = {}
+        self.idents: dict[str, str] = {}
+        self._seen: dict[str, tuple[Entry, Seen]] = {}
+        if log is not None:
+            self._take(log, "given")
+
+    def _take(self, log: Log, key: str) -> None:
+        self.key, self.log = key, log
+        self.state = replay(log.records)
+        self.summaries = summarise(log.records)
+        self.idents = {}
+        self._seen = {}
+
+    def seen(self, index: VaultIndex, entry: Entry) -> Seen:
+        known = self._seen.get(entry.id)
+        if known is not None and known[0] is entry:
+            return known[1]
+        made = seen(index, entry)
+        self._seen[entry.id] = (entry, made)
+        return made
+
+    def memory(self, index: VaultIndex, scope: set[str] | None = None) -> Memory:
+        """What history says of ``index``, with what a build of it adds (applied here: the
+        caller appends it, or forgets this tracker). ``scope``: the only notes that changed
+        since the last call (None: any)."""
+        if self.key != "given":
+            key = file_key(self.config)
+            if key != self.key:
+                self._take(load(self.config), key)
+                scope = None
+        if scope is None:
+            self._seen = {}
+        entries = [e for model in index.models.values() for e in model.entries]
+        looked = [self.seen(index, e) for e in entries if scope is None or e.path in scope]
+        records, found = changes(self.state, looked, index.today, scope)
+        replay(records, self.state)
+        summarise(records, self.summaries)
+        idents = {e.id: found.get(e.id) or self.idents.get(e.id, e.id) for e in entries}
+        self.idents = idents
+        for entry in entries:
+            summary = self.summaries.get(idents[entry.id])
+            due = entry.milestone.due
+            if summary is not None and summary.first_due is not None and due is not None:
+                summary.slip_days = max(0, (due.end - summary.first_due.end).days)
+        return Memory(idents, self.summaries, records, list(self.log.diagnostics), self.log)
+
+    def wrote(self) -> None:
+        """The pending records are in the file now."""
+        if self.key != "given":
+            self.key = file_key(self.config)
+
+    def forget(self) -> None:
+        """The pending records were not written: read the file again next time."""
+        self.key = None
+
+
 def remember(index: VaultIndex, log: Log | None = None, config: Config | None = None) -> Memory:
     """The memory of ``index``: the vault's history plus what a build of it would record."""
     if log is None:
         log = load(config or index.config)
-    records, idents = pending(index, log)
-    summaries = summarise([*log.records, *records])
-    for entry in (e for model in index.models.values() for e in model.entries):
-        summary = summaries.get(idents.get(entry.id, entry.id))
-        due = entry.milestone.due
-        if summary is not None and summary.first_due is not None and due is not None:
-            summary.slip_days = max(0, (due.end - summary.first_due.end).days)
-    return Memory(idents, summaries, records, list(log.diagnostics), log)
+    return Tracker(config or index.config, log).memory(index)

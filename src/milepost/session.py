@@ -21,12 +21,11 @@ from .build import BuildResult, Outputs, bring_up_to_date, vault_lock
 from .cache import NoteCache
 from .config import CACHE_DIR, Config
 from .discover import Discovery, SourceFile, discover, discover_file
-from .errors import Diagnostic
+from .errors import Diagnostic, WriteError
 from .files import TEMP_SUFFIX
-from .history import Log
 from .index import VaultIndex, apply
 from .manifest import Manifest
-from .memory import Memory, remember
+from .memory import Memory, Tracker
 from .model import Note
 from .ownership import reconcile
 from .reading import Progress, Scan, Timings, bulk, read_note, read_notes, sources
@@ -68,7 +67,7 @@ class Session:
         self._manifest: Manifest | None = None
         self.memory: Memory | None = None
         """The vault's history as this session's pages show it."""
-        self._history: tuple[str, Log] | None = None
+        self._tracker: Tracker | None = None
 
     # ----- reading ----------------------------------------------------------------------------
     @property
@@ -208,18 +207,25 @@ class Session:
             out = _merged(out, more)
         return out
 
-    def _remember(self, dry_run: bool) -> None:
-        """Read the history (again only when its file changed), know what this index adds to
-        it, and append that (one sorted batch), unless this is a dry run."""
+    def _remember(self, dry_run: bool, scope: set[str] | None = None) -> None:
+        """Know what the history says of the index and what this index adds to it, and append
+        that (one sorted batch), unless this is a dry run. ``scope``: the only notes that
+        changed since the last round (None: any)."""
         assert self.index is not None
-        key = history.file_key(self.config)
-        if self._history is None or self._history[0] != key:
-            self._history = (key, history.load(self.config))
-        log = self._history[1]
-        self.memory = remember(self.index, log)
-        if not dry_run and not self.read_only and self.memory.pending:
-            history.append(self.config, log, self.memory.pending)
-            self._history = (history.file_key(self.config), log)
+        if self._tracker is None or not self.lasting:
+            self._tracker = Tracker(self.config)
+        self.memory = self._tracker.memory(self.index, scope)
+        if not self.memory.pending:
+            return
+        if dry_run or self.read_only:
+            self._tracker.forget()
+            return
+        try:
+            history.append(self.config, self.memory.log, self.memory.pending)
+        except WriteError:
+            self._tracker.forget()
+            raise
+        self._tracker.wrote()
 
     def _history_findings(self) -> list[Diagnostic]:
         if self.memory is None:
@@ -275,6 +281,7 @@ class Session:
             findings = len(self.index.diagnostics())
             return BuildResult([], [], findings, timings, self.index, [], echo=echo)
         extra = [d for found in self.found.values() for d in found]
+        scope: set[str] | None = None
         if today:
             notes_now = {**self.index.notes, **{p: n for p, n in changed.items() if n}}
             for path in (p for p, n in changed.items() if n is None):
@@ -283,16 +290,17 @@ class Session:
                 notes_now, self.files, self.config, self.today, extra, owned=self.owned()
             )
         else:
-            self.index, _ = apply(
+            self.index, delta = apply(
                 self.index,
                 changed,
                 files=self.files if files_changed else None,
                 owned=self.owned(),
                 extra=extra,
             )
+            scope = None if delta.everything else set(changed)
         timings.add("index", started)
         with self._writing(False):
-            self._remember(False)
+            self._remember(False, scope)
             out = self._round(recheck=recheck, notes=set(changed), timings=timings)
             self.manifest.save()
         return BuildResult(
