@@ -38,6 +38,7 @@ LAYERS = [
     "render",
     "write",
     "cache",
+    "history_snapshot",
     "reading",
     "build",
     "stamp",

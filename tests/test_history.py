@@ -472,3 +472,36 @@ def test_watch_rounds_record_what_builds_would(make_vault: MakeVault) -> None:
         assert fresh.memory.pending == []
     finally:
         fresh.close()
+
+
+def test_builds_from_the_cached_snapshot_record_what_full_builds_do(
+    run: Run, make_vault: MakeVault, tmp_path: Path
+) -> None:
+    files = plan("#milestone Launch (expected Jun 2026)")
+    files["Other.md"] = "# Other\n\n- #milestone Hire (expected Q3 2026)\n"
+    cached = make_vault(files)
+    full = tmp_path / "full"
+    shutil.copytree(cached, full)
+    steps: list[Callable[[Path], None]] = [
+        lambda _v: None,
+        lambda v: write(v, "Other.md", "# Other\n\n- #milestone Hire a chef (expected Q3 2026)\n"),
+        lambda v: write(v, PLAN, (v / PLAN).read_text(encoding="utf-8").replace("Jun", "Aug")),
+        lambda v: write(v, "Third.md", "# Third\n\n- #milestone Hire a chef (expected Q4 2026)\n"),
+        lambda v: (v / "Other.md").unlink(),
+        lambda v: write(v, MODEL, "---\ntype: business-model\naliases: [Store]\n---\n"),
+    ]
+    for number, step in enumerate(steps, start=1):
+        day = f"2026-05-0{number}"
+        for vault, extra in ((cached, ()), (full, ("--no-cache",))):
+            step(vault)
+            assert run("build", vault, "--today", day, "-q", *extra).code == 0
+        assert (cached / HISTORY_PATH).read_bytes() == (full / HISTORY_PATH).read_bytes(), day
+    # a copy added one day and the original deleted the next are two milestones, not a move
+    assert [r[1] for r in records_of(cached)] == [
+        "created",
+        "created",
+        "title",
+        "due",
+        "created",
+        "removed",
+    ]

@@ -220,8 +220,9 @@ def changes(
     return out, idents
 
 
-def _order(record: Record) -> tuple[str, int, str]:
-    return (record.id, _FIELD_ORDER.get(record.field, 0), record.line())
+def _order(record: Record) -> tuple[str, int]:
+    """A batch's order: by milestone, then field (a batch has one line per milestone and field)."""
+    return (record.id, _FIELD_ORDER.get(record.field, 0))
 
 
 _FIELD_ORDER = {name: number for number, name in enumerate(("created", *TRACKED, "removed"))}

@@ -154,6 +154,19 @@ class Tracker:
         self.idents = {}
         self._seen = {}
 
+    def restore(
+        self,
+        key: str,
+        log: Log,
+        state: State,
+        summaries: dict[str, Summary],
+        idents: dict[str, str],
+    ) -> None:
+        """Take what an earlier build knew, for the history file whose key is ``key`` (``log``
+        holds its findings; its records are not read)."""
+        self.key, self.log, self.state = key, log, state
+        self.summaries, self.idents, self._seen = summaries, idents, {}
+
     def seen(self, index: VaultIndex, entry: Entry) -> Seen:
         known = self._seen.get(entry.id)
         if known is not None and known[0] is entry:

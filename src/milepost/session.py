@@ -17,6 +17,7 @@ from contextlib import contextmanager, nullcontext
 from datetime import date
 
 from . import history
+from . import history_snapshot as snapshot
 from .build import BuildResult, Outputs, bring_up_to_date, vault_lock
 from .cache import NoteCache
 from .config import CACHE_DIR, Config
@@ -214,18 +215,21 @@ class Session:
         assert self.index is not None
         if self._tracker is None or not self.lasting:
             self._tracker = Tracker(self.config)
+            scope = snapshot.restore(self.config, self._tracker, self.index, self.digests)
         self.memory = self._tracker.memory(self.index, scope)
-        if not self.memory.pending:
-            return
         if dry_run or self.read_only:
-            self._tracker.forget()
+            if self.memory.pending:
+                self._tracker.forget()
             return
-        try:
-            history.append(self.config, self.memory.log, self.memory.pending)
-        except WriteError:
-            self._tracker.forget()
-            raise
-        self._tracker.wrote()
+        if self.memory.pending:
+            try:
+                history.append(self.config, self.memory.log, self.memory.pending)
+            except WriteError:
+                self._tracker.forget()
+                raise
+            self._tracker.wrote()
+        if self.memory.pending or not self.lasting:  # stale digests only widen the next scope
+            snapshot.save(self.config, self._tracker, self.index, self.digests)
 
     def _history_findings(self) -> list[Diagnostic]:
         if self.memory is None:
