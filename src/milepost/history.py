@@ -16,6 +16,7 @@ reported as ``history.invalid`` and skipped.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
 import os
@@ -29,8 +30,15 @@ import msgspec
 
 from .config import CACHE_DIR, Config
 from .errors import Diagnostic, WriteError, warning
-from .files import _failed, inside
+from .files import inside
 from .identity import TRACKED, Seen, match
+
+
+def _failed(path: Path, exc: OSError) -> WriteError:
+    """One line, worded as a page that cannot be written is."""
+    reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+    return WriteError(f"{path}: cannot write: {reason}")
+
 
 HISTORY = "history.jsonl"
 HISTORY_PATH = f"{CACHE_DIR}/{HISTORY}"
