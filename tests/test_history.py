@@ -505,3 +505,28 @@ def test_builds_from_the_cached_snapshot_record_what_full_builds_do(
         "created",
         "removed",
     ]
+
+
+@needs_git
+def test_history_from_git_takes_a_merge_as_one_step(run: Run, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    write(repo, PLAN, "- #milestone Launch (expected Jun 2026) [id:: launch]\n")
+    write(repo, "Hire.md", "- #milestone Hire (expected Q3 2026) [id:: hire]\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "start", day="2026-05-01")
+    git(repo, "checkout", "-q", "-b", "side")
+    write(repo, "Hire.md", "- #milestone Hire (expected Q4 2026) [id:: hire]\n")
+    git(repo, "commit", "-q", "-a", "-m", "side", day="2026-05-03")
+    git(repo, "checkout", "-q", "main")
+    edit(repo, "Jun 2026", "Jul 2026")
+    git(repo, "commit", "-q", "-a", "-m", "main", day="2026-05-02")
+    git(repo, "merge", "-q", "--no-ff", "side", "-m", "merge", day="2026-05-05")
+    result = run("history", repo, "--from-git")
+    assert result.out.splitlines() == [
+        "2026-05-01  hire  created: Hire",
+        "2026-05-01  launch  created: Launch",
+        "2026-05-02  launch  due: Jun 2026 → Jul 2026",
+        "2026-05-05  hire  due: Q3 2026 → Q4 2026",
+    ]

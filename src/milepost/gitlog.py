@@ -1,9 +1,10 @@
 """History from git: the records successive builds would have made, one build per commit.
 
-The git command line lists the commits that touched the vault's notes (oldest first) with the
-paths each one changed, and one ``git cat-file --batch`` process hands over those notes' bytes:
-only the notes a commit changed are parsed, and the index moves on from commit to commit with
-:func:`~milepost.index.apply`. A commit's date (the committer's day) is each record's ``on``.
+The git command line lists the commits that touched the vault's notes (oldest first, along the
+first parents: a merge is one step, with what it changed against the branch it was merged into)
+with the paths each one changed, and one ``git cat-file --batch`` process hands over those
+notes' bytes: only the notes a commit changed are parsed, and the index moves on from commit to
+commit with :func:`~milepost.index.apply`. A commit's date (the committer's day) is each record's ``on``.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def commits(config: Config, since: date | None = None) -> tuple[str, list[Commit
     top = Path(_git(root, "rev-parse", "--show-toplevel").decode().strip())
     prefix = root.resolve().relative_to(top.resolve()).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
-    args = ["log", "--reverse", "--format=%x01%H %cs", "--name-status", "--no-renames", "-z"]
+    args = ["log", "--reverse", "--first-parent", "--diff-merges=first-parent"]
+    args += ["--format=%x01%H %cs", "--name-status", "--no-renames", "-z"]
     if since is not None:
         args.append(f"--since={since.isoformat()}T00:00:00")
     out = _git(root, *args, "--", prefix or ".")
