@@ -4,7 +4,8 @@ The git command line lists the commits that touched the vault's notes (oldest fi
 first parents: a merge is one step, with what it changed against the branch it was merged into)
 with the paths each one changed, and one ``git cat-file --batch`` process hands over those
 notes' bytes: only the notes a commit changed are parsed, and the index moves on from commit to
-commit with :func:`~milepost.index.apply`. A commit's date (the committer's day) is each record's ``on``.
+commit with :func:`~milepost.index.apply`. A commit's date (the committer's day) is each
+record's ``on``.
 """
 
 from __future__ import annotations
