@@ -319,10 +319,14 @@ def test_a_new_process_renders_only_the_pages_an_edit_reaches(
     again = build(config, TODAY)
     updated = sorted(c.path for c in again.changes if c.action == "update")
     assert updated == [
+        "Roadmaps/Calendars/Milestones – Exotic Pet Rental.ics",
+        "Roadmaps/Canvas/Roadmap – Exotic Pet Rental.canvas",
+        "Roadmaps/Milestones.ics",
         "Roadmaps/Models/Roadmap – Exotic Pet Rental.md",
         "Roadmaps/Reviews/Plan review 2026-11.md",
     ]
     # the model's roadmap, the review, the index (whose counts the note feeds) and the portfolio
-    # are rendered; the index's and the portfolio's bytes did not change
-    assert again.rendered == 4 < pages
-    assert again.count("unchanged") == pages - 2
+    # are rendered (the index's and the portfolio's bytes did not change); so are the model's
+    # feed and canvas and the whole feed
+    assert again.rendered == 7 < pages
+    assert again.count("unchanged") == pages - 5

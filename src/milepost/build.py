@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .config import CACHE_DIR, Config
 from .errors import Diagnostic, WriteError
+from .feedbuild import Feed, FeedPaths, FeedWork, output_of, plan_feeds, write_feeds
 from .index import VaultIndex
 from .manifest import Manifest, PageRecord, Written, digest
 from .memory import Memory
@@ -113,16 +114,26 @@ def bring_up_to_date(
     regions must be checked (None: every note with a region); ``memory``: the vault's history,
     which the pages show."""
     config = index.config
-    paths = PagePaths(index, config)
-    wanted = plan(index, paths, digests, memo, memory)
-    renderer.use(index, paths, memory)
+    chosen = set(config.outputs)
     writer = Writer(config, manifest, force=force, dry_run=dry_run)
     out = Outputs()
-    _pages(wanted, manifest, renderer, writer, out, force=force, recheck=set(recheck))
-    writer.prune(wanted.pages)
-    _regions(index, wanted, renderer, writer, out, force=force, notes=notes)
-    if not dry_run:
-        manifest.keep_regions_of({note for note, _ in wanted.regions})
+    recheck = set(recheck)
+    wanted = Plan()
+    if "pages" in chosen:
+        paths = PagePaths(index, config)
+        wanted = plan(index, paths, digests, memo, memory)
+        renderer.use(index, paths, memory)
+        _pages(wanted, manifest, renderer, writer, out, force=force, recheck=recheck)
+    produced = set(wanted.pages)
+    if chosen - {"pages"}:
+        produced |= _feeds(index, digests, writer, out, force=force, recheck=recheck)
+    # an output that is not on keeps its files as they are
+    produced |= {p for p, r in manifest.pages.items() if output_of(r.kind) not in chosen}
+    writer.prune(produced)
+    if "pages" in chosen:
+        _regions(index, wanted, renderer, writer, out, force=force, notes=notes)
+        if not dry_run:
+            manifest.keep_regions_of({note for note, _ in wanted.regions})
     out.changes = writer.changes
     for change in writer.changes:
         if change.what and change.action == "update":
@@ -161,6 +172,35 @@ def _pages(
             continue
         out.rendered += 1
         writer.page(renderer.page(output.kind, path, output.key, prints), output.inputs)
+
+
+def _feeds(
+    index: VaultIndex,
+    digests: Mapping[str, bytes],
+    writer: Writer,
+    out: Outputs,
+    *,
+    force: bool,
+    recheck: set[str],
+) -> set[str]:
+    """Write the calendar feeds, canvases and Bases file that changed; return their paths."""
+    feeds = plan_feeds(index, digests, FeedPaths(index, index.config))
+    manifest, root = writer.manifest, writer.root
+
+    def fresh(feed: Feed) -> bool:
+        record = manifest.pages.get(feed.path)
+        return (
+            not force
+            and record is not None
+            and record.inputs == feed.inputs
+            and feed.path not in recheck
+            and as_recorded(root, feed.path, record)
+        )
+
+    work = FeedWork(index, writer, fresh)
+    write_feeds(work, feeds)
+    out.rendered += work.rendered
+    return {feed.path for feed in feeds}
 
 
 def _regions(

@@ -108,7 +108,13 @@ def vault_options(function: F) -> F:
     return function
 
 
-def _config(vault: Path, config_file: Path | None, today: date | None, jobs: int | None) -> Config:
+def _config(
+    vault: Path,
+    config_file: Path | None,
+    today: date | None,
+    jobs: int | None,
+    outputs: tuple[str, ...] | None = None,
+) -> Config:
     context = click.get_current_context()
     if context.get_parameter_source("vault") is ParameterSource.DEFAULT:
         _check_current_folder(context.info_name or "index")
@@ -120,7 +126,32 @@ def _config(vault: Path, config_file: Path | None, today: date | None, jobs: int
         jobs=jobs,
         cache_dir=meta.get("milepost.cache_dir"),
         cache=False if meta.get("milepost.no_cache") else None,
+        outputs=outputs,
     )
+
+
+def _only_option(
+    _context: click.Context, _parameter: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    """``--only`` (repeatable, or a comma list) as output names; a bad name is a usage error."""
+    if not value:
+        return None
+    from .config import check_outputs
+
+    try:
+        return check_outputs(list(value))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+only_option = click.option(
+    "--only",
+    multiple=True,
+    metavar="OUTPUT",
+    callback=_only_option,
+    help="Write only these outputs: pages, calendar, canvas, bases (repeat it, or give a comma "
+    "list; default: milepost.toml 'outputs', else all). The others' files are left as they are.",
+)
 
 
 def _check_current_folder(command: str) -> None:
@@ -321,6 +352,7 @@ _WOULD = {
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
 @click.option("--check", is_flag=True, help="Write nothing; exit with 1 when any page is stale.")
 @click.option("--force", is_flag=True, help="Overwrite generated pages and regions edited by hand.")
+@only_option
 def build_command(
     *,
     vault: Path,
@@ -331,15 +363,17 @@ def build_command(
     dry_run: bool,
     check: bool,
     force: bool,
+    only: tuple[str, ...] | None,
 ) -> None:
-    """Write the roadmap, tool, index and review pages into VAULT, and fill managed regions.
+    """Write the roadmap, tool, index and review pages into VAULT, fill managed regions, and
+    write the calendar feeds, canvas roadmaps and Portfolio.base (--only chooses among them).
 
     Exits with 1 when a page is in conflict (edited by hand since milepost wrote it), or with
     --check when any page is stale.
     """
     from .session import build
 
-    config = _config(vault, config_file, today, jobs)
+    config = _config(vault, config_file, today, jobs, only)
     with _progress("Reading notes", quiet) as progress:
         result = build(config, force=force, dry_run=dry_run or check, progress=progress)
     words = _WOULD if dry_run or check else _VERBS
@@ -381,6 +415,7 @@ def build_command(
 @click.option(
     "--only-published", is_flag=True, help="With --export: only notes with 'publish: true'."
 )
+@only_option
 def watch_command(
     *,
     vault: Path,
@@ -391,6 +426,7 @@ def watch_command(
     poll: bool,
     export_to: Path | None,
     only_published: bool,
+    only: tuple[str, ...] | None,
 ) -> None:
     """Build VAULT, then rebuild the pages that depend on every note you save, until Ctrl-C.
 
@@ -400,7 +436,7 @@ def watch_command(
     from .session import Session
     from .watch import Outcome, describe, watch
 
-    config = _config(vault, config_file, today, jobs)
+    config = _config(vault, config_file, today, jobs, only)
     if only_published and export_to is None:
         raise click.UsageError("--only-published needs --export DIR")
     after = None
@@ -447,7 +483,7 @@ def watch_command(
                 poll=poll,
                 config_file=config_file,
                 after=after,
-                reload=lambda: _config(vault, config_file, today, jobs),
+                reload=lambda: _config(vault, config_file, today, jobs, only),
                 progress=progress,
             )
     except KeyboardInterrupt:

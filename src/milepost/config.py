@@ -7,6 +7,7 @@ reported in one :class:`~milepost.errors.ConfigError` that names the file.
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -18,6 +19,9 @@ from .errors import ConfigError
 
 CONFIG_NAME = "milepost.toml"
 CACHE_DIR = ".milepost"
+OUTPUTS = ("pages", "calendar", "canvas", "bases")
+"""What ``build`` and ``watch`` can write: the Markdown pages (and managed regions), the
+calendar feeds, the canvas roadmaps and ``Portfolio.base``."""
 
 DEFAULT_CURRENCIES: Mapping[str, str] = {
     "$": "USD",
@@ -85,6 +89,9 @@ class Config:
     front matter, headings, links, tags and milestone lines only, and exported as plain text."""
     only_published: bool = False
     """Export only notes with ``publish: true``."""
+    home: str | None = None
+    """The note the exported site's home page shows beside the milestone overview (a path in
+    the vault); None: ``Home.md``, ``index.md`` or ``README.md`` at the vault's root."""
     cache: bool = True
     """Keep parsed notes and the last build's stamp between runs (``--no-cache``: False)."""
     cache_dir: Path | None = None
@@ -93,6 +100,13 @@ class Config:
     milepost writes on this machine."""
     source: Path | None = None
     """The configuration file that was read, if any."""
+    outputs: tuple[str, ...] = OUTPUTS
+    """Which of :data:`OUTPUTS` ``build`` and ``watch`` write (``--only`` narrows them)."""
+    review_day: str = "2FR"
+    """Day of the monthly plan review in the calendar: an ordinal and a weekday (``2FR``)."""
+    calendar_spans: bool = False
+    """Calendar events of a month, quarter, half or year span the whole period (else its
+    last day)."""
 
     def today_or_now(self) -> date:
         return self.today or date.today()
@@ -133,6 +147,15 @@ def _folder(value: Any) -> str:
     if not parts or parts[0] == "/" or ".." in parts or any(p.startswith(".") for p in parts):
         raise ValueError(f"must be a folder inside the vault, not {value!r}")
     return "/".join(parts)
+
+
+def _note(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip().lower().endswith(".md"):
+        raise ValueError('must be the path of a note in the vault, such as "Home.md"')
+    try:
+        return _folder(value)
+    except ValueError:
+        raise ValueError(f"must be a note inside the vault, not {value!r}") from None
 
 
 def _tags(value: Any) -> tuple[str, ...]:
@@ -184,6 +207,35 @@ def _jobs(value: Any) -> int:
     return value
 
 
+def check_outputs(value: Any) -> tuple[str, ...]:
+    """``value`` as a tuple of output names (in :data:`OUTPUTS` order); ValueError naming the
+    unknown ones. A string may list several, separated by commas."""
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list | tuple) or not all(isinstance(n, str) for n in names):
+        raise ValueError(f"must be a list of output names ({', '.join(OUTPUTS)})")
+    chosen = {part.strip().lower() for n in names for part in n.split(",") if part.strip()}
+    unknown = sorted(chosen - set(OUTPUTS))
+    if unknown:
+        raise ValueError(
+            f"names unknown output{'s' * (len(unknown) > 1)} {', '.join(map(repr, unknown))}; "
+            f"the outputs are {', '.join(OUTPUTS)}"
+        )
+    return tuple(o for o in OUTPUTS if o in chosen)
+
+
+_REVIEW_DAY = re.compile(r"\+?([1-4]|-[1-4])(MO|TU|WE|TH|FR|SA|SU)")
+
+
+def _review_day(value: Any) -> str:
+    found = _REVIEW_DAY.fullmatch(value.strip().upper()) if isinstance(value, str) else None
+    if found is None:
+        raise ValueError(
+            "must be an ordinal (1 to 4, or -1 to -4 from the end of the month) and a weekday "
+            f'(MO TU WE TH FR SA SU), such as "2FR" (second Friday), got {value!r}'
+        )
+    return found.group(1) + found.group(2)
+
+
 _MONTHS = "january february march april may june july august september october november december"
 
 
@@ -228,6 +280,10 @@ _KEYS: dict[str, Callable[[Any], Any]] = {
     "silence": _strings,
     "jobs": _jobs,
     "max_note_mb": _megabytes,
+    "outputs": check_outputs,
+    "review_day": _review_day,
+    "calendar_spans": _bool,
+    "home": _note,
     "sharpen_days": _positive,
 }
 _EXPORT_KEYS: dict[str, Callable[[Any], Any]] = {"only_published": _bool}

@@ -22,6 +22,7 @@ from .config import Config
 from .errors import WriteError
 from .files import inside, remove, remove_empty_folders, swap, write_atomic
 from .manifest import MARKER, Manifest, PageRecord, RegionRecord, Written, digest, has_marker
+from .marks import is_ours
 from .parse.regions import find_regions
 from .render import Page, Region
 
@@ -108,7 +109,7 @@ class Writer:
             self.record(Change(page.path, "unchanged"))
             return
         if current is not None:
-            if not has_marker(current):
+            if not is_ours(page.path, current):
                 self.record(
                     Change(
                         page.path,
@@ -146,7 +147,7 @@ class Writer:
             self.manifest.forget_page(path)
             return
         current = None if target.is_symlink() else _read(target)
-        if current is None or not has_marker(current):
+        if current is None or not is_ours(path, current):
             if not self.dry_run:
                 self.manifest.forget_page(path)  # gone, or the user took it over
             return

@@ -1,6 +1,11 @@
 """The site's own pages: roadmaps with SVG timelines, tools, the home page (milestone index),
 the monthly review, tag pages, the list of notes and the search index. Only published notes and
-their milestones appear anywhere."""
+their milestones appear anywhere.
+
+Which milestones a page lists, in which groups and order, and how they are counted is decided by
+the page views in :mod:`milepost.render.pageviews`, and each milestone is the same
+:class:`~milepost.render.views.Item` the vault's Markdown pages show; this module adds only what a
+site needs besides: URLs, and text without Markdown link syntax."""
 
 from __future__ import annotations
 
@@ -12,24 +17,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..index import BusinessModel, Entry, Tool, VaultIndex
-from ..model import STATUSES
 from ..parse.text import repair_mojibake
-from ..render.mermaid import pick
-from ..render.views import (
-    KIND_LABELS,
-    STATUS_LABELS,
-    add_months,
-    budget_totals,
-    first_paragraph,
-    show_period,
-    sort_day,
-    summary,
+from ..render.pageviews import (
+    Group,
+    IndexView,
+    ReviewView,
+    RoadmapView,
+    index_view,
+    review_view,
+    roadmap_view,
+    tool_view,
 )
+from ..render.views import STATUS_LABELS, Item, Views
 from .site import Site, anchor_for, relative
 from .svg import timeline
 
 _WIKILINK = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
 _TAGS_RE = re.compile(r"<[^>]+>")
+_SVG_RE = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 
 
 def plain(text: str) -> str:
@@ -38,23 +43,44 @@ def plain(text: str) -> str:
 
 
 def html_text(markup: str) -> str:
-    """The visible text of HTML milepost rendered (for the search index)."""
-    return " ".join(html.unescape(_TAGS_RE.sub(" ", markup)).split())
+    """The visible text of HTML milepost rendered (for the search index), without the text of
+    its SVG charts (their tooltips repeat every title)."""
+    return " ".join(html.unescape(_TAGS_RE.sub(" ", _SVG_RE.sub(" ", markup))).split())
 
 
 @dataclass(frozen=True, slots=True)
-class Item:
-    title: str
-    status: str
-    dates: list[str]
-    owner: str | None
-    budget: str | None
-    kind: str | None
-    missing: list[str]
-    source_url: str | None
-    source_name: str
-    line: int
-    description: str
+class Shown:
+    """A milestone's :class:`Item` on a page of the site, with the link to where it is written."""
+
+    item: Item
+    url: str | None
+    """Its note's page (at its heading), relative to the page it is shown on."""
+    where: str
+    """The note's name, and the heading it is under."""
+
+    @property
+    def title(self) -> str:
+        return plain(self.item.title)
+
+    @property
+    def status(self) -> str:
+        return self.item.status
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.item.status]
+
+    @property
+    def owner(self) -> str | None:
+        return plain(self.item.owner) if self.item.owner else None
+
+    @property
+    def description(self) -> str:
+        return plain(self.item.description)
+
+    @property
+    def line(self) -> int:
+        return self.item.entry.milestone.line
 
 
 class Pages:
@@ -63,10 +89,10 @@ class Pages:
     def __init__(self, index: VaultIndex, site: Site) -> None:
         self.index = index
         self.site = site
+        self.views = Views(index, site.paths.roadmaps, site.paths.tools, lambda _: "")
         self._entries: dict[str, list[Entry]] = {}
         """Business-model key -> its published milestones (every tool page counts them)."""
-        self._charted: dict[str, int] = {}
-        """Business-model key -> how many milestones its chart shows, once drawn."""
+        self._roadmaps: dict[str, RoadmapView] = {}
 
     def entries(self, model: BusinessModel) -> list[Entry]:
         entries = self._entries.get(model.key)
@@ -83,83 +109,63 @@ class Pages:
             if self.entries(m) or (m.note and self.site.published.get(m.note, False))
         ]
 
-    def item(self, entry: Entry, page: str) -> dict[str, Any]:
+    def item(self, entry: Entry, page: str) -> Shown:
         m = entry.milestone
         site = self.site
         url = site.note_urls.get(entry.path)
         if url is not None and m.heading:
             heading = repair_mojibake(m.heading)
             url += "#" + site.anchors[entry.path].get(_key(heading), anchor_for(heading))
-        dates = [
-            f"{label} {show_period(p)}"
-            for label, p in (
-                ("due", m.due),
-                ("start", m.start),
-                ("done", m.done),
-                ("cancelled", m.cancelled),
-            )
-            if p
-        ]
-        return {
-            "title": plain(m.title) or "(untitled)",
-            "status": entry.status,
-            "status_label": STATUS_LABELS[entry.status],
-            "dates": dates,
-            "owner": plain(m.owner) if m.owner else None,
-            "budget": m.budget.text if m.budget else None,
-            "kind": KIND_LABELS.get(m.kind or ""),
-            "missing": list(m.missing()),
-            "source": relative(page, url) if url else None,
-            "source_name": (
-                f"{site.note_title(entry.path)} › {repair_mojibake(m.heading)}"
-                if m.heading
-                else site.note_title(entry.path)
-            ),
-            "line": m.line,
-            "description": plain(first_paragraph(m.description)),
-        }
+        where = site.note_title(entry.path)
+        if m.heading:
+            where += f" › {repair_mojibake(m.heading)}"
+        return Shown(self.views.item(entry), relative(page, url) if url else None, where)
+
+    def roadmap_view(self, model: BusinessModel) -> RoadmapView:
+        """The roadmap of ``model`` as both outputs decide it, of its published milestones."""
+        view = self._roadmaps.get(model.key)
+        if view is None:
+            limit = self.index.config.chart_limit
+            view = self._roadmaps[model.key] = roadmap_view(model, self.entries(model), limit)
+        return view
 
     def chart(self, model: BusinessModel) -> int:
         """Draw the SVG roadmap of ``model`` into the site's charts (note pages embed them);
         the number of milestones it shows."""
-        markers = pick(self.entries(model), self.index.config.chart_limit)
+        markers = self.roadmap_view(model).markers
         self.site.charts[model.key] = timeline(
             f"{model.name} roadmap", markers, self.index.today, model.key
         )
-        self._charted[model.key] = len(markers)
         return len(markers)
 
+    def _group(self, group: Group, page: str) -> dict[str, Any]:
+        return {
+            "label": group.label,
+            "status": group.status,
+            "items": [self.item(e, page) for e in group.entries],
+        }
+
     def roadmap(self, model: BusinessModel, page: str) -> dict[str, Any]:
-        entries = self.entries(model)
-        charted = self._charted.get(model.key)
-        if charted is None:
-            charted = self.chart(model)
-        groups = []
-        for status in STATUSES:
-            chosen = sorted(
-                (e for e in entries if e.status == status), key=lambda e: sort_day(e, status)
-            )
-            if chosen:
-                groups.append(
-                    {
-                        "label": STATUS_LABELS[status],
-                        "status": status,
-                        "items": [self.item(e, page) for e in chosen],
-                    }
-                )
+        view = self.roadmap_view(model)
+        if model.key not in self.site.charts:
+            self.chart(model)
+        groups = [self._group(g, page) for g in view.groups]
+        if view.undated:
+            groups.append(self._group(Group("Undated", None, view.undated), page))
         tools = [
             self.index.tools[k] for k in model.tools if self._tool_visible(self.index.tools[k])
         ]
         note = model.note if model.note and self.site.published.get(model.note, False) else None
         return {
             "model": model,
+            "view": view,
             "note": relative(page, self.site.note_urls[note]) if note else None,
-            "summary": summary(entries),
+            "summary": view.summary,
             "svg": self.site.charts[model.key],
-            "charted": charted,
-            "dated": sum(1 for e in entries if (e.milestone.due or e.milestone.done)),
+            "charted": len(view.markers),
+            "dated": view.dated_total,
             "groups": groups,
-            "budgets": budget_totals(entries),
+            "budgets": view.budgets,
             "tools": [
                 {"name": t.name, "url": relative(page, self.site.tool_urls[t.key])} for t in tools
             ],
@@ -170,118 +176,103 @@ class Pages:
 
     def tool(self, tool: Tool, page: str) -> dict[str, Any]:
         site = self.site
-        uses = [
-            {
-                "name": site.note_title(path),
-                "url": relative(page, site.note_urls[path]),
-                "text": plain(text),
-            }
-            for path, text in tool.used_by
-            if site.published.get(path, False)
-        ]
-        models = [self.index.models[k] for k in tool.models]
+        view = tool_view(
+            tool,
+            self.index.models,
+            self.entries,
+            lambda path: site.published.get(path, False),
+            empty=False,
+        )
         note_url = site.note_urls.get(tool.note or "")
         return {
             "tool": tool,
             "note": relative(page, note_url) if note_url else None,
-            "uses": uses,
-            "models": [
+            "uses": [
                 {
-                    "name": m.name,
-                    "url": relative(page, site.roadmap_urls[m.key]),
-                    "count": len(self.entries(m)),
+                    "name": site.note_title(path),
+                    "url": relative(page, site.note_urls[path]),
+                    "text": plain(text),
                 }
-                for m in models
-                if self.entries(m)
+                for path, text in view.uses
+            ],
+            "models": [
+                {"name": m.name, "url": relative(page, site.roadmap_urls[m.key]), "count": n}
+                for m, n in view.models
             ],
         }
 
     def tools(self) -> list[Tool]:
         return [t for t in self.index.tools.values() if self._tool_visible(t)]
 
+    def index_view(self) -> IndexView:
+        """The milestone overview as both outputs decide it, of published notes only."""
+        published = self.site.published
+        return index_view(
+            ((m, self.entries(m)) for m in self.visible_models()),
+            (
+                (t, [p for p, _ in t.used_by if published.get(p, False)], len(t.models))
+                for t in self.tools()
+            ),
+            self.index.today,
+            next(iter(self.index.config.tags), "milestone"),
+        )
+
     def home(self, page: str) -> dict[str, Any]:
-        rows = []
-        for model in self.visible_models():
-            entries = self.entries(model)
-            counts = {s: sum(1 for e in entries if e.status == s) for s in STATUSES}
-            rows.append(
-                {
-                    "name": model.name,
-                    "url": relative(page, self.site.roadmap_urls[model.key]),
-                    "total": len(entries),
-                    "counts": counts,
-                    "complete": sum(1 for e in entries if not e.milestone.missing()),
-                }
-            )
+        view = self.index_view()
+        rows = [
+            {
+                "name": row.model.name,
+                "url": relative(page, self.site.roadmap_urls[row.model.key]),
+                "total": row.total,
+                "counts": row.counts,
+                "complete": row.complete,
+            }
+            for row in view.rows
+        ]
         tools = [
             {
-                "name": t.name,
-                "url": relative(page, self.site.tool_urls[t.key]),
-                "notes": len({p for p, _ in t.used_by if self.site.published.get(p, False)}),
+                "name": t.tool.name,
+                "url": relative(page, self.site.tool_urls[t.tool.key]),
+                "notes": t.notes,
             }
-            for t in self.tools()
+            for t in view.tools
         ]
         return {
+            "view": view,
             "rows": rows,
             "tools": tools,
-            "today": self.index.today,
+            "today": view.today,
             "notes": len(self.site.note_urls),
+            "total": view.total,
+            "tag": view.tag,
         }
 
+    def review_view(self) -> ReviewView:
+        """This month's review as both outputs decide it, of published milestones only."""
+        return review_view(
+            ((m, self.entries(m)) for m in self.visible_models()),
+            self.index.today,
+            self.index.config.review_limit,
+        )
+
     def review(self, page: str) -> dict[str, Any]:
-        today = self.index.today
-        last, following = add_months(today, -1), add_months(today, 1)
-        limit = self.index.config.review_limit
-        sections = []
-        for model in self.visible_models():
-            entries = self.entries(model)
-            open_ = [e for e in entries if e.status in ("planned", "in_progress", "overdue")]
-            parts = [
-                ("Overdue", [e for e in open_ if e.status == "overdue"]),
-                (
-                    f"Due before the next review ({following})",
-                    [
-                        e
-                        for e in open_
-                        if e.status != "overdue"
-                        and e.milestone.due
-                        and e.milestone.due.end < following
-                    ],
-                ),
-                (
-                    f"Achieved since the last review ({last})",
-                    [
-                        e
-                        for e in entries
-                        if e.status == "achieved"
-                        and e.milestone.done
-                        and e.milestone.done.end >= last
-                        and e.milestone.done.start <= today
-                    ],
-                ),
-                (
-                    "Missing a description, due date, budget or owner",
-                    [e for e in open_ if e.milestone.missing()],
-                ),
-            ]
-            shown = [
-                {
-                    "label": label,
-                    "items": [self.item(e, page) for e in chosen[:limit]],
-                    "more": max(0, len(chosen) - limit),
-                }
-                for label, chosen in parts
-                if chosen
-            ]
-            if shown:
-                sections.append(
+        view = self.review_view()
+        sections = [
+            {
+                "name": section.model.name,
+                "url": relative(page, self.site.roadmap_urls[section.model.key]),
+                "parts": [
                     {
-                        "name": model.name,
-                        "url": relative(page, self.site.roadmap_urls[model.key]),
-                        "parts": shown,
+                        "label": part.label,
+                        "items": [self.item(e, page) for e in part.entries],
+                        "more": part.more,
                     }
-                )
-        return {"today": today, "last": last, "next": following, "sections": sections}
+                    for part in section.parts
+                ],
+            }
+            for section in view.sections
+        ]
+        return {"today": view.today, "last": view.last, "next": view.next, "sections": sections}
 
     def tags(self) -> dict[str, list[str]]:
         """Each tag (and every parent of a nested tag) -> the published notes that carry it."""

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote
 
+from markupsafe import Markup
+
 from ..config import Config
 from ..errors import Diagnostic, warning
 from ..index import VaultIndex, heading_key
@@ -100,10 +102,10 @@ class Site:
         }
         """Every attachment's output path, claimed up front so that pages rendered in any order
         (or process) agree; only the files a published page uses are copied."""
-        self.charts: dict[str, str] = {}
+        self.charts: dict[str, Markup] = {}
         """Business-model key -> its SVG roadmap (filled by the exporter)."""
         self.anchors = {p: _anchors(index.notes[p]) for p in self.note_urls}
-        paths = PagePaths(index, config)
+        paths = self.paths = PagePaths(index, config)
         self.generated: dict[str, str] = {paths.index: "index.html", paths.review: "review.html"}
         self.generated.update({paths.roadmaps[k]: u for k, u in self.roadmap_urls.items()})
         self.generated.update({paths.tools[k]: u for k, u in self.tool_urls.items()})

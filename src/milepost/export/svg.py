@@ -1,26 +1,48 @@
 """A business model's roadmap as an inline SVG timeline, drawn without any script.
 
 One row per milestone: the period its date names as a faint band (a quarter is a quarter wide),
-a diamond where it is due (or was done), the colour of its status, and a line for today. The
-SVG scales to the page width; the label column keeps a fixed share so the text stays legible,
-and on a narrow screen the figure scrolls sideways instead of shrinking.
+a diamond where it is due (or was done), the colour of its status, and a line for today. Each
+row's label wraps onto as many lines as it needs, and every mark carries the milestone's full
+title and dates as its tooltip (``<title>``).
+
+The axis is focused on what is still to do: it starts about a year before today, or at the
+earliest open milestone when that is earlier, and ends at the last date drawn. Milestones done
+before the axis starts are gathered in a narrow "earlier" column at its left edge, and the time
+before today takes at most a quarter of the width, so one old milestone cannot squeeze every
+planned one into a corner.
+
+Every piece of text and every attribute value is escaped here (:func:`markupsafe.escape`); the
+result is :class:`markupsafe.Markup`, so templates insert it without marking anything safe.
 """
 
 from __future__ import annotations
 
-import html
+import hashlib
 import re
+import textwrap
 from collections.abc import Sequence
 from datetime import date, timedelta
+
+from markupsafe import Markup
 
 from ..index import Entry
 from ..model import Period, Status
 from ..render.mermaid import Marker
+from ..render.views import show_period
 
 WIDTH = 960
 LABEL = 320
+EARLIER = 48
+"""Width of the column that gathers milestones done before the axis starts."""
 ROW = 26
+LINE = 16
 TOP = 46
+WRAP = 34
+"""Characters per line of a label (14 px text in the label column)."""
+TICK_GAP = 64
+"""The least distance between two labelled ticks."""
+PAST_SHARE = 1 / 4
+"""The most of the axis's width the time before today takes."""
 COLOURS: dict[Status, str] = {
     "overdue": "#d1453b",
     "in_progress": "#d08a1f",
@@ -35,6 +57,7 @@ LABELS: dict[Status, str] = {
     "achieved": "achieved",
     "cancelled": "cancelled",
 }
+_OPEN = ("overdue", "in_progress", "planned")
 
 
 def _period(entry: Entry) -> Period | None:
@@ -69,82 +92,163 @@ def _ticks(first: date, last: date) -> list[tuple[date, str]]:
     return ticks
 
 
+def _title(entry: Entry) -> str:
+    title = re.sub(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]", r"\1", entry.milestone.title)
+    return " ".join(title.split()) or "untitled"
+
+
 def _label(entry: Entry) -> str:
-    m = entry.milestone
     period = _period(entry)
-    title = re.sub(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]", r"\1", m.title) or "untitled"
+    title = _title(entry)
     if period is not None and period.precision != "day":
         return f"{title} ({period.text})"
     return title
 
 
-def timeline(title: str, markers: Sequence[Marker], today: date, ident: str = "t") -> str:
-    """The SVG markup (safe: every text is escaped); empty when nothing is dated."""
-    if not markers:
-        return ""
-    periods = [(m, _period(m.entry)) for m in markers]
-    days = [m.day for m in markers] + [p.start for _, p in periods if p] + [today]
-    first = min(days).replace(day=1)
-    last = max(days) + timedelta(days=31)
-    span = max(1, (last - first).days)
-    plot = WIDTH - LABEL - 20
-
-    def x(day: date) -> float:
-        return round(LABEL + (day - first).days / span * plot, 1)
-
-    height = TOP + ROW * len(markers) + 20
-    out = [
-        f'<svg class="mp-timeline" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" '
-        f'role="img" aria-labelledby="mp-timeline-{ident}" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="mp-timeline-{ident}">{html.escape(title)}</title>',
-        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" class="mp-bg"/>',
+def tooltip(entry: Entry) -> str:
+    """A mark's hover text: the full title, its status and every date it has."""
+    m = entry.milestone
+    dates = [
+        f"{label} {show_period(p)}"
+        for label, p in (("start", m.start), ("due", m.due), ("done", m.done))
+        if p is not None
     ]
-    out.append(
-        f'<line x1="{LABEL - 6}" y1="{TOP - 8}" x2="{LABEL - 6}" y2="{height - 12}" '
-        'class="mp-axis"/>'
-    )
-    for day, label in _ticks(first, last):
-        if x(day) > WIDTH - 40:
-            continue
+    return " — ".join([_title(entry), LABELS[entry.status], *(["; ".join(dates)] if dates else [])])
+
+
+def ident_for(key: str) -> str:
+    """An id made of letters, digits and dashes only, distinct for distinct keys."""
+    word = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")[:40]
+    return f"{word or 'm'}-{hashlib.sha1(key.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
+
+
+def axis(markers: Sequence[Marker], today: date) -> tuple[date, date]:
+    """The first and last day of the axis (see the module's docstring)."""
+    open_days = [
+        p.start if (p := _period(m.entry)) is not None else m.day
+        for m in markers
+        if m.entry.status in _OPEN
+    ]
+    first = min([today - timedelta(days=365), *open_days]).replace(day=1)
+    shown = [m.day for m in markers if m.day >= first]
+    last = max([*shown, today]) + timedelta(days=12)
+    return first, last
+
+
+class Scale:
+    """Day -> x: piecewise linear, before and after today, the past at most PAST_SHARE wide."""
+
+    def __init__(self, first: date, last: date, today: date, left: float, right: float) -> None:
+        self.first, self.last, self.today = first, last, today
+        self.left, self.right = left, right
+        past, future = max(0, (today - first).days), max(1, (last - today).days)
+        share = min(PAST_SHARE, past / (past + future))
+        self.middle = left + (right - left) * share
+
+    def __call__(self, day: date) -> float:
+        day = min(max(day, self.first), self.last)
+        if day <= self.today:
+            span = max(1, (self.today - self.first).days)
+            return round(self.left + (day - self.first).days / span * (self.middle - self.left), 1)
+        span = max(1, (self.last - self.today).days)
+        return round(self.middle + (day - self.today).days / span * (self.right - self.middle), 1)
+
+
+def timeline(title: str, markers: Sequence[Marker], today: date, ident: str = "t") -> Markup:
+    """The SVG markup (every text and attribute escaped); empty when nothing is dated."""
+    if not markers:
+        return Markup("")
+    first, last = axis(markers, today)
+    earlier = any(m.day < first for m in markers)
+    left = LABEL + (EARLIER if earlier else 0)
+    x = Scale(first, last, today, left, WIDTH - 20)
+    labels = [textwrap.wrap(_label(m.entry), WRAP) or ["untitled"] for m in markers]
+    heights = [max(ROW, LINE * len(lines) + 10) for lines in labels]
+    height = TOP + sum(heights) + 20
+    name = f"mp-timeline-{ident_for(ident)}"
+    out = [
+        Markup(
+            '<svg class="mp-timeline" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
+            'role="img" aria-labelledby="{id}" xmlns="http://www.w3.org/2000/svg">'
+        ).format(w=WIDTH, h=height, id=name),
+        Markup('<title id="{}">{}</title>').format(name, title),
+        Markup('<rect x="0" y="0" width="{}" height="{}" class="mp-bg"/>').format(WIDTH, height),
+        _line(LABEL - 6, TOP - 8, LABEL - 6, height - 12, "mp-axis"),
+    ]
+    if earlier:
+        out.append(_line(left - 4, TOP - 8, left - 4, height - 12, "mp-grid"))
         out.append(
-            f'<line x1="{x(day)}" y1="{TOP - 8}" x2="{x(day)}" y2="{height - 12}" class="mp-grid"/>'
+            Markup('<text x="{}" y="{}" class="mp-tick">earlier</text>').format(LABEL, TOP - 14)
         )
+    kept: list[tuple[date, str]] = []
+    for day, label in reversed(_ticks(first, last)):  # from the right: the future wins
+        if x(day) > WIDTH - 40 or (kept and x(kept[-1][0]) - x(day) < TICK_GAP):
+            continue  # off the edge, or too close to its neighbour (the compressed past)
+        kept.append((day, label))
+    for day, label in reversed(kept):
+        out.append(_line(x(day), TOP - 8, x(day), height - 12, "mp-grid"))
         out.append(
-            f'<text x="{x(day) + 3}" y="{TOP - 14}" class="mp-tick">{html.escape(label)}</text>'
-        )
-    for row, (marker, period) in enumerate(periods):
-        y = TOP + row * ROW + ROW / 2
-        entry = marker.entry
-        colour = COLOURS[entry.status]
-        label = _label(entry)
-        out.append(
-            f'<g class="mp-row" data-status="{entry.status}"><title>{html.escape(label)} — '
-            f"{LABELS[entry.status]}</title>"
-        )
-        out.append(f'<text x="8" y="{y + 5}" class="mp-label">{html.escape(_clip(label))}</text>')
-        if period is not None and period.start != period.end:
-            left, right = x(period.start), x(period.end)
-            out.append(
-                f'<rect x="{left}" y="{y - 7}" width="{max(2.0, round(right - left, 1))}" '
-                'height="14" '
-                f'rx="3" fill="{colour}" opacity="0.18"/>'
+            Markup('<text x="{}" y="{}" class="mp-tick">{}</text>').format(
+                x(day) + 3, TOP - 14, label
             )
-        cx = x(marker.day)
-        out.append(
-            f'<polygon points="{cx},{y - 8} {cx + 8},{y} {cx},{y + 8} {cx - 8},{y}" '
-            f'fill="{colour}"/>'
         )
-        out.append("</g>")
+    top = TOP
+    for marker, lines, row in zip(markers, labels, heights, strict=True):
+        out.extend(_row(marker, lines, top, row, x, gathered=left if marker.day < first else None))
+        top += row
     tx = x(today)
-    out.append(f'<line x1="{tx}" y1="{TOP - 8}" x2="{tx}" y2="{height - 12}" class="mp-today"/>')
+    out.append(_line(tx, TOP - 8, tx, height - 12, "mp-today"))
     out.append(
-        f'<text x="{tx + 3}" y="{height - 2}" class="mp-today-label">'
-        f"today {today.isoformat()}</text>"
+        Markup('<text x="{}" y="{}" class="mp-today-label">today {}</text>').format(
+            tx + 3, height - 2, today.isoformat()
+        )
     )
-    out.append("</svg>")
-    return "\n".join(out)
+    out.append(Markup("</svg>"))
+    return Markup("\n").join(out)
 
 
-def _clip(text: str, limit: int = 38) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _line(x1: float, y1: float, x2: float, y2: float, css: str) -> Markup:
+    return Markup('<line x1="{}" y1="{}" x2="{}" y2="{}" class="{}"/>').format(x1, y1, x2, y2, css)
+
+
+def _row(
+    marker: Marker,
+    lines: list[str],
+    top: float,
+    row: float,
+    x: Scale,
+    *,
+    gathered: float | None,
+) -> list[Markup]:
+    """One milestone's row; ``gathered``: the x of the "earlier" column when it is drawn there."""
+    entry = marker.entry
+    colour = COLOURS[entry.status]
+    hover = tooltip(entry)
+    y = top + row / 2
+    out = [
+        Markup('<g class="mp-row" data-status="{}"><title>{}</title>').format(entry.status, hover)
+    ]
+    text_top = y - (len(lines) - 1) * LINE / 2 + 5
+    spans = Markup(" ").join(
+        Markup('<tspan x="8" y="{}">{}</tspan>').format(text_top + n * LINE, line)
+        for n, line in enumerate(lines)
+    )
+    out.append(Markup('<text class="mp-label">{}</text>').format(spans))
+    period = _period(entry)
+    if gathered is None and period is not None and period.start != period.end:
+        start, end = x(period.start), x(period.end)
+        out.append(
+            Markup(
+                '<rect x="{}" y="{}" width="{}" height="14" rx="3" fill="{}" opacity="0.18">'
+                "<title>{}</title></rect>"
+            ).format(start, y - 7, max(2.0, round(end - start, 1)), colour, hover)
+        )
+    cx = gathered - EARLIER / 2 if gathered is not None else x(marker.day)
+    out.append(
+        Markup(
+            '<polygon class="mp-mark" points="{},{} {},{} {},{} {},{}" fill="{}">'
+            "<title>{}</title></polygon>"
+        ).format(cx, y - 8, cx + 8, y, cx, y + 8, cx - 8, y, colour, hover)
+    )
+    out.append(Markup("</g>"))
+    return out

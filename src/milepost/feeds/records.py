@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..index import Entry, VaultIndex
+from ..index import BusinessModel, Entry, VaultIndex
 from ..model import Kind, Period, Status
 from ..records import record
 
@@ -67,6 +67,12 @@ def plain(text: str) -> str:
     return " ".join(_EMPHASIS.sub("", text).split())
 
 
+def identity(entry: Entry) -> str:
+    """The identity a milestone is known by in the feeds (calendar UIDs, canvas node ids): for
+    now the index's id of the milestone; every feed takes it from here alone."""
+    return entry.id
+
+
 def from_index(index: VaultIndex) -> list[FeedMilestone]:
     """Every milestone of the index, by business model (as the index orders them)."""
     found: list[FeedMilestone] = []
@@ -75,11 +81,21 @@ def from_index(index: VaultIndex) -> list[FeedMilestone]:
     return found
 
 
+def of_model(model: BusinessModel) -> list[FeedMilestone]:
+    """The milestones of one business model of the index."""
+    return records_of(model.name, model.entries)
+
+
+def records_of(model: str, entries: Iterable[Entry]) -> list[FeedMilestone]:
+    """Some of the milestones of business model ``model`` (named as shown)."""
+    return list(_records(model, entries))
+
+
 def _records(model: str, entries: Iterable[Entry]) -> Iterable[FeedMilestone]:
     for entry in entries:
         m = entry.milestone
         yield FeedMilestone(
-            identity=entry.id,
+            identity=identity(entry),
             title=m.title,
             model=model,
             status=entry.status,

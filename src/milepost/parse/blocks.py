@@ -16,6 +16,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
+from . import ruler
+
 BlockRule = Callable[[StateBlock, int, int, bool], bool]
 InlineRule = Callable[[StateInline, bool], bool]
 
@@ -161,37 +163,24 @@ def _inline_dispatcher(md: MarkdownIt, rules: list[tuple[str, InlineRule]]) -> I
 
 
 def _dispatch_inline(md: MarkdownIt) -> None:
-    ruler = md.inline.ruler
-    rules = [(rule.name, rule.fn) for rule in ruler.__rules__ if rule.enabled]
-    compiled: list[InlineRule] = [_inline_dispatcher(md, rules)]
-
-    def get_rules(chain_name: str = "") -> list[InlineRule]:
-        return compiled if chain_name == "" else []
-
-    ruler.getRules = get_rules  # type: ignore[method-assign,assignment]
+    rules = [(rule.name, rule.fn) for rule in ruler.enabled(md.inline.ruler)]
+    ruler.replace_chains(md.inline.ruler, {"": [_inline_dispatcher(md, rules)]})
 
 
 def dispatch_by_first_char(md: MarkdownIt) -> MarkdownIt:
     """Make every block rule chain and the inline rule chain of ``md`` one dispatching rule.
     Call it last: the chains are read once, so rules enabled or added afterwards would be
     missed."""
-    ruler = md.block.ruler
-    chains = {""}
-    for rule in ruler.__rules__:
-        if rule.enabled:
-            chains.update(rule.alt)
-    compiled: dict[str, list[BlockRule]] = {}
+    rules = ruler.enabled(md.block.ruler)
+    chains = {""}.union(*(rule.alt for rule in rules))
+    compiled: dict[str, list[ruler.Fn]] = {}
     for chain in chains:
-        rules = [
+        chosen = [
             (rule.name, GUARDS[rule.name](rule.fn) if rule.name in GUARDS else rule.fn)
-            for rule in ruler.__rules__
-            if rule.enabled and (not chain or chain in rule.alt)
+            for rule in rules
+            if not chain or chain in rule.alt
         ]
-        compiled[chain] = [_dispatcher(rules)]
-
-    def get_rules(chain_name: str = "") -> list[BlockRule]:
-        return compiled.get(chain_name, [])
-
-    ruler.getRules = get_rules  # type: ignore[method-assign,assignment]
+        compiled[chain] = [_dispatcher(chosen)]
+    ruler.replace_chains(md.block.ruler, compiled)
     _dispatch_inline(md)
     return md

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+from . import ruler
 from .blocks import dispatch_by_first_char
 from .comments import comments_plugin
 from .fields import inline_fields_plugin
@@ -48,14 +49,14 @@ def _counting_newlines(rule: InlineRule, first: str) -> InlineRule:
     return counted
 
 
+def _flip_counting(first: str, rule: InlineRule) -> InlineRule:
+    return _counting_newlines(rule, first)
+
+
 def _count_newlines_in(md: MarkdownIt, rules: dict[str, str]) -> None:
     """Make the named rules (each firing only at its first character) count line breaks."""
     for name, first in rules.items():
-        index = md.inline.ruler.__find__(name)
-        if index >= 0:
-            rule = md.inline.ruler.__rules__[index]
-            rule.fn = _counting_newlines(rule.fn, first)
-    md.inline.ruler.__compile__()
+        ruler.wrap(md.inline.ruler, name, partial(_flip_counting, first))
 
 
 def _keeping_source(rule: InlineRule) -> InlineRule:
@@ -78,11 +79,7 @@ def _keeping_source(rule: InlineRule) -> InlineRule:
 
 def _keep_link_source(md: MarkdownIt) -> None:
     for name in ("link", "image"):
-        index = md.inline.ruler.__find__(name)
-        if index >= 0:
-            rule = md.inline.ruler.__rules__[index]
-            rule.fn = _keeping_source(rule.fn)
-    md.inline.ruler.__compile__()
+        ruler.wrap(md.inline.ruler, name, _keeping_source)
 
 
 def _lazy_inline(state: StateCore) -> None:

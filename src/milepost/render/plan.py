@@ -83,7 +83,15 @@ def settings_fingerprint(config: Config, today: object) -> str:
     """Everything besides the notes that every output depends on."""
     from .. import __version__
 
-    plain = replace(config, jobs=0, today=None, source=None)
+    plain = replace(
+        config,
+        jobs=0,
+        today=None,
+        source=None,
+        outputs=(),
+        review_day="",
+        calendar_spans=False,
+    )  # which outputs are on, and the calendar's settings, change no page
     return _hash(__version__, plain, today, templates_fingerprint(config))
 
 

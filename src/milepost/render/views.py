@@ -189,31 +189,22 @@ class Views:
 
     # ----- roadmap -----------------------------------------------------------------------------
     def roadmap(self, model: BusinessModel) -> dict[str, object]:
+        from .pageviews import roadmap_view
+
         index = self.index
-        limit = index.config.chart_limit
-        markers = mermaid.pick(model.entries, limit)
-        dated_total = sum(1 for e in model.entries if mermaid.chart_date(e) is not None)
-        dated = [e for e in model.entries if _dated(e)]
-        undated = [e for e in model.entries if not _dated(e)]
-        groups = []
-        for status in STATUSES:
-            chosen = sorted(
-                (e for e in dated if e.status == status), key=lambda e: sort_day(e, status)
-            )
-            if chosen:
-                groups.append({"label": STATUS_LABELS[status], "items": self.items(chosen)})
+        view = roadmap_view(model, model.entries, index.config.chart_limit)
         tools = [index.tools[key] for key in model.tools]
         return {
             "model": model,
             "model_link": self.model_link(model),
-            "summary": summary(model.entries),
-            "chart": mermaid.gantt(f"{model.name} roadmap", markers),
-            "charted": len(markers),
-            "dated_total": dated_total,
-            "limit": limit,
-            "groups": groups,
-            "undated": self.items(undated),
-            "budgets": budget_totals(model.entries),
+            "summary": view.summary,
+            "chart": mermaid.gantt(f"{model.name} roadmap", view.markers),
+            "charted": len(view.markers),
+            "dated_total": view.dated_total,
+            "limit": view.limit,
+            "groups": [{"label": g.label, "items": self.items(g.entries)} for g in view.groups],
+            "undated": self.items(view.undated),
+            "budgets": list(view.budgets),
             "tools": [
                 {"note": self.tool_note_link(t), "page": self.tool_page_link(t, "uses")}
                 for t in tools
@@ -224,45 +215,53 @@ class Views:
 
     # ----- tools -------------------------------------------------------------------------------
     def tool(self, tool: Tool) -> dict[str, object]:
+        from .pageviews import tool_view
+
         index = self.index
+        view = tool_view(tool, index.models, lambda m: m.entries)
         uses = [
             {
                 "note": self.note_link(path),
                 "text": relink(text, _links_of(index, path), path, index),
             }
-            for path, text in tool.used_by
+            for path, text in view.uses
         ]
-        models = [index.models[key] for key in tool.models]
         return {
             "tool": tool,
             "note_link": self.tool_note_link(tool),
             "uses": uses,
-            "models": [{"link": self.roadmap_link(m), "count": len(m.entries)} for m in models],
+            "models": [{"link": self.roadmap_link(m), "count": n} for m, n in view.models],
         }
 
     # ----- index -------------------------------------------------------------------------------
     def overview(self, review_path: str) -> dict[str, object]:
+        from .pageviews import index_view
+
         index = self.index
-        rows = []
-        for model in index.models.values():
-            counts = status_counts(model.entries)
-            rows.append(
-                {
-                    "model": self.model_link(model, in_table=True),
-                    "roadmap": self.roadmap_link(model, "roadmap", in_table=True),
-                    "total": len(model.entries),
-                    "counts": counts,
-                    "complete": sum(1 for e in model.entries if not e.missing),
-                }
-            )
+        view = index_view(
+            ((m, m.entries) for m in index.models.values()),
+            ((t, [p for p, _ in t.used_by], len(t.models)) for t in index.tools.values()),
+            index.today,
+            next(iter(index.config.tags), "milestone"),
+        )
+        rows = [
+            {
+                "model": self.model_link(row.model, in_table=True),
+                "roadmap": self.roadmap_link(row.model, "roadmap", in_table=True),
+                "total": row.total,
+                "counts": row.counts,
+                "complete": row.complete,
+            }
+            for row in view.rows
+        ]
         tools = [
             {
-                "note": self.tool_note_link(t, in_table=True),
-                "page": self.tool_page_link(t, "uses", in_table=True),
-                "notes": len({p for p, _ in t.used_by}),
-                "models": len(t.models),
+                "note": self.tool_note_link(t.tool, in_table=True),
+                "page": self.tool_page_link(t.tool, "uses", in_table=True),
+                "notes": t.notes,
+                "models": t.models,
             }
-            for t in index.tools.values()
+            for t in view.tools
         ]
         return {
             "rows": rows,
@@ -270,7 +269,7 @@ class Views:
             "total": index.milestone_count(),
             "review": wikilink(review_path, f"Review {index.today:%Y-%m}"),
             "today": index.today,
-            "tag": next(iter(index.config.tags), "milestone"),
+            "tag": view.tag,
         }
 
     # ----- review ------------------------------------------------------------------------------
@@ -280,49 +279,20 @@ class Views:
 
     def review_section(self, model: BusinessModel) -> dict[str, object] | None:
         """One business model's part of the review, or None when it has nothing to review."""
-        today = self.index.today
-        last, following = self.review_window()
-        limit = self.index.config.review_limit
-        open_ = [e for e in model.entries if e.status in ("planned", "in_progress", "overdue")]
-        overdue = [e for e in open_ if e.status == "overdue"]
-        due_soon = [
-            e
-            for e in open_
-            if e.status != "overdue" and e.milestone.due and e.milestone.due.end < following
-        ]
-        achieved = [
-            e
-            for e in model.entries
-            if e.status == "achieved"
-            and e.milestone.done is not None
-            and e.milestone.done.end >= last
-            and e.milestone.done.start <= today
-        ]
-        incomplete = [e for e in open_ if e.missing]
-        parts = [
-            ("Overdue", sorted(overdue, key=lambda e: sort_day(e, "overdue"))),
-            (
-                f"Due before the next review ({following.isoformat()})",
-                sorted(due_soon, key=lambda e: sort_day(e, "planned")),
-            ),
-            (f"Achieved since the last review ({last.isoformat()})", achieved),
-            ("Missing a description, due date, budget or owner", incomplete),
-        ]
-        planning = planning_section(self, model, last)
-        if not any(entries for _, entries in parts) and planning is None:
+        from .pageviews import review_section
+
+        config = self.index.config
+        section = review_section(model, model.entries, self.index.today, config.review_limit)
+        planning = planning_section(self, model, self.review_window()[0])
+        if section is None and planning is None:
             return None
         return {
             "planning": planning,
             "model": model,
             "roadmap": self.roadmap_link(model, "roadmap"),
             "parts": [
-                {
-                    "label": label,
-                    "items": self.items(entries[:limit]),
-                    "more": max(0, len(entries) - limit),
-                }
-                for label, entries in parts
-                if entries
+                {"label": part.label, "items": self.items(part.entries), "more": part.more}
+                for part in (section.parts if section is not None else ())
             ],
         }
 

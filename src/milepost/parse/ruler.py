@@ -1,0 +1,51 @@
+"""The one place that reaches into markdown-it's rule chains.
+
+markdown-it-py's ``Ruler`` keeps its rules in ``__rules__`` and caches each chain in
+``__cache__`` (rebuilt by ``__compile__``); ``getRules`` is what the block and inline parsers
+call for a chain. Its public API can add, disable and replace rules but cannot read a rule's
+function, which is what wrapping one needs. Everything here depends on those private names;
+``tests/test_ruler.py`` pins their behaviour against the installed markdown-it-py, so an
+upgrade that changes them fails there first, not somewhere in the parser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from markdown_it.ruler import Ruler
+
+Fn = Callable[..., Any]
+
+
+class Rule(NamedTuple):
+    name: str
+    fn: Fn
+    alt: tuple[str, ...]
+    """The other chains the rule belongs to (block rules: ``paragraph``, ``list``, ...)."""
+
+
+def enabled(ruler: Ruler[Any]) -> list[Rule]:
+    """The enabled rules of ``ruler``, in the order the parser tries them."""
+    return [Rule(r.name, r.fn, tuple(r.alt)) for r in ruler.__rules__ if r.enabled]
+
+
+def wrap(ruler: Ruler[Any], name: str, wrapper: Callable[[Fn], Fn]) -> bool:
+    """Replace rule ``name``'s function by ``wrapper(function)``; False when there is none."""
+    index = ruler.__find__(name)
+    if index < 0:
+        return False
+    rule = ruler.__rules__[index]
+    rule.fn = wrapper(rule.fn)
+    ruler.__compile__()
+    return True
+
+
+def replace_chains(ruler: Ruler[Any], chains: dict[str, list[Fn]]) -> None:
+    """Make the parser see ``chains`` (chain name → functions, ``""`` the main chain) instead
+    of the rules of ``ruler``. Rules enabled or added afterwards are not seen."""
+
+    def get_rules(chain_name: str = "") -> list[Fn]:
+        return chains.get(chain_name, [])
+
+    ruler.getRules = get_rules  # type: ignore[method-assign,assignment]
