@@ -180,7 +180,8 @@ def test_roadmap_content(run: Run, make_vault: MakeVault) -> None:
     assert build(run, vault).code == 0
     page = (vault / "Roadmaps/Models/Roadmap – Shop.md").read_text(encoding="utf-8")
     assert page.startswith(
-        '---\ngenerated_by: milepost\npage: roadmap\nbusiness_model: "Shop"\n---\n'
+        '---\ngenerated_by: milepost\npage: roadmap\nbusiness_model: "Shop"\nmilestones: 5\n'
+        'overdue: 1\nnext_due: "2027-03-31"\ncomplete: 0\non_time: null\n---\n'
     )
     sections = re.findall(r"^## (.+)$", page, re.MULTILINE)
     assert sections[:5] == [

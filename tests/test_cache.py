@@ -94,7 +94,11 @@ def test_the_cache_is_in_the_user_cache_folder_by_default(
     assert len(folders) == 1
     assert {p.name for p in folders[0].iterdir()} >= {"notes.sqlite", "stamp.json"}
     assert folders[0].stat().st_mode & 0o077 == 0  # note text is for this user alone
-    assert sorted(p.name for p in (vault / ".milepost").iterdir()) == ["lock", "manifest.json"]
+    assert sorted(p.name for p in (vault / ".milepost").iterdir()) == [
+        "history.jsonl",
+        "lock",
+        "manifest.json",
+    ]
 
 
 def test_cache_dir_wins_over_the_environment(

@@ -42,10 +42,10 @@ def test_index_prints_diagnostics_on_stderr_and_keeps_stdout_json(
 
 def test_index_json_is_the_documented_schema(run: Run) -> None:
     data = json.loads(run("index", SAMPLE_VAULT, "--json", *TODAY_ARGS, "-q").out)
-    assert list(data) == ["schema", "today", "business_models", "tools", "diagnostics"]
+    assert list(data) == ["schema", "today", "business_models", "tools", "owners", "diagnostics"]
     assert data["schema"] == 1 and data["today"] == TODAY.isoformat()
     model = data["business_models"][0]
-    assert list(model) == ["name", "note", "aliases", "tools", "counts", "milestones"]
+    assert list(model) == ["name", "note", "aliases", "tools", "counts", "accuracy", "milestones"]
     milestone = model["milestones"][0]
     for key in (
         "id",
@@ -59,6 +59,7 @@ def test_index_json_is_the_documented_schema(run: Run) -> None:
         "budget",
         "missing",
         "source",
+        "history",
     ):
         assert key in milestone
     assert set(milestone["source"]) >= {"path", "line"}

@@ -325,7 +325,8 @@ def test_a_new_process_renders_only_the_pages_an_edit_reaches(
         "Roadmaps/Models/Roadmap – Exotic Pet Rental.md",
         "Roadmaps/Reviews/Plan review 2026-11.md",
     ]
-    # the model's roadmap, the review, and the index (whose counts the note feeds) are rendered;
-    # the index's bytes did not change; so are the model's feed and canvas and the whole feed
-    assert again.rendered == 6 < pages
+    # the model's roadmap, the review, the index (whose counts the note feeds) and the portfolio
+    # are rendered (the index's and the portfolio's bytes did not change); so are the model's
+    # feed and canvas and the whole feed
+    assert again.rendered == 7 < pages
     assert again.count("unchanged") == pages - 5

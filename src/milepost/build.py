@@ -20,8 +20,11 @@ from .cache import content_digest
 from .config import CACHE_DIR, Config
 from .errors import Diagnostic, WriteError
 from .feedbuild import Feed, FeedPaths, FeedWork, output_of, plan_feeds, write_feeds
+from .feeds.records import identity
 from .index import VaultIndex
 from .manifest import Manifest, PageRecord, Written, digest
+from .memory import Memory
+from .planning import planning
 from .reading import Timings
 from .render import PagePaths, Region, Renderer, unknown_region
 from .render.plan import NoteMemo, Plan, plan
@@ -109,10 +112,12 @@ def bring_up_to_date(
     recheck: Iterable[str] = (),
     notes: Iterable[str] | None = None,
     memo: NoteMemo | None = None,
+    memory: Memory | None = None,
 ) -> Outputs:
     """Render and write what differs from the manifest's records. ``recheck``: pages whose
     files changed on disk (render them whatever their fingerprint); ``notes``: the notes whose
-    regions must be checked (None: every note with a region)."""
+    regions must be checked (None: every note with a region); ``memory``: the vault's history,
+    which the pages show."""
     config = index.config
     chosen = set(config.outputs)
     writer = Writer(
@@ -127,12 +132,12 @@ def bring_up_to_date(
     wanted = Plan()
     if "pages" in chosen:
         paths = PagePaths(index, config)
-        wanted = plan(index, paths, digests, memo)
-        renderer.use(index, paths)
+        wanted = plan(index, paths, digests, memo, memory)
+        renderer.use(index, paths, memory)
         _pages(wanted, manifest, renderer, writer, out, force=force, recheck=recheck)
     produced = set(wanted.pages)
     if chosen - {"pages"}:
-        produced |= _feeds(index, digests, writer, out, force=force, recheck=recheck)
+        produced |= _feeds(index, digests, writer, out, force=force, recheck=recheck, memory=memory)
     # an output that is not on keeps its files as they are
     produced |= {p for p, r in manifest.pages.items() if output_of(r.kind) not in chosen}
     writer.prune(produced)
@@ -189,9 +194,12 @@ def _feeds(
     *,
     force: bool,
     recheck: set[str],
+    memory: Memory | None,
 ) -> set[str]:
     """Write the calendar feeds, canvases and Bases file that changed; return their paths."""
-    feeds = plan_feeds(index, digests, FeedPaths(index, index.config))
+    ident = memory.ident if memory is not None else identity
+    depends = planning(index).predecessors
+    feeds = plan_feeds(index, digests, FeedPaths(index, index.config), ident, depends)
     manifest, root = writer.manifest, writer.root
 
     def fresh(feed: Feed) -> bool:
@@ -204,7 +212,7 @@ def _feeds(
             and as_recorded(root, feed.path, record)
         )
 
-    work = FeedWork(index, writer, fresh)
+    work = FeedWork(index, writer, fresh, ident, depends)
     write_feeds(work, feeds)
     out.rendered += work.rendered
     return {feed.path for feed in feeds}

@@ -277,15 +277,17 @@ def index_command(
     as_json: bool,
 ) -> None:
     """Parse and index VAULT; print a summary per business model, or the JSON index."""
+    from .memory import remember
     from .report import summary_lines, write_json
 
     config = _config(vault, config_file, today, jobs)
     result = _scan(config, quiet)
     index = result.index
-    diagnostics = index.diagnostics()
+    memory = remember(index)
+    diagnostics = sorted([*index.diagnostics(), *memory.diagnostics])
     _echo_diagnostics(diagnostics, err=True, quiet=quiet)
     if as_json:
-        write_json(index, sys.stdout)
+        write_json(index, sys.stdout, memory)
     else:
         click.echo("\n".join(summary_lines(index)))
     click.echo(
@@ -314,12 +316,16 @@ def check_command(
 
     Exits with 1 when an error remains (with --strict, when any warning remains).
     """
+    from .accuracy import sharpen
+    from .history import load
     from .report import completeness_lines, incomplete, incomplete_hint
 
     config = _config(vault, config_file, today, jobs)
     result = _scan(config, quiet)
     index = result.index
-    diagnostics = sorted([*index.diagnostics(), *incomplete(index)])
+    found = [*index.diagnostics(), *incomplete(index), *sharpen(index)]
+    found += [d for d in load(config).diagnostics if not config.is_silenced(d.code)]
+    diagnostics = sorted(found)
     if hint := incomplete_hint(diagnostics):
         click.echo(hint)
     _echo_diagnostics(diagnostics, err=False)
@@ -545,6 +551,65 @@ def export_command(
     )
     if strict and done.diagnostics:
         sys.exit(1)
+
+
+# ----- history ---------------------------------------------------------------------------------
+@cli.command("history")
+@vault_options
+@click.option(
+    "--from-git",
+    is_flag=True,
+    help="Rebuild the history from the git commits that changed the notes, and add what "
+    ".milepost/history.jsonl lacks.",
+)
+@click.option(
+    "--since",
+    metavar="YYYY-MM-DD",
+    callback=_date_option,
+    help="Only records (with --from-git: commits) from this day on.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the records as JSON lines.")
+def history_command(
+    *,
+    vault: Path,
+    today: date | None,
+    config_file: Path | None,
+    jobs: int | None,
+    quiet: bool,
+    from_git: bool,
+    since: date | None,
+    as_json: bool,
+) -> None:
+    """Print the planning memory of VAULT: each change of a milestone's tracked fields.
+
+    With --from-git, the vault's git history is read (only the notes each commit changed) and
+    the records it gives that .milepost/history.jsonl lacks are added; nothing else is written.
+    """
+    from .history import load, shown
+
+    config = _config(vault, config_file, today, jobs)
+    log = load(config)
+    _echo_diagnostics(log.diagnostics, err=True, quiet=quiet)
+    if from_git:
+        from .build import vault_lock
+        from .gitlog import from_git as read_git
+        from .history import append
+
+        with _progress("Reading commits", quiet) as progress:
+            records = read_git(config, since, progress)
+        with vault_lock(config):
+            log = load(config)
+            before = len(log.lines)
+            written = append(config, log, records)
+        added = len(log.lines) - before
+    else:
+        records = [r for r in log.records if since is None or r.on >= since.isoformat()]
+    for record in records:
+        click.echo(record.line() if as_json else shown(record))
+    summary = f"{len(records)} record{'s' * (len(records) != 1)}"
+    if from_git:
+        summary += f" from git; {added} added ({written} bytes)"
+    click.echo(f"{summary} in {elapsed()}", err=True)
 
 
 def _warning_line(  # noqa: PLR0917 (warnings.showwarning's signature)

@@ -81,6 +81,9 @@ class Config:
     """Diagnostic codes (or code prefixes such as ``text.``) not to report."""
     jobs: int = 0
     """Worker processes for parsing; 0 means one per CPU."""
+    sharpen_days: int = 30
+    """``date.sharpen``: how many days before a quarter, half, year or season starts an open
+    milestone due in it should get a month or a day."""
     max_note_mb: float = 10
     """Notes larger than this many megabytes (10**6 bytes) are read by a line scan for their
     front matter, headings, links, tags and milestone lines only, and exported as plain text."""
@@ -281,6 +284,7 @@ _KEYS: dict[str, Callable[[Any], Any]] = {
     "review_day": _review_day,
     "calendar_spans": _bool,
     "home": _note,
+    "sharpen_days": _positive,
 }
 _EXPORT_KEYS: dict[str, Callable[[Any], Any]] = {"only_published": _bool}
 

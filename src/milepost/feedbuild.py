@@ -29,7 +29,7 @@ from .errors import WriteError
 from .feeds.bases import portfolio_base
 from .feeds.calendar import calendar
 from .feeds.canvas import NotMilepost, roadmap_canvas
-from .feeds.records import FeedMilestone, of_model
+from .feeds.records import Depends, FeedMilestone, Ident, identity, of_model
 from .files import inside, swap
 from .index import BusinessModel, VaultIndex
 from .manifest import PageRecord, Written, digest
@@ -108,12 +108,21 @@ class FeedPaths:
         self.canvases = {m.key: claim("Canvas", f"Roadmap – {m.name}", ".canvas") for m in models}
 
 
-def plan_feeds(index: VaultIndex, digests: Mapping[str, bytes], paths: FeedPaths) -> list[Feed]:
-    """Every feed of the outputs ``index.config`` turns on, with its fingerprint."""
+def plan_feeds(
+    index: VaultIndex,
+    digests: Mapping[str, bytes],
+    paths: FeedPaths,
+    ident: Ident = identity,
+    depends: Depends | None = None,
+) -> list[Feed]:
+    """Every feed of the outputs ``index.config`` turns on, with its fingerprint. ``ident`` and
+    ``depends``: each milestone's identity and the milestones it waits for (see FeedWork)."""
     config = index.config
     chosen = set(config.outputs)
     settings = feed_settings(config, index.today)
-    models = {m.key: _model_print(settings, m, digests) for m in index.models.values()}
+    models = {
+        m.key: _model_print(settings, m, digests, ident, depends) for m in index.models.values()
+    }
     feeds: list[Feed] = []
     if "calendar" in chosen:
         for key, made in models.items():
@@ -128,10 +137,21 @@ def plan_feeds(index: VaultIndex, digests: Mapping[str, bytes], paths: FeedPaths
     return feeds
 
 
-def _model_print(settings: str, model: BusinessModel, digests: Mapping[str, bytes]) -> str:
-    """A business model's milestones as the feeds see them: its name and its notes' bytes."""
+def _model_print(
+    settings: str,
+    model: BusinessModel,
+    digests: Mapping[str, bytes],
+    ident: Ident,
+    depends: Depends | None,
+) -> str:
+    """A business model's milestones as the feeds see them: its name, its notes' bytes, each
+    milestone's identity and those of the milestones it waits for (they may live elsewhere)."""
     notes = [(path, digests.get(path, b"")) for path in sorted(model.by_note)]
-    return _hash(settings, model.key, model.name, notes)
+    known = [
+        (ident(e), [ident(p) for p in depends(e)] if depends is not None else [])
+        for e in model.entries
+    ]
+    return _hash(settings, model.key, model.name, notes, known)
 
 
 @dataclass(slots=True)
@@ -142,13 +162,18 @@ class FeedWork:
     writer: Writer
     fresh: Callable[[Feed], bool]
     """True when a feed's file is as recorded and its fingerprint unchanged (not made again)."""
+    ident: Ident = identity
+    """Each milestone's identity (the vault's history keeps it through renames)."""
+    depends: Depends | None = None
+    """The milestones each one waits for (RELATED-TO in the calendar, edges on the canvas)."""
     rendered: int = 0
     _records: dict[str, list[FeedMilestone]] = field(default_factory=dict)
 
     def records(self, key: str) -> list[FeedMilestone]:
         found = self._records.get(key)
         if found is None:
-            found = self._records[key] = of_model(self.index.models[key])
+            found = of_model(self.index.models[key], self.ident, self.depends)
+            self._records[key] = found
         return found
 
 

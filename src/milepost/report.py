@@ -11,8 +11,11 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any, TextIO
 
+from .accuracy import accuracy, owners
 from .errors import Diagnostic, warning
+from .history import Log
 from .index import BusinessModel, Entry, Tool, VaultIndex
+from .memory import Memory, remember
 from .model import COMPLETENESS, STATUSES, Period
 from .planning import Planning, planning
 
@@ -157,7 +160,7 @@ WRITE_EVERY = 1 << 16
 """Pieces of JSON are gathered into writes of about this many characters."""
 
 
-def _model_text(index: VaultIndex, model: BusinessModel) -> Iterator[str]:
+def _model_text(index: VaultIndex, model: BusinessModel, memory: Memory) -> Iterator[str]:
     """One business model: a key per line, then one milestone per line (fast, and greppable)."""
     yield "\n    {"
     for key, value in (
@@ -166,6 +169,7 @@ def _model_text(index: VaultIndex, model: BusinessModel) -> Iterator[str]:
         ("aliases", list(model.aliases)),
         ("tools", [index.tools[key].name for key in model.tools]),
         ("counts", counts(model)),
+        ("accuracy", accuracy(model.entries).as_json()),
     ):
         yield f'\n      "{key}": {_dump(value)},'
     entries = model.entries
@@ -174,12 +178,22 @@ def _model_text(index: VaultIndex, model: BusinessModel) -> Iterator[str]:
         return
     yield '\n      "milestones": [\n        '
     plan = planning(index)
-    yield ",\n        ".join([entry_text(entry, plan) for entry in entries])
+    yield ",\n        ".join(_with_history(entry, memory, plan) for entry in entries)
     yield "\n      ]\n    }"
 
 
-def iter_json(index: VaultIndex) -> Iterator[str]:
-    """The JSON index in pieces, in a stable order (schema 1, documented in the README)."""
+def _with_history(entry: Entry, memory: Memory, plan: Planning | None = None) -> str:
+    """A milestone's line with its ``history`` (what planning memory says of it)."""
+    summary = memory.of(entry)
+    shown = "null" if summary is None else _dump(summary.as_json())
+    return entry_text(entry, plan)[:-1] + f', "history": {shown}}}'
+
+
+def iter_json(index: VaultIndex, memory: Memory | None = None) -> Iterator[str]:
+    """The JSON index in pieces, in a stable order (schema 1, documented in the README).
+    ``memory``: the vault's history (None: none yet, as if every milestone were new today)."""
+    if memory is None:
+        memory = remember(index, Log())
     yield "{\n"
     yield f'  "schema": {SCHEMA},\n'
     yield f'  "today": "{index.today.isoformat()}",\n'
@@ -187,12 +201,16 @@ def iter_json(index: VaultIndex) -> Iterator[str]:
     for number, model in enumerate(index.models.values()):
         if number:
             yield ","
-        yield from _model_text(index, model)
+        yield from _model_text(index, model, memory)
     yield "\n  ],\n" if index.models else "],\n"
     yield '  "tools": ['
     for number, tool in enumerate(index.tools.values()):
         yield ("," if number else "") + "\n    " + _dump(tool_json(index, tool))
     yield "\n  ],\n" if index.tools else "],\n"
+    yield '  "owners": ['
+    people = owners(index)
+    yield ",".join("\n    " + _dump(row) for row in people)
+    yield "\n  ],\n" if people else "],\n"
     diagnostics = index.diagnostics()
     yield '  "diagnostics": ['
     for number, diagnostic in enumerate(diagnostics):
@@ -200,10 +218,10 @@ def iter_json(index: VaultIndex) -> Iterator[str]:
     yield "\n  ]\n}\n" if diagnostics else "]\n}\n"
 
 
-def write_json(index: VaultIndex, out: TextIO) -> None:
+def write_json(index: VaultIndex, out: TextIO, memory: Memory | None = None) -> None:
     pending: list[str] = []
     size = 0
-    for piece in iter_json(index):
+    for piece in iter_json(index, memory):
         pending.append(piece)
         size += len(piece)
         if size >= WRITE_EVERY:

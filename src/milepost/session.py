@@ -16,14 +16,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date
 
+from . import history
+from . import history_snapshot as snapshot
 from .build import BuildResult, Outputs, bring_up_to_date, vault_lock
 from .cache import NoteCache
 from .config import CACHE_DIR, Config
 from .discover import Discovery, SourceFile, discover, discover_file
-from .errors import Diagnostic
+from .errors import Diagnostic, WriteError
 from .files import TEMP_SUFFIX
 from .index import VaultIndex, apply
 from .manifest import Manifest
+from .memory import Memory, Tracker
 from .model import Note
 from .ownership import reconcile
 from .reading import Progress, Scan, Timings, bulk, read_note, read_notes, sources
@@ -68,6 +71,9 @@ class Session:
         self.prints: NoteMemo | None = {} if lasting else None
         """Each note's fingerprint, kept between rounds by a watching session."""
         self._manifest: Manifest | None = None
+        self.memory: Memory | None = None
+        """The vault's history as this session's pages show it."""
+        self._tracker: Tracker | None = None
 
     # ----- reading ----------------------------------------------------------------------------
     @property
@@ -126,13 +132,14 @@ class Session:
                 sweep_temp_files(self.config, self.manifest)
             result = self.scan(progress, discovery)
             assert self.index is not None
+            self._remember(dry_run)
             with bulk(keep=False):
                 out = self._round(force=force, dry_run=dry_run, timings=result.timings)
             if not dry_run:
                 self.manifest.save()
         built = BuildResult(
             out.changes,
-            out.diagnostics,
+            [*out.diagnostics, *self._history_findings()],
             len(self.index.diagnostics()),
             result.timings,
             self.index,
@@ -177,6 +184,7 @@ class Session:
             recheck=recheck,
             notes=notes,
             memo=self.prints,
+            memory=self.memory,
         )
         timings.add("render and write", started)
         if dry_run:
@@ -202,11 +210,40 @@ class Session:
                 self.renderer,
                 notes=set(changed),
                 memo=self.prints,
+                memory=self.memory,
             )
             self._took_in(more)
             out = _merged(out, more)
             last = more
         return out
+
+    def _remember(self, dry_run: bool, scope: set[str] | None = None) -> None:
+        """Know what the history says of the index and what this index adds to it, and append
+        that (one sorted batch), unless this is a dry run. ``scope``: the only notes that
+        changed since the last round (None: any)."""
+        assert self.index is not None
+        if self._tracker is None or not self.lasting:
+            self._tracker = Tracker(self.config)
+            scope = snapshot.restore(self.config, self._tracker, self.index, self.digests)
+        self.memory = self._tracker.memory(self.index, scope)
+        if dry_run or self.read_only:
+            if self.memory.pending:
+                self._tracker.forget()
+            return
+        if self.memory.pending:
+            try:
+                history.append(self.config, self.memory.log, self.memory.pending)
+            except WriteError:
+                self._tracker.forget()
+                raise
+            self._tracker.wrote()
+        if self.memory.pending or not self.lasting:  # stale digests only widen the next scope
+            snapshot.save(self.config, self._tracker, self.index, self.digests)
+
+    def _history_findings(self) -> list[Diagnostic]:
+        if self.memory is None:
+            return []
+        return [d for d in self.memory.diagnostics if not self.config.is_silenced(d.code)]
 
     def _took_in(self, out: Outputs) -> None:
         """Know the files this round wrote or removed, and the pages the manifest now lists."""
@@ -257,6 +294,7 @@ class Session:
             findings = len(self.index.diagnostics())
             return BuildResult([], [], findings, timings, self.index, [], echo=echo)
         extra = [d for found in self.found.values() for d in found]
+        scope: set[str] | None = None
         if today:
             notes_now = {**self.index.notes, **{p: n for p, n in changed.items() if n}}
             for path in (p for p, n in changed.items() if n is None):
@@ -265,20 +303,22 @@ class Session:
                 notes_now, self.files, self.config, self.today, extra, owned=self.owned()
             )
         else:
-            self.index, _ = apply(
+            self.index, delta = apply(
                 self.index,
                 changed,
                 files=self.files if files_changed else None,
                 owned=self.owned(),
                 extra=extra,
             )
+            scope = None if delta.everything else set(changed)
         timings.add("index", started)
         with self._writing(False):
+            self._remember(False, scope)
             out = self._round(recheck=recheck, notes=set(changed), timings=timings)
             self.manifest.save()
         return BuildResult(
             [c for c in out.changes if c.action != "unchanged"],
-            out.diagnostics,
+            [*out.diagnostics, *self._history_findings()],
             len(self.index.diagnostics()),
             timings,
             self.index,

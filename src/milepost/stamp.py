@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from . import history
 from .build import BuildResult
 from .cache import read_stamp, stamp_key, write_stamp
 from .config import CACHE_DIR, Config
@@ -31,6 +32,7 @@ def key(config: Config, files: Iterable[SourceFile], today: date) -> str:
         extra = f"{info.st_size}:{info.st_mtime_ns}"
     except OSError:
         extra = "none"
+    extra += "|" + history.file_key(config)
     plain = replace(config, jobs=0, today=None, source=None)
     return stamp_key(plain, files, today.isoformat(), extra)
 

@@ -21,6 +21,7 @@ from ..feeds.calendar import calendar
 from ..feeds.canvas import NotMilepost, roadmap_canvas
 from ..feeds.picture import canvas_svg
 from ..feeds.records import FeedMilestone, records_of
+from ..planning import planning
 from .site import relative, slug
 
 if TYPE_CHECKING:
@@ -49,7 +50,13 @@ def feed_outputs(exporter: Exporter) -> Iterator[Output]:
     rows = []
     events: list[bytes] = []
     for model in exporter.pages.visible_models():
-        records = tuple(records_of(model.name, exporter.pages.entries(model)))
+        records = tuple(
+            records_of(
+                model.name,
+                exporter.pages.entries(model),
+                depends=planning(exporter.index).predecessors,
+            )
+        )
         name = _claim(names, slug(model.name))
         row: dict[str, str] = {"name": model.name}
         if "calendar" in chosen:

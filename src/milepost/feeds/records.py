@@ -8,7 +8,7 @@ a test. :func:`from_index` makes them from a :class:`~milepost.index.VaultIndex`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ..index import BusinessModel, Entry, VaultIndex
 from ..model import Kind, Period, Status
@@ -68,34 +68,50 @@ def plain(text: str) -> str:
 
 
 def identity(entry: Entry) -> str:
-    """The identity a milestone is known by in the feeds (calendar UIDs, canvas node ids): for
-    now the index's id of the milestone; every feed takes it from here alone."""
-    return entry.id
+    """The identity a milestone is known by in the feeds (calendar UIDs, canvas node ids) when
+    no history is at hand: the id it states (Tasks' 🆔 or ``[id:: …]``), else the index's id.
+    A build passes the vault's history instead (see :mod:`milepost.memory`), which keeps a
+    milestone's identity through renames and moves."""
+    return entry.milestone.ident or entry.id
 
 
-def from_index(index: VaultIndex) -> list[FeedMilestone]:
+Ident = Callable[[Entry], str]
+Depends = Callable[[Entry], Iterable[Entry]]
+
+
+def from_index(
+    index: VaultIndex, ident: Ident = identity, depends: Depends | None = None
+) -> list[FeedMilestone]:
     """Every milestone of the index, by business model (as the index orders them)."""
     found: list[FeedMilestone] = []
     for model in index.models.values():
-        found.extend(_records(model.name, model.entries))
+        found.extend(_records(model.name, model.entries, ident, depends))
     return found
 
 
-def of_model(model: BusinessModel) -> list[FeedMilestone]:
+def of_model(
+    model: BusinessModel, ident: Ident = identity, depends: Depends | None = None
+) -> list[FeedMilestone]:
     """The milestones of one business model of the index."""
-    return records_of(model.name, model.entries)
+    return records_of(model.name, model.entries, ident, depends)
 
 
-def records_of(model: str, entries: Iterable[Entry]) -> list[FeedMilestone]:
-    """Some of the milestones of business model ``model`` (named as shown)."""
-    return list(_records(model, entries))
+def records_of(
+    model: str, entries: Iterable[Entry], ident: Ident = identity, depends: Depends | None = None
+) -> list[FeedMilestone]:
+    """Some of the milestones of business model ``model`` (named as shown). ``ident``: each
+    one's identity; ``depends``: the milestones each one waits for."""
+    return list(_records(model, entries, ident, depends))
 
 
-def _records(model: str, entries: Iterable[Entry]) -> Iterable[FeedMilestone]:
+def _records(
+    model: str, entries: Iterable[Entry], ident: Ident, depends: Depends | None
+) -> Iterable[FeedMilestone]:
     for entry in entries:
         m = entry.milestone
         yield FeedMilestone(
-            identity=identity(entry),
+            identity=ident(entry),
+            depends_on=tuple(ident(p) for p in depends(entry)) if depends is not None else (),
             title=m.title,
             model=model,
             status=entry.status,

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from copy import copy
 from dataclasses import dataclass
 from typing import Any
 
 from ..config import Config
 from ..errors import Diagnostic, warning
 from ..index import BusinessModel, Entry, VaultIndex
+from ..memory import Memory
 from ..planning import planning as dependencies_of
 from ..resolve import norm, stem
 from .env import environment, render, template_errors
+from .history import portfolio
 from .views import Views
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]')
@@ -77,6 +80,7 @@ class PagePaths:
         self.tools = {t.key: self._claim("Tools", f"Tool – {t.name}") for t in index.tools.values()}
         self.index = self._claim("", "Milestone index")
         self.review = self._claim("Reviews", f"Plan review {index.today:%Y-%m}")
+        self.portfolio = self._claim("", "Portfolio")
 
     def _claim(self, folder: str, name: str) -> str:
         base = safe_name(name)
@@ -91,7 +95,7 @@ class PagePaths:
         return "/".join(parts)
 
     def signature(self) -> tuple[object, ...]:
-        return (self.roadmaps, self.tools, self.index, self.review)
+        return (self.roadmaps, self.tools, self.index, self.review, self.portfolio)
 
 
 _REGION = re.compile(r'^(?P<kind>[a-z]+)(?:\s+(?:"(?P<quoted>[^"]*)"|(?P<bare>.+)))?$')
@@ -108,25 +112,29 @@ class Renderer:
         self.remember = remember
         """Keep milestone Markdown between renders (a watching session does; a one-shot build
         renders each page once and keeps nothing)."""
-        self._items: dict[int, tuple[Entry, bytes, str | None]] = {}
+        self._items: dict[int, tuple[Entry, bytes, object]] = {}
         """Each milestone's Markdown, as UTF-8 (see :class:`Page`), by its entry, with what its
-        dependencies showed (they live in other notes)."""
+        dependencies (they live in other notes) and its history showed."""
         self._sections: dict[str, tuple[str, str | None]] = {}
         """Each business model's review section, with the fingerprint it was made from."""
         self._macros: Any = None
         self._index: VaultIndex | None = None
         self._paths: PagePaths | None = None
         self._views: Views | None = None
+        self.memory: Memory | None = None
+        """The vault's history, shown on the pages (None: none)."""
 
-    def use(self, index: VaultIndex, paths: PagePaths) -> None:
-        """Render from ``index``, linking to the pages ``paths`` names."""
-        if index is self._index and paths is self._paths:
+    def use(self, index: VaultIndex, paths: PagePaths, memory: Memory | None = None) -> None:
+        """Render from ``index`` (and the history ``memory``), linking to the pages ``paths``
+        names."""
+        if index is self._index and paths is self._paths and memory is self.memory:
             return
+        self.memory = memory
         if self._paths is None or paths.signature() != self._paths.signature():
             self._items.clear()
             self._sections.clear()
         self._index, self._paths = index, paths
-        self._views = Views(index, paths.roadmaps, paths.tools, self.item_text)
+        self._views = Views(index, paths.roadmaps, paths.tools, self.item_text, memory)
         if len(self._items) > ITEM_MEMO:
             self._items.clear()
 
@@ -141,7 +149,8 @@ class Renderer:
         return self._index
 
     def item_text(self, entry: Entry) -> str:
-        shown = dependencies_of(self.index).signature(entry)
+        slips = self.memory.of(entry) if self.memory is not None else None
+        shown = (dependencies_of(self.index).signature(entry), copy(slips))
         cached = self._items.get(id(entry))
         if cached is not None and cached[0] is entry and cached[2] == shown:
             return cached[1].decode("utf-8")
@@ -171,6 +180,8 @@ class Renderer:
             text = self._page("index.md.j2", view=views.overview(self._paths.review))
         elif kind == "review":
             text = self._page("review.md.j2", view=self._review(sections or {}))
+        elif kind == "portfolio":
+            text = self._page("portfolio.md.j2", view=portfolio(views))
         else:
             raise ValueError(f"milepost makes no page of kind {kind!r}")
         return Page.of(path, text, kind, key)

@@ -17,6 +17,7 @@ from functools import cache
 
 from ..config import Config
 from ..index import BusinessModel, Tool, VaultIndex
+from ..memory import Memory
 from ..planning import planning
 from ..resolve import norm, stem
 from . import PagePaths, region_parts
@@ -106,7 +107,9 @@ class _Fingerprints:
         paths: PagePaths,
         digests: Mapping[str, bytes],
         memo: NoteMemo | None = None,
+        memory: Memory | None = None,
     ) -> None:
+        self.memory = memory
         self.index = index
         self.paths = paths
         self.digests = digests
@@ -173,6 +176,7 @@ class _Fingerprints:
             self.notes(model.by_note),
             b"\0".join(tools),
             planning(self.index).fingerprint(model.entries),  # dependencies cross notes
+            self.memory.fingerprint(model.entries) if self.memory is not None else b"",
         )
         self._models[model.key] = made
         return made
@@ -202,6 +206,10 @@ class _Fingerprints:
             b"\0".join(tools),
         )
 
+    def portfolio(self) -> str:
+        models = [_text(m.key, self.model(m)) for m in self.index.models.values()]
+        return _hash(self.settings, _text(self.paths.portfolio), b"\0".join(models))
+
     def review(self) -> str:
         models = [_text(m.key, self.model(m)) for m in self.index.models.values()]
         return _hash(self.settings, _text(self.paths.review), b"\0".join(models))
@@ -212,10 +220,12 @@ def plan(
     paths: PagePaths,
     digests: Mapping[str, bytes],
     memo: NoteMemo | None = None,
+    memory: Memory | None = None,
 ) -> Plan:
     """Every output of ``index`` (pages named by ``paths``) with its fingerprint. ``memo``:
-    note fingerprints kept from the last plan (a watching session passes its own)."""
-    prints = _Fingerprints(index, paths, digests, memo)
+    note fingerprints kept from the last plan (a watching session passes its own);
+    ``memory``: the vault's history, which the pages show."""
+    prints = _Fingerprints(index, paths, digests, memo, memory)
     out = Plan()
     for model in index.models.values():
         path = paths.roadmaps[model.key]
@@ -225,6 +235,7 @@ def plan(
         out.pages[path] = Output(path, "tool", tool.key, prints.tool(tool))
     out.pages[paths.index] = Output(paths.index, "index", "", prints.overview())
     out.pages[paths.review] = Output(paths.review, "review", "", prints.review())
+    out.pages[paths.portfolio] = Output(paths.portfolio, "portfolio", "", prints.portfolio())
     for note in index.sources:
         for what, _line in note.regions:
             out.regions[(note.path, what)] = _region(index, prints, what)

@@ -12,10 +12,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from ..accuracy import properties
 from ..index import BusinessModel, Entry, Tool, VaultIndex
+from ..memory import Memory
 from ..model import STATUSES, Budget, Period, Status
 from ..resolve import norm, stem
 from . import mermaid, planning
+from .history import planning_section, slip_text
 from .links import heading_link, relink, target_of, wikilink
 
 STATUS_LABELS: dict[Status, str] = {
@@ -105,6 +108,8 @@ class Item:
     """``2/3 · 67%`` (child checkboxes) or ``40%`` (``progress::``)."""
     strategy: str | None = None
     tactic: str | None = None
+    history: str | None = None
+    """How its due date slipped (``slipped 2× · +92 d since first planned Jun 2026``)."""
 
 
 ItemText = Callable[[Entry], str]
@@ -120,11 +125,14 @@ class Views:
         roadmap_paths: dict[str, str],
         tool_paths: dict[str, str],
         item_text: ItemText,
+        memory: Memory | None = None,
     ):
         self.index = index
         self.roadmap_paths = roadmap_paths
         self.tool_paths = tool_paths
         self.item_text = item_text
+        self.memory = memory
+        """The vault's history (None: no history shown)."""
 
     # ----- items -------------------------------------------------------------------------------
     def item(self, entry: Entry) -> Item:
@@ -157,6 +165,7 @@ class Views:
             priority=m.priority,
             recurrence=m.recurrence,
             **planning.item_fields(self.index, entry),
+            history=slip_text(self.memory, entry),
         )
 
     def items(self, entries: Iterable[Entry]) -> list[str]:
@@ -217,6 +226,7 @@ class Views:
             ],
             "source_links": [self.note_link(p) for p in sorted({e.path for e in model.entries})],
             **planning.roadmap_fields(index, model),
+            "properties": properties(model, index.today),
         }
 
     # ----- tools -------------------------------------------------------------------------------
@@ -295,14 +305,16 @@ class Views:
             config.review_limit,
             planning.blocked(self.index, model),
         )
-        if section is None:
+        memory_part = planning_section(self, model, self.review_window()[0])
+        if section is None and memory_part is None:
             return None
         return {
+            "planning": memory_part,
             "model": model,
             "roadmap": self.roadmap_link(model, "roadmap"),
             "parts": [
                 {"label": part.label, "items": self.items(part.entries), "more": part.more}
-                for part in section.parts
+                for part in (section.parts if section is not None else ())
             ],
         }
 

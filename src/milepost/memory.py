@@ -1,0 +1,217 @@
+"""What history says about each milestone of an index: when it was first seen, how often its due
+date slipped and by how much, and which slips fall in a review's window.
+
+:func:`remember` reads the vault's history, adds what this build would record (without writing
+it), and summarises per milestone, so ``index --json`` and the pages of a build agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .config import Config
+from .errors import Diagnostic
+from .history import Log, Record, State, changes, file_key, load, replay
+from .identity import Seen, seen
+from .index import Entry, VaultIndex
+from .model import Period
+
+
+@dataclass(frozen=True, slots=True)
+class Slip:
+    """A due date moved later."""
+
+    on: date
+    old: str
+    new: str
+
+
+@dataclass(slots=True)
+class Summary:
+    first_seen: date
+    first_due: Period | None = None
+    slips: int = 0
+    slip_days: int = 0
+    changes: int = 0
+    slipped: list[Slip] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "first_seen": self.first_seen.isoformat(),
+            "first_due": self.first_due.as_json() if self.first_due is not None else None,
+            "slips": self.slips,
+            "slip_days": self.slip_days,
+            "changes": self.changes,
+        }
+
+
+def period(text: str | None, span: str | None) -> Period | None:
+    """A period from its text and ``start/end/precision``, or None."""
+    if text is None or span is None:
+        return None
+    try:
+        start, end, precision = span.split("/")
+        return Period(text, date.fromisoformat(start), date.fromisoformat(end), precision)  # type: ignore[arg-type]
+    except ValueError:
+        return None
+
+
+def _end(span: str | None) -> date | None:
+    if span is None:
+        return None
+    try:
+        return date.fromisoformat(span.split("/")[1])
+    except (ValueError, IndexError):
+        return None
+
+
+def summarise(
+    records: Iterable[Record], out: dict[str, Summary] | None = None
+) -> dict[str, Summary]:
+    """Per identity, from its records in the order they apply (slip days not yet computed);
+    ``out``: the summaries the records follow, changed in place."""
+    out = {} if out is None else out
+    for record in sorted(records, key=lambda r: r.on):
+        day = date.fromisoformat(record.on)
+        summary = out.get(record.id)
+        if summary is None:
+            summary = out[record.id] = Summary(day)
+        if record.field == "created":
+            state = record.state or {}
+            if summary.first_due is None:
+                summary.first_due = period(state.get("due"), state.get("due_span"))
+            continue
+        if record.field == "removed":
+            continue
+        summary.changes += 1
+        if record.field != "due" or record.span is None:
+            continue
+        if summary.first_due is None:  # what it was due before its first recorded change
+            summary.first_due = period(record.old, record.span[0]) or period(
+                record.new, record.span[1]
+            )
+        old, new = _end(record.span[0]), _end(record.span[1])
+        if old is not None and new is not None and new > old:
+            summary.slips += 1
+            summary.slipped = [*summary.slipped, Slip(day, record.old or "", record.new or "")]
+    return out
+
+
+@dataclass(slots=True)
+class Memory:
+    """History as the pages and the JSON of one index show it."""
+
+    idents: dict[str, str] = field(default_factory=dict)
+    """Index id -> identity."""
+    summaries: dict[str, Summary] = field(default_factory=dict)
+    pending: list[Record] = field(default_factory=list)
+    """What this build records (not written yet)."""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    log: Log = field(default_factory=Log)
+
+    def of(self, entry: Entry) -> Summary | None:
+        ident = self.idents.get(entry.id)
+        return self.summaries.get(ident) if ident is not None else None
+
+    def ident(self, entry: Entry) -> str:
+        return self.idents.get(entry.id, entry.id)
+
+    def fingerprint(self, entries: Iterable[Entry]) -> bytes:
+        """What the pages of ``entries`` show of history: the slips (nothing else is shown)."""
+        digest = hashlib.blake2b(digest_size=16)
+        for entry in entries:
+            summary = self.of(entry)
+            if summary is not None and summary.slips:
+                shown = (summary.slips, summary.slip_days, summary.first_due, summary.slipped)
+                digest.update(entry.id.encode() + repr(shown).encode())
+        return digest.digest()
+
+
+class Tracker:
+    """The history of one vault as a session knows it: the file's records, the state they lead
+    to, and each milestone as last seen. A watching session keeps one between rounds, so a save
+    compares only the milestones of the notes it changed."""
+
+    def __init__(self, config: Config, log: Log | None = None) -> None:
+        self.config = config
+        self.key: str | None = None
+        self.log = Log()
+        self.state: State = {}
+        self.summaries: dict[str, Summary] = {}
+        self.idents: dict[str, str] = {}
+        self._seen: dict[str, tuple[Entry, Seen]] = {}
+        if log is not None:
+            self._take(log, "given")
+
+    def _take(self, log: Log, key: str) -> None:
+        self.key, self.log = key, log
+        self.state = replay(log.records)
+        self.summaries = summarise(log.records)
+        self.idents = {}
+        self._seen = {}
+
+    def restore(
+        self,
+        key: str,
+        log: Log,
+        state: State,
+        summaries: dict[str, Summary],
+        idents: dict[str, str],
+    ) -> None:
+        """Take what an earlier build knew, for the history file whose key is ``key`` (``log``
+        holds its findings; its records are not read)."""
+        self.key, self.log, self.state = key, log, state
+        self.summaries, self.idents, self._seen = summaries, idents, {}
+
+    def seen(self, index: VaultIndex, entry: Entry) -> Seen:
+        known = self._seen.get(entry.id)
+        if known is not None and known[0] is entry:
+            return known[1]
+        made = seen(index, entry)
+        self._seen[entry.id] = (entry, made)
+        return made
+
+    def memory(self, index: VaultIndex, scope: set[str] | None = None) -> Memory:
+        """What history says of ``index``, with what a build of it adds (applied here: the
+        caller appends it, or forgets this tracker). ``scope``: the only notes that changed
+        since the last call (None: any)."""
+        if self.key != "given":
+            key = file_key(self.config)
+            if key != self.key:
+                self._take(load(self.config), key)
+                scope = None
+        if scope is None:
+            self._seen = {}
+        entries = [e for model in index.models.values() for e in model.entries]
+        looked = [self.seen(index, e) for e in entries if scope is None or e.path in scope]
+        records, found = changes(self.state, looked, index.today, scope)
+        replay(records, self.state)
+        summarise(records, self.summaries)
+        idents = {e.id: found.get(e.id) or self.idents.get(e.id, e.id) for e in entries}
+        self.idents = idents
+        for entry in entries:
+            summary = self.summaries.get(idents[entry.id])
+            due = entry.milestone.due
+            if summary is not None and summary.first_due is not None and due is not None:
+                summary.slip_days = max(0, (due.end - summary.first_due.end).days)
+        return Memory(idents, self.summaries, records, list(self.log.diagnostics), self.log)
+
+    def wrote(self) -> None:
+        """The pending records are in the file now."""
+        if self.key != "given":
+            self.key = file_key(self.config)
+
+    def forget(self) -> None:
+        """The pending records were not written: read the file again next time."""
+        self.key = None
+
+
+def remember(index: VaultIndex, log: Log | None = None, config: Config | None = None) -> Memory:
+    """The memory of ``index``: the vault's history plus what a build of it would record."""
+    if log is None:
+        log = load(config or index.config)
+    return Tracker(config or index.config, log).memory(index)
