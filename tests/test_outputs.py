@@ -465,3 +465,55 @@ def test_the_whole_feed_is_every_model_s_events(vault: Path) -> None:
     parts = [model_events(config, TODAY, of_model(m), m.name) for m in index.models.values()]
     assert parts == [events_of((vault / path).read_bytes()) for path in (KITCHEN_FEED, SPACE_FEED)]
     assert whole_calendar(config, TODAY, parts) == (vault / FEED).read_bytes()
+
+
+def test_a_renamed_or_moved_milestone_keeps_its_uid_and_its_canvas_node(
+    vault: Path, run: Run
+) -> None:
+    """The feeds take a milestone's identity from the vault's history: a title changed in place
+    and a milestone moved to another note keep their calendar UID and canvas node id."""
+    feed = (vault / FEED).read_bytes()
+    land, seed = (
+        uid_of(feed, "Land on Mars"),
+        uid_of(feed, "Seed round closed (overdue, due Q3 2026)"),
+    )
+
+    def milestone_nodes() -> set[str]:
+        canvas = json.loads((vault / SPACE_CANVAS).read_text(encoding="utf-8"))
+        return {n["id"] for n in canvas["nodes"] if n["id"].startswith("milestone-")}
+
+    before = milestone_nodes()
+    assert len(before) == 3
+    note = vault / SPACE
+    text = note.read_text(encoding="utf-8").replace("Land on Mars", "Land on Mars at last")
+    note.write_text(text.replace("#milestone Seed round closed (expected Q3 2026)\n", ""))
+    (vault / "Concepts/Funding.md").write_text(
+        "## Examples\n### Space X\n#milestone Seed round closed (expected Q3 2026)\n",
+        encoding="utf-8",
+    )
+    assert build(run, vault, "-q").code == 0
+    feed = (vault / FEED).read_bytes()
+    assert uid_of(feed, "Land on Mars at last") == land
+    assert uid_of(feed, "Seed round closed (overdue, due Q3 2026)") == seed
+    assert milestone_nodes() == before
+
+
+def test_dependencies_reach_the_calendar_and_the_canvas(make_vault: MakeVault, run: Run) -> None:
+    vault = make_vault(
+        {
+            SPACE: "## Examples\n### Space X\n"
+            "- [ ] MVP #milestone 📅 2026-04-15 🆔 mvp\n"
+            "- [ ] Beta #milestone (expected Q2 2026) ⛔ mvp 🆔 beta\n"
+        }
+    )
+    assert build(run, vault).code == 0
+    found = events((vault / FEED).read_bytes())
+    mvp = next(e for s, e in found.items() if s.startswith("MVP"))
+    beta = next(e for s, e in found.items() if s.startswith("Beta"))
+    related = beta.get("related-to")
+    assert related is not None and str(related) == str(mvp["uid"])
+    assert related.params.get("RELTYPE") == "FINISHTOSTART"
+    assert "related-to" not in mvp
+    canvas = json.loads((vault / SPACE_CANVAS).read_text(encoding="utf-8"))
+    ids = {n["id"] for n in canvas["nodes"]}
+    assert any(e["fromNode"] in ids and e["toNode"] in ids for e in canvas["edges"])
