@@ -45,6 +45,7 @@ LAYERS = [
     "feedbuild",
     "build",
     "stamp",
+    "changes",
     "session",
     "watch",
     "export",

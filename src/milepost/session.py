@@ -10,7 +10,6 @@ write coming back, and is not a change.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -20,10 +19,10 @@ from . import history
 from . import history_snapshot as snapshot
 from .build import BuildResult, Outputs, bring_up_to_date, vault_lock
 from .cache import NoteCache
-from .config import CACHE_DIR, Config
+from .changes import merged, restat, sweep_temp_files
+from .config import Config
 from .discover import Discovery, SourceFile, discover, discover_file
 from .errors import Diagnostic, WriteError
-from .files import TEMP_SUFFIX
 from .index import VaultIndex, apply
 from .manifest import Manifest
 from .memory import Memory, Tracker
@@ -213,7 +212,7 @@ class Session:
                 memory=self.memory,
             )
             self._took_in(more)
-            out = _merged(out, more)
+            out = merged(out, more)
             last = more
         return out
 
@@ -369,39 +368,8 @@ class Session:
         return self.update(changed)
 
     def _restat(self, paths: Iterable[str]) -> dict[str, SourceFile | None]:
-        """The current state of each changed path (folders expanded)."""
-        seen: dict[str, SourceFile | None] = {}
-        for raw in paths:
-            path = raw.strip("/")
-            if not path:
-                continue
-            full = self.config.vault / path
-            if full.is_dir():
-                found = discover(self.config, path)
-                present = {f.path for f in found.files}
-                for known in [p for p in self.files if p.startswith(path + "/")]:
-                    if known not in present:
-                        seen[known] = None
-                for entry in found.files:
-                    seen[entry.path] = entry
-                for diagnostic in found.diagnostics:
-                    self.found.setdefault(diagnostic.path, []).append(diagnostic)
-                continue
-            file, diagnostics = discover_file(self.config, path)
-            self.found.pop(path, None)
-            if diagnostics:
-                self.found[path] = diagnostics
-            if file is None:
-                for known in [p for p in self.files if p == path or p.startswith(path + "/")]:
-                    seen[known] = None
-            else:
-                seen[path] = file
-        for path, state in seen.items():
-            if state is None:
-                self.files.pop(path, None)
-            else:
-                self.files[path] = state
-        return seen
+        """The current state of each changed path (folders expanded); the files are updated."""
+        return restat(self.config, self.files, self.found, paths)
 
     def _templates_changed(self, seen: dict[str, SourceFile | None]) -> bool:
         """A template override changed: forget the compiled templates and the memos."""
@@ -426,40 +394,6 @@ class Session:
             self._manifest.close_journal()
         if self.cache is not None:
             self.cache.close()
-
-
-def sweep_temp_files(config: Config, manifest: Manifest) -> None:
-    """Remove the temp files of a build that was killed while writing: in the output folder,
-    milepost's own folder, and beside the notes whose regions it was filling."""
-    root = config.vault
-    folders = [root / config.output, root / CACHE_DIR]
-    for folder in folders:
-        for temp in folder.rglob(f".*{TEMP_SUFFIX}") if folder.is_dir() else ():
-            with contextlib.suppress(OSError):
-                temp.unlink()
-    for path in manifest.interrupted:
-        note = root / path
-        for temp in note.parent.glob(f".{note.name}.*{TEMP_SUFFIX}"):
-            with contextlib.suppress(OSError):
-                temp.unlink()
-
-
-def _merged(first: Outputs, then: Outputs) -> Outputs:
-    """One change per page or region: a later change folds into an earlier create or update."""
-    merged = {(c.path, c.what): c for c in first.changes}
-    for change in then.changes:
-        key = (change.path, change.what)
-        earlier = merged.get(key)
-        if earlier is None or earlier.action == "unchanged":
-            merged[key] = change
-    return Outputs(
-        list(merged.values()),
-        first.diagnostics,
-        first.rendered + then.rendered,
-        first.written | then.written,
-        first.removed | then.removed,
-        first.notes | then.notes,
-    )
 
 
 def build(
