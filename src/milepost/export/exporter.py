@@ -22,7 +22,8 @@ from ..parse.text import decode, repair_mojibake
 from ..render.env import environment, package_templates, template_errors
 from ..workers import forking, share
 from .feeds import feed_outputs
-from .markdown import MAX_EMBED_DEPTH, Page, cycle_warning, render_note
+from .markdown import render_note
+from .mdpage import MAX_EMBED_DEPTH, Page, cycle_warning
 from .ownpages import OwnPages
 from .pages import SEARCH_TEXT, Pages, html_text, search_script
 from .plain import NOTICE, PLAIN_BODY, fill

@@ -13,7 +13,8 @@ from ..config import Config
 from ..errors import Diagnostic, warning
 from ..index import BusinessModel, VaultIndex
 from ..model import Link
-from .markdown import Page, render_note
+from .markdown import render_note
+from .mdpage import Page
 from .pages import Pages
 from .plain import NOTICE
 from .sanitize import finish, sanitize

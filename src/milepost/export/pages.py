@@ -29,7 +29,8 @@ from ..render.pageviews import (
     tool_view,
 )
 from ..render.planning import blocked
-from ..render.views import STATUS_LABELS, Item, Views
+from ..render.views import Item, Views
+from ..render.wording import STATUS_LABELS
 from .arrows import overlay
 from .site import Site, anchor_for, relative
 from .svg import timeline

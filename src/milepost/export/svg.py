@@ -28,7 +28,7 @@ from markupsafe import Markup
 from ..index import Entry
 from ..model import Period, Status
 from ..render.mermaid import Marker
-from ..render.views import show_period
+from ..render.wording import show_period
 from .arrows import Overlay, draw
 
 WIDTH = 960

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..accuracy import accuracy, next_due, open_budgets, properties, to_sharpen
 from ..index import BusinessModel, Entry
 from ..memory import Memory
+from .wording import period_name
 
 if TYPE_CHECKING:
     from .views import Views
@@ -26,8 +27,6 @@ def slip_text(memory: Memory | None, entry: Entry) -> str | None:
         return None
     text = f"slipped {summary.slips}×"
     if summary.first_due is not None:
-        from .views import period_name
-
         text += f" · +{summary.slip_days} d since first planned {period_name(summary.first_due)}"
     return text
 
@@ -103,8 +102,6 @@ def portfolio(views: Views) -> dict[str, Any]:
         upcoming = next_due(model.entries, index.today)
         due = upcoming.milestone.due if upcoming is not None else None
         if upcoming is not None and due is not None:
-            from .views import period_name
-
             title = views.item(upcoming).title.replace("|", "\\|")
             following = f"{title} ({period_name(due)})"
         else:

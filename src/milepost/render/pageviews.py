@@ -21,7 +21,7 @@ from ..index import BusinessModel, Entry, Tool
 from ..model import STATUSES, Status
 from . import mermaid
 from .planning import BLOCKED
-from .views import (
+from .wording import (
     STATUS_LABELS,
     _dated,
     add_months,

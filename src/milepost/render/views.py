@@ -2,81 +2,61 @@
 
 Templates stay simple because every decision (order, grouping, links, wording of dates) is made
 here, once, for Markdown pages and managed regions alike.
+
+Formatting and tallies of periods, money, statuses and lists of milestones are in
+:mod:`.wording` (re-exported here).
 """
 
 from __future__ import annotations
 
-import calendar
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from ..accuracy import properties
 from ..index import BusinessModel, Entry, Tool, VaultIndex
 from ..memory import Memory
-from ..model import STATUSES, Budget, Period, Status
+from ..model import Status
 from ..resolve import norm, stem
 from . import mermaid, planning
 from .history import planning_section, slip_text
 from .links import heading_link, relink, target_of, wikilink
+from .wording import (
+    STATUS_LABELS,
+    add_months,
+    budget_totals,
+    money,
+    period_name,
+    show_period,
+    sort_day,
+    status_counts,
+    summary,
+)
 
-STATUS_LABELS: dict[Status, str] = {
-    "overdue": "Overdue",
-    "in_progress": "In progress",
-    "planned": "Planned",
-    "achieved": "Achieved",
-    "cancelled": "Cancelled",
-}
+__all__ = [
+    "DESCRIPTION_LIMIT",
+    "KIND_LABELS",
+    "STATUS_LABELS",
+    "Item",
+    "ItemText",
+    "Views",
+    "add_months",
+    "budget_totals",
+    "first_paragraph",
+    "money",
+    "period_name",
+    "show_period",
+    "sort_day",
+    "status_counts",
+    "summary",
+]
+
 KIND_LABELS = {
     "plan-review": "plan review",
     "assumption": "assumption",
     "implementation": "implementation",
 }
 DESCRIPTION_LIMIT = 280
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-
-def period_name(period: Period) -> str:
-    """A period in milepost's own words, at its precision: ``Q3 2027``, ``Jun 2025``."""
-    start, end = period.start, period.end
-    if period.precision == "day":
-        return start.isoformat()
-    if period.precision == "month":
-        return f"{_MONTHS[start.month - 1]} {start.year}"
-    if period.precision == "quarter":
-        return (
-            f"Q{(start.month - 1) // 3 + 1} {start.year}" if start.month % 3 == 1 else _span(period)
-        )
-    if period.precision == "half":
-        return (
-            f"H{1 if start.month == 1 else 2} {start.year}"
-            if start.month in (1, 7)
-            else _span(period)
-        )
-    if period.precision == "year":
-        return str(start.year) if (start.month, end.month) == (1, 12) else _span(period)
-    return _span(period)
-
-
-def _span(period: Period) -> str:
-    start, end = period.start, period.end
-    if start.year == end.year and start.month == end.month:
-        return f"{start.day}–{end.day} {_MONTHS[start.month - 1]} {start.year}"
-    left = _MONTHS[start.month - 1] + ("" if start.year == end.year else f" {start.year}")
-    return f"{left}–{_MONTHS[end.month - 1]} {end.year}"
-
-
-def show_period(period: Period) -> str:
-    """The period as written, with milepost's reading when the two differ."""
-    name = period_name(period)
-    if " ".join(period.text.split()).lower() == name.lower():
-        return name
-    return f"{period.text} ({name})"
-
-
-def money(amount: float) -> str:
-    return f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,19 +309,6 @@ class Views:
         }
 
 
-def _dated(entry: Entry) -> bool:
-    m = entry.milestone
-    return any(p is not None for p in (m.due, m.done, m.cancelled, m.start))
-
-
-def sort_day(entry: Entry, status: str) -> tuple[date, int]:
-    m = entry.milestone
-    period = m.done if status == "achieved" else m.cancelled if status == "cancelled" else m.due
-    period = period or m.due or m.done or m.start or m.cancelled
-    day = period.end if period is not None else date.max
-    return (day, m.line)
-
-
 def _links_of(index: VaultIndex, path: str) -> tuple:  # type: ignore[type-arg]
     note = index.notes.get(path)
     return note.links if note is not None else ()
@@ -350,57 +317,3 @@ def _links_of(index: VaultIndex, path: str) -> tuple:  # type: ignore[type-arg]
 def first_paragraph(text: str) -> str:
     head = text.split("\n\n", 1)[0].replace("\n", " ")
     return head if len(head) <= DESCRIPTION_LIMIT else head[: DESCRIPTION_LIMIT - 1].rstrip() + "…"
-
-
-def status_counts(entries: Sequence[Entry]) -> dict[str, int]:
-    counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
-    for entry in entries:
-        counts[entry.status] += 1
-    return counts
-
-
-def summary(entries: Sequence[Entry]) -> str:
-    counts = status_counts(entries)
-    parts = [f"{counts[s]} {STATUS_LABELS[s].lower()}" for s in STATUSES if counts[s]]
-    complete = sum(1 for e in entries if not e.missing)
-    noun = "milestone" if len(entries) == 1 else "milestones"
-    if not entries:
-        return "No milestones yet."
-    return (
-        f"{len(entries)} {noun}: " + ", ".join(parts) + f"; {complete} of {len(entries)} complete."
-    )
-
-
-def budget_totals(entries: Sequence[Entry]) -> list[str]:
-    """Sums per currency and period, for open and achieved milestones apart."""
-    lines = []
-    for label, statuses in (
-        ("Open", ("overdue", "in_progress", "planned")),
-        ("Achieved", ("achieved",)),
-    ):
-        sums: dict[tuple[str, str], float] = defaultdict(float)
-        unread = 0
-        for entry in entries:
-            budget: Budget | None = entry.milestone.budget
-            if budget is None or entry.status not in statuses:
-                continue
-            if budget.amount is None:
-                unread += 1
-                continue
-            sums[(budget.currency or "no currency", budget.period or "")] += budget.amount
-        if not sums and not unread:
-            continue
-        shown = [
-            f"{currency} {money(amount)}" + (f" per {period}" if period else "")
-            for (currency, period), amount in sorted(sums.items())
-        ]
-        if unread:
-            shown.append(f"{unread} budget{'s' * (unread != 1)} without an amount")
-        lines.append(f"{label}: " + "; ".join(shown))
-    return lines
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
