@@ -19,11 +19,12 @@ from ..model import Milestone, Note
 from .extract import Extracted, extract
 from .fields import canonical_field
 from .frontmatter import Block, split_front_matter
-from .items import ItemDraft, build_milestone, kind_of
+from .items import ItemDraft, build_milestone
 from .large import skim, token_chunks
 from .markdown import index_parser
 from .properties import GENERATED_KEY, Properties, load_front_matter, plain_name
 from .text import Decoded, decode
+from .vocabulary import kind_of
 
 __all__ = ["GENERATED_KEY", "parse_note"]
 

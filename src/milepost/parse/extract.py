@@ -7,37 +7,37 @@ and comments are skipped; code never reaches here as inline tokens.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import unquote
 
 from markdown_it.token import Token
 
 from ..config import Config
 from ..errors import Diagnostic
 from ..model import Heading, Link, Milestone, Tag, ToolUse
-from .dates import parse_period
-from .dependencies import at_line_end
-from .fields import BLOCK_ID, full_line_field, tasks_fields, tasks_noise, tasks_signifier
-from .items import ItemDraft, build_milestone, status_parenthetical
+from .fields import BLOCK_ID
+from .inline import (
+    block_id,
+    inline_plain,
+    line_links,
+    plain_block_id,
+    without_links,
+    year_heading,
+)
+from .itemlines import field_line, take_emoji, take_fields, take_title
+from .items import ItemDraft, build_milestone
 from .lines import (
-    CHECKBOX,
     Line,
     Marker,
     checkbox_char,
     opening_marker,
-    plain_text,
     split_lines,
     strip_container,
     tag_anywhere,
 )
 from .strategy import Chain
-from .tags import TAG_BODY
-from .text import collapse, drop_symbol_prefix, remove_first, section_key, tidy_emphasis
+from .text import collapse, drop_symbol_prefix, section_key
 
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-_LONE_BLOCK_ID = re.compile(r"^\^([A-Za-z0-9-]+)$")
 _CONTAINERS = {"list_item_open": 1, "blockquote_open": 1, "list_item_close": -1}
 _CONTAINERS["blockquote_close"] = -1
 _RAW_BLOCKS = frozenset({"fence", "code_block", "html_block", "math_block", "table_open"})
@@ -188,15 +188,15 @@ class _Walker:
         level = int(token.tag[1:])
         line = (token.map or [0])[0] + 1
         text = inline.content
-        plain = _inline_plain(inline)
+        plain = inline_plain(inline)
         self.out.headings.append(Heading(level, text, line))
         if inline.children is not None:
             self.collect(split_lines(inline, self.source))
-        elif "^" in text and (block := _plain_block_id(text)) is not None:
+        elif "^" in text and (block := plain_block_id(text)) is not None:
             self.out.blocks.append((block, line))
         while self.headings and self.headings[-1][0] >= level:
             self.headings.pop()
-        year = _year_heading(plain)
+        year = year_heading(plain)
         self.headings.append((level, text, year))
         self.chain.heading(level, plain, line)
         key = section_key(plain)
@@ -249,7 +249,7 @@ class _Walker:
             number = first + offset + 1
             content = part.strip()
             if "^" in content:
-                block = _plain_block_id(content)
+                block = plain_block_id(content)
                 if block is not None:
                     self.out.blocks.append((block, number))
             if tools:
@@ -258,7 +258,7 @@ class _Walker:
                 self.tool_line([], text, list_first)
             if item is not None:
                 text = strip_container(raw, quote_depth=self.quote_depth, list_marker=False)
-                cleaned = BLOCK_ID.sub("", self.take_emoji(item.draft, content, text, number))
+                cleaned = BLOCK_ID.sub("", take_emoji(item.draft, content, text, number))
                 item.draft.description.append(collapse(cleaned) if cleaned.strip() else "")
             elif lead_open:
                 self.out.lead.append(
@@ -274,13 +274,13 @@ class _Walker:
             marker = tag_anywhere(line.tokens, self.tags)
         text = strip_container(line.raw, quote_depth=self.quote_depth, list_marker=list_first)
         if self.tool is not None or self.tools_level is not None:
-            self.tool_line([link for link in _links(line) if not link.embed], text, list_first)
+            self.tool_line([link for link in line_links(line) if not link.embed], text, list_first)
         if marker is not None:
             self.open_item(line, marker, box, text, from_list=list_first)
             return
         if box is not None and self.item is not None and self.depth == self.item.depth + 1:
             self.item.draft.children.append(box)
-        found = _field_line(line, text)
+        found = field_line(line, text)
         if found is not None:
             key, value = found
             if self.item is not None:
@@ -303,42 +303,9 @@ class _Walker:
         assert self.item is not None
         draft = self.item.draft
         text = strip_container(line.raw, quote_depth=self.quote_depth, list_marker=False)
-        cleaned = self.take_fields(draft, line, text, own=own)
+        cleaned = take_fields(draft, line, text, own=own)
         draft.description.append(collapse(cleaned) if cleaned.strip() else "")
-        draft.links.extend(_links(line))
-
-    def take_fields(self, draft: ItemDraft, line: Line, text: str, *, own: bool = True) -> str:
-        """Move a line's inline fields and Tasks emoji into the draft; return the rest."""
-        raws = []
-        for token in line.tokens:
-            if token.type == "inline_field_open":
-                meta = token.meta
-                draft.fields.append((meta["key"], meta["value"], line.number))
-                raws.append(meta["raw"])
-        text = remove_first(text, raws)
-        text = self.take_emoji(draft, plain_text(line.tokens), text, line.number, own=own)
-        return BLOCK_ID.sub("", text)
-
-    @staticmethod
-    def take_emoji(
-        draft: ItemDraft, plain: str, text: str, number: int, *, own: bool = True
-    ) -> str:
-        """Move the Tasks emoji dates of ``plain`` into the draft; drop them and other Tasks
-        signifiers from ``text`` (``own``: ids and dependencies are the item's own too)."""
-        raws = []
-        for emoji in tasks_fields(plain):
-            draft.emoji.append((emoji.name, emoji.value, number))
-            raws.append(emoji.raw)
-        noises = tasks_noise(plain)
-        for noise in noises:
-            signified = tasks_signifier(noise)
-            if signified is not None and (
-                signified[0] not in ("id", "depends")
-                or (own and at_line_end(plain, noise, [*raws, *noises]))
-            ):
-                draft.emoji.append((*signified, number))
-            raws.append(noise)
-        return remove_first(text, raws)
+        draft.links.extend(line_links(line))
 
     def open_item(
         self, line: Line, marker: Marker, box: str | None, text: str, *, from_list: bool
@@ -356,15 +323,8 @@ class _Walker:
             strategy=self.chain.of("strategy"),
             tactic=self.chain.of("tactic"),
         )
-        title = CHECKBOX.sub("", text, count=1) if box is not None else text
-        title = _remove_marker(title, marker)
-        title = tidy_emphasis(collapse(self.take_fields(draft, line, title)))
-        paren = status_parenthetical(title)
-        if paren is not None:
-            draft.paren = paren
-            title = title[: title.rfind(paren.raw)]
-        draft.title = drop_symbol_prefix(tidy_emphasis(collapse(title)))
-        draft.links.extend(_links(line))
+        take_title(draft, line, marker, box, text)
+        draft.links.extend(line_links(line))
         self.item = _Open(draft, self.depth, from_list)
 
     def close_item(self) -> None:
@@ -379,12 +339,12 @@ class _Walker:
     # ----- tools -----------------------------------------------------------------------------
     def tool_line(self, links: list[Link], text: str, list_first: bool) -> None:
         if self.tool is None:  # a paragraph in the Tools section: one tool per linked line
-            rest = _without_links(text, links)
+            rest = without_links(text, links)
             self.out.tools.extend(ToolUse(link, rest) for link in links)
             return
         if list_first and not self.tool.links and self.tool.depth == self.depth:
             self.tool.links = links
-            rest = _without_links(text, links)
+            rest = without_links(text, links)
             if rest:
                 self.tool.text.append(rest)
             return
@@ -417,151 +377,13 @@ class _Walker:
     def collect(self, lines: list[Line]) -> None:
         """Links, tags and block ids of some lines, for the note."""
         for line in lines:
-            self.out.links.extend(_links(line))
+            self.out.links.extend(line_links(line))
             for token, number in zip(line.tokens, line.numbers, strict=True):
                 if token.type == "tag":
                     self.out.tags.append(Tag(token.content, number))
-            block = _block_id(line)
+            block = block_id(line)
             if block is not None:
                 self.out.blocks.append((block, line.number))
-
-
-def _field_line(line: Line, text: str) -> tuple[str, str] | None:
-    if not line.tokens or line.tokens[0].type != "text" or "::" not in line.tokens[0].content:
-        return None
-    found = full_line_field(text)
-    return (found.key, found.value) if found is not None else None
-
-
-def _remove_marker(title: str, marker: Marker) -> str:
-    if marker.glued and title.startswith(marker.glued):
-        return title[len(marker.glued) :]
-    needle = "#" + marker.tag
-    start = 0
-    while True:
-        at = title.find(needle, start)
-        if at < 0:
-            return title
-        after = at + len(needle)
-        clean_end = after == len(title) or TAG_BODY.match(title, after) is None
-        clean_start = at == 0 or title[at - 1] in " \t*_~="
-        if clean_start and clean_end:
-            return title[:at] + " " + title[after:]
-        start = after
-
-
-def _without_links(text: str, links: list[Link]) -> str:
-    for link in links:
-        if link.raw:
-            text = text.replace(link.raw, " ", 1)
-    return collapse(text).strip(" -–—:;,")
-
-
-def _block_id(line: Line) -> str | None:
-    if not line.tokens or line.tokens[-1].type != "text":
-        return None
-    text = line.tokens[-1].content
-    if "^" not in text:
-        return None
-    if len(line.tokens) == 1:
-        return _plain_block_id(text)
-    match = BLOCK_ID.search(text)
-    return match.group(1) if match is not None else None
-
-
-def _plain_block_id(text: str) -> str | None:
-    """The block id of a line that is all text: ``^id`` alone or at its end."""
-    lone = _LONE_BLOCK_ID.match(text.strip())
-    if lone is not None:
-        return lone.group(1)
-    match = BLOCK_ID.search(text)
-    return match.group(1) if match is not None else None
-
-
-def _links(line: Line) -> list[Link]:
-    if line.links is None:
-        line.links = _read_links(line)
-    return line.links
-
-
-def _read_links(line: Line) -> list[Link]:
-    links: list[Link] = []
-    tokens = line.tokens
-    table = "\\|" in line.raw  # a table row: its cells' links had their pipes unescaped
-    for index, (token, number) in enumerate(zip(tokens, line.numbers, strict=True)):
-        if token.type == "wikilink":
-            meta = token.meta
-            links.append(
-                Link(
-                    meta["target"],
-                    meta["subpath"],
-                    meta["display"],
-                    meta["embed"],
-                    number,
-                    _as_written(meta["raw"], line.raw)
-                    if table and "|" in meta["raw"]
-                    else meta["raw"],
-                )
-            )
-        elif token.type in ("link_open", "image"):
-            href = str(token.attrs.get("href" if token.type == "link_open" else "src", ""))
-            link = _markdown_link(href, token, tokens, index, number)
-            if link is not None:
-                links.append(link)
-    return links
-
-
-def _as_written(raw: str, source: str) -> str:
-    """A wikilink's source text: in a table cell, markdown-it has unescaped its ``\\|``."""
-    escaped = raw.replace("|", "\\|")
-    return escaped if escaped in source else raw
-
-
-def _markdown_link(
-    href: str, token: Token, tokens: list[Token], index: int, line: int
-) -> Link | None:
-    if not href or _SCHEME.match(href) or href.startswith("//"):
-        return None
-    decoded = unquote(href)
-    target, _, subpath = decoded.partition("#")
-    if token.type == "image":
-        display = token.content or None
-    else:
-        text = []
-        at = index + 1
-        while at < len(tokens) and tokens[at].type != "link_close":
-            if tokens[at].type in ("text", "text_special", "code_inline"):
-                text.append(tokens[at].content)
-            at += 1
-        display = "".join(text) or None
-    raw = str(token.meta.get("raw", "")) if token.meta else ""
-    return Link(
-        target.strip(), subpath.strip(), display, token.type == "image", line, raw, markdown=True
-    )
-
-
-def _inline_plain(inline: Token) -> str:
-    if inline.children is None:
-        return inline.content
-    parts = []
-    for token in inline.children:
-        if token.type in ("text", "text_special", "code_inline"):
-            parts.append(token.content)
-        elif token.type == "wikilink":
-            meta = token.meta
-            parts.append(meta["display"] or meta["target"].rsplit("/", 1)[-1])
-        elif token.type == "tag":
-            parts.append("#" + token.content)
-        elif token.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return "".join(parts)
-
-
-def _year_heading(text: str) -> int | None:
-    reading = parse_period(text)
-    if reading.period is not None and reading.period.precision == "year":
-        return reading.period.end.year
-    return None
 
 
 def extract(

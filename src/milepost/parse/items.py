@@ -7,10 +7,8 @@ cancelled date, the parenthetical's verb. A losing source that disagrees is repo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from ..config import Config
 from ..errors import Diagnostic, warning
@@ -26,27 +24,9 @@ from .dependencies import (
     with_planning,
 )
 from .fields import canonical_field
+from .vocabulary import PRIORITY_NAMES, Parenthetical, kind_of, status_of
 from .wikilinks import link_name
 
-_VERBS: dict[str, BaseStatus] = {
-    **dict.fromkeys(
-        ("achieved", "achived", "acheived", "done", "completed", "complete"),
-        "achieved",
-    ),
-    **dict.fromkeys(("reached", "launched", "shipped", "signed"), "achieved"),
-    **dict.fromkeys(
-        ("expected", "planned", "target", "targeted", "due", "by", "eta", "scheduled"), "planned"
-    ),
-    **dict.fromkeys(("cancelled", "canceled", "dropped", "abandoned"), "cancelled"),
-    **dict.fromkeys(("started", "ongoing", "in progress", "in-progress"), "in_progress"),
-}
-_PAREN = re.compile(r"\((?P<inner>[^()]*)\)\s*$")
-_VERB = re.compile(
-    r"^(?P<verb>"
-    + "|".join(sorted((re.escape(v) for v in _VERBS), key=len, reverse=True))
-    + r")\b[:\s]*(?P<date>.*)$",
-    re.IGNORECASE,
-)
 _CHECKBOX: dict[str, BaseStatus] = {
     " ": "planned",
     "x": "achieved",
@@ -55,77 +35,7 @@ _CHECKBOX: dict[str, BaseStatus] = {
     "/": "in_progress",
     ">": "planned",
 }
-_STATUS_WORDS: dict[str, BaseStatus] = {
-    **dict.fromkeys(
-        ("achieved", "done", "complete", "completed", "finished", "reached", "shipped"),
-        "achieved",
-    ),
-    **dict.fromkeys(("launched", "signed"), "achieved"),
-    **dict.fromkeys(
-        ("planned", "todo", "to-do", "to do", "open", "pending", "not started", "next", "overdue"),
-        "planned",
-    ),
-    **dict.fromkeys(
-        ("in progress", "in-progress", "in_progress", "inprogress", "doing", "started"),
-        "in_progress",
-    ),
-    **dict.fromkeys(("active", "ongoing", "wip"), "in_progress"),
-    **dict.fromkeys(("cancelled", "canceled", "dropped", "abandoned", "killed"), "cancelled"),
-}
-_KINDS: dict[str, Kind] = {
-    **dict.fromkeys(
-        ("plan-review", "plan_review", "planreview", "review", "plan review", "plan"), "plan-review"
-    ),
-    **dict.fromkeys(
-        (
-            "assumption",
-            "assumptions",
-            "validation",
-            "assumption validation",
-            "assumptions validation",
-            "assumption-validation",
-            "validate",
-        ),
-        "assumption",
-    ),
-    **dict.fromkeys(("implementation", "implement", "execution", "build"), "implementation"),
-}
 _OPEN: frozenset[str] = frozenset({"planned", "in_progress"})
-PRIORITY_NAMES = frozenset(("highest", "high", "medium", "low", "lowest"))
-
-
-def kind_of(text: str) -> Kind | None:
-    return _KINDS.get(" ".join(text.strip().lower().split()))
-
-
-def status_of(text: str) -> BaseStatus | None:
-    return _STATUS_WORDS.get(" ".join(text.strip().lower().split()))
-
-
-class Parenthetical(NamedTuple):
-    """A trailing ``(verb date)``: its status, and the date for the matching slot."""
-
-    raw: str
-    status: BaseStatus
-    date_text: str
-
-
-def status_parenthetical(title: str) -> Parenthetical | None:
-    """The trailing status parenthetical of a title, if it is one."""
-    match = _PAREN.search(title)
-    if match is None:
-        return None
-    inner = " ".join(match.group("inner").split())
-    verb = _VERB.match(inner)
-    if verb is not None:
-        status = _VERBS[verb.group("verb").lower()]
-        date_text = verb.group("date").strip()
-        if date_text and parse_period(date_text).outcome == "invalid":
-            return None
-        return Parenthetical(match.group(0), status, date_text)
-    if inner and parse_period(inner).outcome in ("ok", "ambiguous"):
-        return Parenthetical(match.group(0), "planned", inner)
-    return None
 
 
 @dataclass(slots=True)
