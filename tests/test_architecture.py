@@ -19,6 +19,7 @@ LAYERS = [
     "model",
     "config",
     "files",
+    "manifest_records",
     "manifest",
     "discover",
     "ownership",

@@ -22,7 +22,8 @@ from .errors import Diagnostic, WriteError
 from .feedbuild import Feed, FeedPaths, FeedWork, output_of, plan_feeds, write_feeds
 from .feeds.records import identity
 from .index import VaultIndex
-from .manifest import Manifest, PageRecord, Written, digest
+from .manifest import Manifest
+from .manifest_records import PageRecord, Written, digest
 from .memory import Memory
 from .planning import planning
 from .reading import Timings

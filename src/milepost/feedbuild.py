@@ -32,7 +32,7 @@ from .feeds.canvas import NotMilepost, roadmap_canvas
 from .feeds.records import Depends, FeedMilestone, Ident, identity, of_model
 from .files import inside, swap
 from .index import BusinessModel, VaultIndex
-from .manifest import PageRecord, Written, digest
+from .manifest_records import PageRecord, Written, digest
 from .marks import BASE_MARK
 from .render import Page, safe_name
 from .write import Change, Writer

@@ -8,7 +8,7 @@ user's: it is never overwritten or removed, whatever its name.
 
 from __future__ import annotations
 
-from .manifest import has_marker
+from .manifest_records import has_marker
 
 ICS_MARK = b"\r\nPRODID:-//milepost//"
 BASE_MARK = b"# generated_by: milepost"

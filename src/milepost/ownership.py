@@ -11,7 +11,8 @@ from __future__ import annotations
 from .config import Config
 from .discover import Discovery
 from .errors import WriteError
-from .manifest import Manifest, has_marker, page_kind
+from .manifest import Manifest
+from .manifest_records import has_marker, page_kind
 
 
 def _head(config: Config, path: str) -> bytes | None:

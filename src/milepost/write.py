@@ -21,7 +21,8 @@ from typing import Literal
 from .config import Config
 from .errors import WriteError
 from .files import inside, remove, remove_empty_folders, swap, write_atomic
-from .manifest import MARKER, Manifest, PageRecord, RegionRecord, Written, digest, has_marker
+from .manifest import Manifest
+from .manifest_records import MARKER, PageRecord, RegionRecord, Written, digest, has_marker
 from .marks import is_ours
 from .parse.regions import find_regions
 from .render import Page, Region

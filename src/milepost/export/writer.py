@@ -13,7 +13,7 @@ from ..config import Config
 from ..discover import is_ignored
 from ..errors import ConfigError, Diagnostic, WriteError
 from ..files import remove_empty_folders, write_atomic
-from ..manifest import digest
+from ..manifest_records import digest
 
 MANIFEST = ".milepost-export.json"
 

@@ -5,8 +5,9 @@ index that follows some changed notes, leaving the one it was given as it was.
 """
 
 from ..linkcheck import heading_key
+from .incremental import apply
 from .records import UNASSIGNED, BusinessModel, Delta, Entry, Tool, derive_status, milestone_id
-from .vault import VaultIndex, apply
+from .vault import VaultIndex
 
 __all__ = [
     "UNASSIGNED",

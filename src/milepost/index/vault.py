@@ -3,7 +3,8 @@
 Built from parsed notes and nothing else. Each note's contribution (its milestones, tool uses and
 link findings) is kept apart, so a changed note is dropped and re-added without touching the
 others (watch mode); :meth:`VaultIndex.update` returns what changed, and the result always equals
-a fresh build.
+a fresh build. The incremental path itself (``update`` and :func:`apply`) lives in
+:mod:`milepost.index.incremental`.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from datetime import date
 
 from ..config import Config
 from ..errors import Diagnostic, warning
-from ..linkcheck import check_link, name_of
+from ..linkcheck import check_link
 from ..model import Link, Note
 from ..parse.text import name_key
 from ..resolve import NameTable, Resolution, norm, stem
+from . import incremental
+from .incremental import apply
 from .records import (
     UNASSIGNED,
     BusinessModel,
@@ -287,84 +290,9 @@ class VaultIndex:
     def update(
         self, changed: Mapping[str, Note | None], files: Iterable[str] | None = None
     ) -> Delta:
-        """Apply changed notes (None: deleted) and, when given, the vault's new file list."""
-        new_files = set(files) if files is not None else self.files
-        touches_models = any(
-            (self.notes.get(path) is not None and self.notes[path].is_model)
-            or (note is not None and note.is_model)
-            for path, note in changed.items()
-        )
-        if touches_models:
-            for path, note in changed.items():
-                if note is None:
-                    self.notes.pop(path, None)
-                else:
-                    self.notes[path] = note
-            self.files = new_files
-            self._rebuild()
-            return Delta(everything=True)
-        self._found = None
-        self._planning = None
-        before = self._tool_signatures()
-        models_before = {key: model.tools[:] for key, model in self.models.items()}
-        sizes_before = {key: len(model.entries) for key, model in self.models.items()}
-        affected: set[str] = set()
-        recheck: set[str] = set()
-        if new_files != self.files:
-            for source in self._renamed(new_files) - set(changed):
-                if source in self.contributions:  # its links may now lead elsewhere
-                    affected |= self._remove(source)
-                    self._add(source)
-                    affected |= {e.model_key for e in self.contributions[source].entries}
-        for path, note in changed.items():
-            affected |= self._remove(path)
-            recheck |= self.linked_by.get(path, set())
-            if note is None:
-                self.notes.pop(path, None)
-            else:
-                self.notes[path] = note
-                if self.is_source(path):
-                    self._add(path)
-                    affected |= {e.model_key for e in self.contributions[path].entries}
-        for source in sorted(recheck - set(changed)):
-            if source in self.contributions:
-                self._remove(source)
-                self._add(source)
-        self._relate()
-        affected |= {
-            key for key, model in self.models.items() if models_before.get(key) != model.tools
-        }
-        after = self._tool_signatures()
-        tools = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
-        resized = {  # tool pages show how many milestones each model that reaches them has
-            key
-            for key in affected
-            if key not in self.models or sizes_before.get(key) != len(self.models[key].entries)
-        }
-        tools |= {key for key, tool in self.tools.items() if resized.intersection(tool.models)}
-        return Delta(models=frozenset(affected), tools=frozenset(tools))
-
-    def _renamed(self, files: set[str]) -> set[str]:
-        """Take in a new set of vault files; return the notes with a link whose target a file
-        that came or went could answer (their links must be resolved again)."""
-        came, went = files - self.files, self.files - files
-        for path in came:
-            self.names.add(path)
-        for path in went:
-            self.names.remove(path)
-        self.files = files
-        names = {norm(stem(path)) for path in came | went}
-        return {
-            source
-            for source, note in self.notes.items()
-            if any(name_of(link.target) in names for link in note.links)
-            or any(name_of(use.link.target) in names for use in note.tools)
-        }
-
-    def _tool_signatures(self) -> dict[str, tuple[object, ...]]:
-        return {
-            k: (t.name, t.note, tuple(t.used_by), tuple(t.models)) for k, t in self.tools.items()
-        }
+        """Apply changed notes (None: deleted) and, when given, the vault's new file list
+        (:func:`milepost.index.incremental.update`)."""
+        return incremental.update(self, changed, files)
 
     # ----- links ------------------------------------------------------------------------------
     def resolve(self, link: Link, source: str) -> Resolution:
@@ -398,26 +326,6 @@ class VaultIndex:
 
     def model_name(self, key: str) -> str:
         return self.models[key].name
-
-
-def apply(
-    index: VaultIndex,
-    changed: Mapping[str, Note | None],
-    *,
-    files: Iterable[str] | None = None,
-    owned: Mapping[str, str] | None = None,
-    extra: Iterable[Diagnostic] | None = None,
-) -> tuple[VaultIndex, Delta]:
-    """The index after ``changed`` notes (None: deleted), and what that changed. ``files``: the
-    vault's files now, when any came or went; ``owned``: milepost's pages now; ``extra``:
-    discovery's findings now. ``index`` itself is left as it was."""
-    new = index._clone()
-    if extra is not None:
-        new._extra = list(extra)
-    if owned is not None and owned != new.owned:
-        new.owned = dict(owned)
-    delta = new.update(changed, files)
-    return new, delta
 
 
 def _model_order(model: BusinessModel) -> tuple[int, str, str]:
