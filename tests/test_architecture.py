@@ -48,8 +48,8 @@ LAYERS = [
     "stamp",
     "changes",
     "session",
-    "watch",
-    "export",
+    "watching",
+    "site",
     "commands",
     "cli",
 ]
@@ -111,7 +111,7 @@ def test_click_only_in_cli_and_watchdog_only_in_watch() -> None:
         if "click" in roots:
             assert layer_of(name) == "cli", name
         if "watchdog" in roots:
-            assert layer_of(name) == "watch", name
+            assert layer_of(name) == "watching", name
 
 
 def test_public_api() -> None:

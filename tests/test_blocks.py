@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from milepost.export.markdown import build_html_parser
 from milepost.parse.markdown import build_index_parser
 from milepost.parse.text import decode
+from milepost.site.markdown import build_html_parser
 
 from .conftest import CORPORA, FIXTURE_VAULTS, SAMPLE_VAULT, needs_shared
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from milepost.export.site import relative
+from milepost.site.shape import relative
 
 from .conftest import FIXTURE_VAULTS, GOLDENS, SAMPLE_VAULT, TODAY, MakeVault, Result
 

@@ -16,7 +16,7 @@ import pytest
 from milepost import load_config
 from milepost.config import Config
 from milepost.session import Session
-from milepost.watch import RESCAN, Outcome, Watcher, collect, event_filter, watch
+from milepost.watching import RESCAN, Outcome, Watcher, collect, event_filter, watch
 
 from .conftest import SAMPLE_VAULT, TODAY, MakeVault
 
@@ -331,7 +331,7 @@ def test_the_event_filter(make_vault: MakeVault) -> None:
 
 
 def test_watch_keeps_the_export_fresh(vault: Path, tmp_path: Path) -> None:
-    from milepost.export import SiteSession
+    from milepost.site import SiteSession
 
     config = config_of(vault)
     site = SiteSession(config, tmp_path / "site")

@@ -1,7 +1,9 @@
 """milepost: milestone roadmaps for Obsidian vaults of business-design notes.
 
-The library API is small: :func:`load_config` reads a vault's configuration and :func:`scan`
-parses and indexes it. Everything else is reached from what those return. The names are loaded
+The library API is small: :func:`load_config` reads a vault's configuration; :func:`scan` parses
+and indexes the vault; :func:`check`, :func:`build`, :func:`export` and :func:`watch` do what the
+commands of the same names do (:mod:`milepost.commands` has ``index`` and ``history`` too) and
+return what they found. Everything else is reached from what those return. The names are loaded
 on first use, so the command line starts (and times itself) before the parser is imported.
 """
 
@@ -14,11 +16,12 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from .build import BuildResult
+    from .commands import build, check, export, watch
     from .config import Config, load_config
     from .errors import ConfigError, Diagnostic, MilepostError, WriteError
     from .index import VaultIndex
     from .reading import Scan, scan
-    from .session import Session, build
+    from .session import Session
 
 _WHERE = {
     "Config": "config",
@@ -32,7 +35,10 @@ _WHERE = {
     "scan": "reading",
     "BuildResult": "build",
     "Session": "session",
-    "build": "session",
+    "build": "commands",
+    "check": "commands",
+    "export": "commands",
+    "watch": "commands",
 }
 
 __all__ = [
@@ -47,8 +53,11 @@ __all__ = [
     "WriteError",
     "__version__",
     "build",
+    "check",
+    "export",
     "load_config",
     "scan",
+    "watch",
 ]
 
 

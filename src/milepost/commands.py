@@ -17,13 +17,13 @@ from .errors import Diagnostic
 
 if TYPE_CHECKING:
     from .build import BuildResult
-    from .export import ExportResult
     from .history import Record
     from .index import VaultIndex
     from .memory import Memory
     from .reading import Progress
     from .session import Session
-    from .watch import Outcome
+    from .site import ExportResult
+    from .watching import Outcome
 
 VERBS = {"create": "created", "update": "updated", "remove": "removed", "conflict": "conflict"}
 WOULD = {
@@ -149,9 +149,9 @@ def export(
 ) -> ExportResult:
     """Export the vault as a static site in ``out`` (checked first: ConfigError when writing
     there could touch the vault or files milepost did not make)."""
-    from .export import check_output
-    from .export import export as export_site
     from .reading import scan
+    from .site import check_output
+    from .site import export as export_site
 
     check_output(config, out)
     found = scan(config, progress=reading).index
@@ -175,7 +175,7 @@ After = Callable[["Session", "list[str] | None"], "str | None"]
 
 def site_keeper(config: Config, out: Path, *, only_published: bool = False) -> After:
     """What ``watch --export DIR`` runs after each round: the site's pages that it reaches."""
-    from .export import SiteSession
+    from .site import SiteSession
 
     site = SiteSession(config, out, only_published=only_published)
 
@@ -204,7 +204,7 @@ def watch(
 ) -> None:
     """Build, then rebuild on every change until KeyboardInterrupt; ``report`` gets each round.
     ``export_to``: keep a static site in that folder fresh too."""
-    from .watch import watch as watch_vault
+    from .watching import watch as watch_vault
 
     after = site_keeper(config, export_to, only_published=only_published) if export_to else None
     watch_vault(
@@ -220,7 +220,7 @@ def watch(
 
 def shown(outcome: Outcome, *, quiet: bool) -> str | None:
     """A round's line, or None when ``quiet`` and it found and wrote nothing worth a line."""
-    from .watch import describe
+    from .watching import describe
 
     quiet_round = (
         outcome.error is None

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from milepost import load_config
-from milepost.watch import watch
+from milepost.watching import watch
 
 from ..conftest import SAMPLE_VAULT, TODAY
 

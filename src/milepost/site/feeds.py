@@ -22,7 +22,7 @@ from ..feeds.canvas import NotMilepost, roadmap_canvas
 from ..feeds.picture import canvas_svg
 from ..feeds.records import FeedMilestone, records_of
 from ..planning import planning
-from .site import relative, slug
+from .shape import relative, slug
 
 if TYPE_CHECKING:
     from . import Exporter, Output

@@ -18,7 +18,7 @@ from markdown_it.token import Token
 
 from ..parse.fields import BLOCK_ID
 from .mdpage import Page
-from .site import block_anchor
+from .shape import block_anchor
 
 _CALLOUT = re.compile(r"^\[!(?P<type>[A-Za-z0-9_-]+)\](?P<fold>[+-]?)[ \t]*(?P<title>.*)$")
 _LONE_BLOCK = re.compile(r"^\^([A-Za-z0-9-]+)$")

@@ -18,12 +18,12 @@ from .mdpage import Page
 from .pages import Pages
 from .plain import NOTICE
 from .sanitize import finish, sanitize
-from .site import Site, heading_anchors, relative
+from .shape import Site, heading_anchors, relative
 from .writer import Output
 
 
 class OwnPages:
-    """The part of :class:`~milepost.export.exporter.Exporter` that renders milepost's own pages."""
+    """The part of :class:`~milepost.site.exporter.Exporter` that renders milepost's own pages."""
 
     index: VaultIndex
     config: Config

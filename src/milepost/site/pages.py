@@ -32,7 +32,7 @@ from ..render.planning import blocked
 from ..render.views import Item, Views
 from ..render.wording import STATUS_LABELS
 from .arrows import overlay
-from .site import Site, anchor_for, relative
+from .shape import Site, anchor_for, relative
 from .svg import timeline
 
 _WIKILINK = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")

@@ -29,7 +29,7 @@ from .pages import SEARCH_TEXT, Pages, html_text, search_script
 from .plain import NOTICE, PLAIN_BODY, fill
 from .sanitize import finish, sanitize
 from .sections import section
-from .site import Site, heading_anchors, relative
+from .shape import Site, heading_anchors, relative
 from .writer import Output, Placed, SiteWriter
 
 Progress = Callable[[int, int], None]

@@ -22,7 +22,7 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from ..model import Link
 from .mdpage import Page, _page
-from .site import AUDIO, IMAGES, VIDEO, extension, relative
+from .shape import AUDIO, IMAGES, VIDEO, extension, relative
 
 _SIZE = re.compile(r"^(?P<w>\d+)(?:x(?P<h>\d+))?$")
 

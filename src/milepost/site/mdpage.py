@@ -16,7 +16,7 @@ from markdown_it.utils import EnvType
 
 from ..errors import Diagnostic, warning
 from ..model import Link
-from .site import Site
+from .shape import Site
 
 MAX_EMBED_DEPTH = 5
 
