@@ -13,34 +13,7 @@ from typing import NamedTuple
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-FIELD_ALIASES: dict[str, str] = {
-    **dict.fromkeys(("due", "deadline", "target", "by", "expected", "eta", "due_date"), "due"),
-    **dict.fromkeys(("start", "begins", "start_date", "starts"), "start"),
-    "scheduled": "scheduled",
-    "created": "created",
-    "priority": "priority",
-    **dict.fromkeys(("repeat", "recurrence", "recurs"), "recurrence"),
-    **dict.fromkeys(("done", "completion", "completed", "achieved", "done_on", "finished"), "done"),
-    **dict.fromkeys(("cancelled", "canceled", "dropped"), "cancelled"),
-    **dict.fromkeys(("status", "state"), "status"),
-    **dict.fromkeys(
-        ("owner", "owners", "responsible", "who", "lead", "team", "assignee", "responsible_person"),
-        "owner",
-    ),
-    **dict.fromkeys(("budget", "cost", "costs"), "budget"),
-    **dict.fromkeys(("kind", "type", "milestone_type"), "kind"),
-    **dict.fromkeys(("model", "business_model", "businessmodel"), "model"),
-    **dict.fromkeys(("id", "🆔"), "id"),
-    **dict.fromkeys(
-        ("dependson", "depends_on", "depends", "after", "blockedby", "blocked_by", "⛔"), "depends"
-    ),
-    "gap": "gap",
-    "progress": "progress",
-    "strategy": "strategy",
-    "tactic": "tactic",
-    **dict.fromkeys(("assumes", "assumption", "assumptions"), "assumes"),
-}
-"""Accepted field names (normalised) and the milestone field each one sets."""
+from ..model import FIELD_ALIASES
 
 _KEY_SEPARATORS = re.compile(r"[\s\-]+")
 

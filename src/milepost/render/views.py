@@ -16,7 +16,7 @@ from datetime import date
 from ..accuracy import properties
 from ..index import BusinessModel, Entry, Tool, VaultIndex
 from ..memory import Memory
-from ..model import Status
+from ..model import Milestone, Status
 from ..resolve import norm, stem
 from . import mermaid, planning
 from .history import planning_section, slip_text
@@ -76,6 +76,9 @@ class Item:
     description: str
     priority: str | None = None
     recurrence: str | None = None
+    facts: tuple[str, ...] = ()
+    """What else both outputs show after owner, budget and kind, as written there
+    (``priority: high``, ``repeats every month``): a new field shows on every page from here."""
     blocked_by: list[str] | None = None
     """Links to the milestones it depends on (None: it has no dependencies either way)."""
     blocks: list[str] | None = None
@@ -90,6 +93,15 @@ class Item:
     tactic: str | None = None
     history: str | None = None
     """How its due date slipped (``slipped 2× · +92 d since first planned Jun 2026``)."""
+
+
+def facts(m: Milestone) -> tuple[str, ...]:
+    """The facts an item shows after its owner, budget and kind (see :attr:`Item.facts`)."""
+    shown = (
+        f"priority: {m.priority}" if m.priority else None,
+        f"repeats {m.recurrence}" if m.recurrence else None,
+    )
+    return tuple(fact for fact in shown if fact)
 
 
 ItemText = Callable[[Entry], str]
@@ -144,6 +156,7 @@ class Views:
             description=description,
             priority=m.priority,
             recurrence=m.recurrence,
+            facts=facts(m),
             **planning.item_fields(self.index, entry),
             history=slip_text(self.memory, entry),
         )
