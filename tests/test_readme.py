@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 from .conftest import ROOT, SAMPLE_VAULT, TODAY, Result
 
@@ -34,3 +38,17 @@ def test_the_documented_json_example_matches_the_output(run: Callable[..., Resul
         real["business_models"][0]["milestones"][0]
     )
     assert list(example["diagnostics"][0]) == ["code", "severity", "path", "line", "message"]
+
+
+def test_the_library_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's library example, run as written next to a copy of the sample vault."""
+    block = next(
+        b for b in re.findall(r"```python\n(.*?)```", README, re.DOTALL) if "milepost.check" in b
+    )
+    shutil.copytree(SAMPLE_VAULT, tmp_path / "sample-vault")
+    monkeypatch.chdir(tmp_path)
+    scope: dict[str, object] = {}
+    exec(compile(block, "README.md", "exec"), scope)
+    assert scope["checked"].failing(strict=False) is False  # type: ignore[attr-defined]
+    assert scope["built"].count("conflict") == 0  # type: ignore[attr-defined]
+    assert (tmp_path / "site" / "index.html").is_file()
