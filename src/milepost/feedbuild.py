@@ -78,7 +78,15 @@ def feed_settings(config: Config, today: date) -> str:
     """Everything besides the notes that every feed depends on."""
     from . import __version__
 
-    plain = replace(config, jobs=0, today=None, source=None, outputs=())
+    plain = replace(
+        config,
+        vault=Path(config.vault.name),  # its name is in the feeds; where it is, nowhere
+        cache_dir=None,
+        jobs=0,
+        today=None,
+        source=None,
+        outputs=(),
+    )
     return _hash(__version__, plain, today)
 
 

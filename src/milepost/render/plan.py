@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
+from pathlib import Path
 
 from ..config import Config
 from ..index import BusinessModel, Tool, VaultIndex
@@ -86,13 +87,16 @@ def settings_fingerprint(config: Config, today: object) -> str:
 
     plain = replace(
         config,
+        vault=Path(config.vault.name),
+        cache_dir=None,
         jobs=0,
         today=None,
         source=None,
         outputs=(),
         review_day="",
         calendar_spans=False,
-    )  # which outputs are on, and the calendar's settings, change no page
+    )  # which outputs are on, and the calendar's settings, change no page; nor does where the
+    # vault is (a clone or a synced copy elsewhere renders the same bytes)
     return _hash(__version__, plain, today, templates_fingerprint(config))
 
 
