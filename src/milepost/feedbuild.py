@@ -82,6 +82,7 @@ def feed_settings(config: Config, today: date) -> str:
         config,
         vault=Path(config.vault.name),  # its name is in the feeds; where it is, nowhere
         cache_dir=None,
+        cache=True,
         jobs=0,
         today=None,
         source=None,

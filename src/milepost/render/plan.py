@@ -89,6 +89,7 @@ def settings_fingerprint(config: Config, today: object) -> str:
         config,
         vault=Path(config.vault.name),
         cache_dir=None,
+        cache=True,
         jobs=0,
         today=None,
         source=None,
