@@ -44,7 +44,7 @@ LAYERS = [
     "history_snapshot",
     "reading",
     "feedbuild",
-    "build",
+    "uptodate",
     "stamp",
     "changes",
     "session",

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .build import BuildResult
     from .commands import build, check, export, watch
     from .config import Config, load_config
     from .errors import ConfigError, Diagnostic, MilepostError, WriteError
     from .index import VaultIndex
     from .reading import Scan, scan
     from .session import Session
+    from .uptodate import BuildResult
 
 _WHERE = {
     "Config": "config",
@@ -33,7 +33,7 @@ _WHERE = {
     "VaultIndex": "index",
     "Scan": "reading",
     "scan": "reading",
-    "BuildResult": "build",
+    "BuildResult": "uptodate",
     "Session": "session",
     "build": "commands",
     "check": "commands",

@@ -7,12 +7,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 
-from .build import Outputs
 from .config import CACHE_DIR, Config
 from .discover import SourceFile, discover, discover_file
 from .errors import Diagnostic
 from .files import TEMP_SUFFIX
 from .manifest import Manifest
+from .uptodate import Outputs
 
 
 def restat(

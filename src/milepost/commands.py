@@ -16,13 +16,13 @@ from .config import Config
 from .errors import Diagnostic
 
 if TYPE_CHECKING:
-    from .build import BuildResult
     from .history import Record
     from .index import VaultIndex
     from .memory import Memory
     from .reading import Progress
     from .session import Session
     from .site import ExportResult
+    from .uptodate import BuildResult
     from .watching import Outcome
 
 VERBS = {"create": "created", "update": "updated", "remove": "removed", "conflict": "conflict"}
@@ -262,9 +262,9 @@ def history(
     if not from_git:
         records = [r for r in log.records if since is None or r.on >= since.isoformat()]
         return Remembered(records, diagnostics)
-    from .build import vault_lock
     from .gitlog import from_git as read_git
     from .history import append
+    from .uptodate import vault_lock
 
     records = read_git(config, since, progress)
     with vault_lock(config):

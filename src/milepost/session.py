@@ -3,7 +3,7 @@
 A :class:`Session` reads the vault once (:meth:`~Session.build`), then takes in the paths that
 changed (:meth:`~Session.update`): it re-reads only the notes whose bytes changed, makes the next
 index with :func:`~milepost.index.apply` (the old one is left as it was), and writes through
-:func:`~milepost.build.bring_up_to_date`, which renders only the outputs whose inputs changed. A
+:func:`~milepost.uptodate.bring_up_to_date`, which renders only the outputs whose inputs changed. A
 file event for a page or note that holds exactly what the manifest says milepost wrote is its own
 write coming back, and is not a change.
 """
@@ -17,7 +17,6 @@ from datetime import date
 
 from . import history
 from . import history_snapshot as snapshot
-from .build import BuildResult, Outputs, bring_up_to_date, vault_lock
 from .cache import NoteCache
 from .changes import merged, restat, sweep_temp_files
 from .config import Config
@@ -31,6 +30,7 @@ from .ownership import reconcile
 from .reading import Progress, Scan, Timings, bulk, read_note, read_notes, sources
 from .render import Renderer
 from .render.plan import NoteMemo
+from .uptodate import BuildResult, Outputs, bring_up_to_date, vault_lock
 from .write import Change, check_output_folder
 
 SETTLE_ROUNDS = 3

@@ -15,13 +15,13 @@ from datetime import date
 from typing import Any
 
 from . import history
-from .build import BuildResult
 from .cache import read_stamp, stamp_key, write_stamp
 from .config import CACHE_DIR, Config
 from .discover import SourceFile
 from .errors import Diagnostic
 from .manifest import MANIFEST
 from .reading import Timings
+from .uptodate import BuildResult
 from .write import Change
 
 

@@ -34,12 +34,12 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from .build import BuildResult
 from .config import CACHE_DIR, CONFIG_NAME, Config, load_config
 from .discover import is_ignored
 from .errors import Diagnostic, MilepostError
 from .reading import Progress
 from .session import Session
+from .uptodate import BuildResult
 
 After = Callable[["Session", "list[str] | None"], "str | None"]
 """Called after every build with what changed (None: everything); may return a note for the
