@@ -221,9 +221,11 @@ class Session:
         that (one sorted batch), unless this is a dry run. ``scope``: the only notes that
         changed since the last round (None: any)."""
         assert self.index is not None
+        whole = False
         if self._tracker is None or not self.lasting:
             self._tracker = Tracker(self.config)
             scope = snapshot.restore(self.config, self._tracker, self.index, self.digests)
+            whole = scope is None
         self.memory = self._tracker.memory(self.index, scope)
         if dry_run or self.read_only:
             if self.memory.pending:
@@ -236,7 +238,8 @@ class Session:
                 self._tracker.forget()
                 raise
             self._tracker.wrote()
-        if self.memory.pending or not self.lasting:  # stale digests only widen the next scope
+        if self.memory.pending or (whole and not self.lasting):
+            # else the snapshot's older digests only widen the next build's scope a little
             snapshot.save(self.config, self._tracker, self.index, self.digests)
 
     def _history_findings(self) -> list[Diagnostic]:
