@@ -123,6 +123,40 @@ def _exchange() -> Callable[[Path, Path], bool] | None:
 _EXCHANGE = _exchange()
 
 
+CLOSE_WAIT = 5.0
+"""Seconds to wait at most for other processes to close the file milepost swapped out."""
+
+
+def _closed_by_others(path: Path) -> None:
+    """Return once no other process has ``path`` open (or after CLOSE_WAIT): then nothing more
+    can be written to it. A write lease on Linux is granted only to a file nobody else holds
+    open; where leases are not available, wait SETTLE instead."""
+    import fcntl
+
+    lease = getattr(fcntl, "F_SETLEASE", None)
+    if lease is None:
+        time.sleep(SETTLE)
+        return
+    deadline = time.monotonic() + CLOSE_WAIT
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        while True:
+            try:
+                fcntl.fcntl(fd, lease, fcntl.F_WRLCK)
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EBUSY):  # no leases here
+                    time.sleep(SETTLE)
+                    return
+                if time.monotonic() > deadline:
+                    return
+                time.sleep(SETTLE)
+                continue
+            fcntl.fcntl(fd, lease, fcntl.F_UNLCK)
+            return
+    finally:
+        os.close(fd)
+
+
 def swap(path: Path, expect: bytes, new: bytes) -> tuple[bytes, bytes] | None:
     """Replace ``path`` with ``new`` if it still holds ``expect``. Return None when done; when a
     save came in between, return (the user's bytes to splice into again, what ``path`` holds
@@ -143,10 +177,8 @@ def swap(path: Path, expect: bytes, new: bytes) -> tuple[bytes, bytes] | None:
             temp.replace(path)
             temp = None
             return None
+        _closed_by_others(temp)  # a writer that opened the old file may still be writing to it
         displaced = temp.read_bytes()
-        if displaced == expect:
-            time.sleep(SETTLE)  # a writer that opened the old file may still be writing to it
-            displaced = temp.read_bytes()
         if displaced == expect:
             return None
         now = path.read_bytes()
