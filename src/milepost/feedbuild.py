@@ -35,7 +35,7 @@ from .index import BusinessModel, VaultIndex
 from .manifest_records import PageRecord, Written, digest
 from .marks import BASE_MARK
 from .render import Page, safe_name
-from .write import Change, Writer
+from .write import Change, Writer, written_record
 
 KINDS = {"calendar": "calendar", "canvas": "canvas", "bases": "bases"}
 """Manifest kind of each feed output -> the name in ``outputs`` that turns it on."""
@@ -286,25 +286,12 @@ def _on_disk_events(root: Path, path: str) -> bytes | None:
     return events_of(data) if data.startswith(b"BEGIN:VCALENDAR\r\n") else None
 
 
-def _stat(target: Path, data: bytes) -> Written:
-    try:
-        info = target.stat()
-    except OSError:
-        return Written(digest(data), len(data))
-    return Written(digest(data), info.st_size, info.st_mtime_ns)
-
-
 def write_canvas(writer: Writer, feed: Feed, records: list[FeedMilestone], model: str) -> None:
     """Merge the model's roadmap into the canvas on disk and write it. A canvas the user changed
     (moved, resized or added cards) is merged, not a conflict, and replaced only while it still
     holds what it was merged from; a canvas milepost cannot read as its own is a conflict."""
-    try:
-        target = inside(writer.root, feed.path)
-    except WriteError as exc:
-        writer.record(Change(feed.path, "conflict", str(exc)))
-        return
-    if target.is_symlink():
-        writer.record(Change(feed.path, "conflict", "a symbolic link is in the way; left alone"))
+    target = writer.target(feed.path)
+    if target is None:
         return
     manifest = writer.manifest
     for _ in range(ATTEMPTS):
@@ -330,7 +317,7 @@ def write_canvas(writer: Writer, feed: Feed, records: list[FeedMilestone], model
         record = PageRecord(Written(digest(made), len(made)), "canvas", feed.key, feed.inputs)
         manifest.will_write_page(feed.path, record)
         if swap(target, current, made) is None:
-            manifest.wrote_page(feed.path, replace(record, written=_stat(target, made)))
+            manifest.wrote_page(feed.path, replace(record, written=written_record(target, made)))
             writer.record(Change(feed.path, "update"))
             return
     writer.record(

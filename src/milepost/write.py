@@ -54,7 +54,7 @@ def _read(path: Path) -> bytes | None:
         raise WriteError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def _written(path: Path, data: bytes) -> Written:
+def written_record(path: Path, data: bytes) -> Written:
     """The record of ``data`` just written to (or seen in) ``path``, with the file's size and
     mtime only when the file still holds ``data``: a save that lands between the write and this
     stat must never take on the record of milepost's bytes, or its event would pass for
@@ -102,14 +102,22 @@ class Writer:
         """A page that was not rendered again: its inputs and its file are as recorded."""
         self.record(Change(path, "unchanged"))
 
-    def page(self, page: Page, inputs: str = "") -> None:
+    def target(self, path: str) -> Path | None:
+        """Where a generated file goes, or None (recorded as a conflict) when it would leave the
+        vault or a symbolic link stands there."""
         try:
-            target = inside(self.root, page.path)
+            target = inside(self.root, path)
         except WriteError as exc:
-            self.record(Change(page.path, "conflict", str(exc)))
-            return
+            self.record(Change(path, "conflict", str(exc)))
+            return None
         if target.is_symlink():
-            self.record(Change(page.path, "conflict", "a symbolic link is in the way; left alone"))
+            self.record(Change(path, "conflict", "a symbolic link is in the way; left alone"))
+            return None
+        return target
+
+    def page(self, page: Page, inputs: str = "") -> None:
+        target = self.target(page.path)
+        if target is None:
             return
         new = page.data
         current = _read(target)
@@ -118,10 +126,10 @@ class Writer:
         if current == new:
             if known is not None and known.written.sha256 == record.written.sha256:
                 if known.written.size < 0:  # recorded before sizes were: learn them now
-                    known = replace(known, written=_written(target, new))
+                    known = replace(known, written=written_record(target, new))
                 record = PageRecord(known.written, page.kind, page.key, inputs)
             else:
-                record = PageRecord(_written(target, new), page.kind, page.key, inputs)
+                record = PageRecord(written_record(target, new), page.kind, page.key, inputs)
             if not self.dry_run:
                 self.manifest.set_page(page.path, record)
             self.record(Change(page.path, "unchanged"))
@@ -148,7 +156,9 @@ class Writer:
         if not self.dry_run:
             self.manifest.will_write_page(page.path, record)
             write_atomic(target, new, durable=False)  # a page milepost can always make again
-            self.manifest.wrote_page(page.path, replace(record, written=_written(target, new)))
+            self.manifest.wrote_page(
+                page.path, replace(record, written=written_record(target, new))
+            )
         self.record(Change(page.path, "create" if current is None else "update"))
 
     def prune(self, produced: Iterable[str]) -> None:
@@ -215,13 +225,13 @@ class Writer:
                 tried.setdefault(what, set()).add(record.sha256)
             if spliced == expect or self.dry_run:
                 if not self.dry_run and spliced == data:  # the note as milepost last saw it
-                    self.manifest.saw_note(path, _written(target, data))
+                    self.manifest.saw_note(path, written_record(target, data))
                 break
             written = Written(digest(spliced), len(spliced))
             self.manifest.will_write_note(path, records, written, digest(expect))
             again = swap(target, expect, spliced)
             if again is None:
-                self.manifest.wrote_note(path, _written(target, spliced))
+                self.manifest.wrote_note(path, written_record(target, spliced))
                 break
             data, expect = again  # the user saved meanwhile: splice into what they saved
             self.merged.add(path)
