@@ -26,7 +26,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from ..parse.blocks import dispatch_by_first_char
 from ..parse.markdown import obsidian_plugins
 from .mdlinks import _image, _link_close, _link_open, _tag, _wikilink, embed_html, link_html
-from .mdpage import MAX_EMBED_DEPTH, Page, _page, cycle_warning
+from .mdpage import MAX_EMBED_DEPTH, Page, _page, cycle_warning, matching_open
 from .mdsyntax import CALLOUT_ALIASES, _blocks_and_tasks, _callouts, _highlight
 
 __all__ = [
@@ -133,18 +133,10 @@ def _blockquote_open(
 def _blockquote_close(
     self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    depth = 0
-    for back in range(idx - 1, -1, -1):
-        token = tokens[back]
-        if token.type == "blockquote_close":
-            depth += 1
-        elif token.type == "blockquote_open":
-            if depth == 0:
-                meta = token.meta or {}
-                if "callout" in meta:
-                    return "</div></details>\n" if meta["fold"] else "</div></div>\n"
-                break
-            depth -= 1
+    opened = matching_open(tokens, idx, "blockquote")
+    meta = (opened.meta if opened is not None else None) or {}
+    if "callout" in meta:
+        return "</div></details>\n" if meta["fold"] else "</div></div>\n"
     return "</blockquote>\n"
 
 

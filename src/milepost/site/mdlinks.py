@@ -21,7 +21,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from ..model import Link
-from .mdpage import Page, _page
+from .mdpage import Page, _page, matching_open
 from .shape import AUDIO, IMAGES, VIDEO, extension, relative
 
 _SIZE = re.compile(r"^(?P<w>\d+)(?:x(?P<h>\d+))?$")
@@ -136,16 +136,8 @@ def _link_open(
 def _link_close(
     self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    depth = 0
-    for back in range(idx - 1, -1, -1):
-        token = tokens[back]
-        if token.type == "link_close":
-            depth += 1
-        elif token.type == "link_open":
-            if depth == 0:
-                return f"</{token.tag}>"
-            depth -= 1
-    return "</a>"
+    opened = matching_open(tokens, idx, "link")
+    return f"</{opened.tag}>" if opened is not None else "</a>"
 
 
 def _image(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:

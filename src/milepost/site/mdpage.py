@@ -9,9 +9,10 @@ the warning given when an embed would embed its own note again. The render rules
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
 from ..errors import Diagnostic, warning
@@ -59,3 +60,18 @@ def cycle_warning(page: Page, link: Link, target: str) -> Diagnostic:
         "export.embed-cycle",
         f"{link.raw} embeds {target}, which embeds this note again; shown as a link",
     )
+
+
+def matching_open(tokens: Sequence[Token], idx: int, kind: str) -> Token | None:
+    """The ``<kind>_open`` token that the ``<kind>_close`` token at ``idx`` closes (nested pairs
+    of the same kind skipped), or None."""
+    depth = 0
+    for back in range(idx - 1, -1, -1):
+        token = tokens[back]
+        if token.type == f"{kind}_close":
+            depth += 1
+        elif token.type == f"{kind}_open":
+            if depth == 0:
+                return token
+            depth -= 1
+    return None
