@@ -37,7 +37,7 @@ WOULD = {
 def counted(diagnostics: list[Diagnostic]) -> str:
     errors = sum(1 for d in diagnostics if d.severity == "error")
     warnings = len(diagnostics) - errors
-    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
 
 
 def _plural(count: int, word: str) -> str:

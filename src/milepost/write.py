@@ -24,7 +24,7 @@ from .files import inside, remove, remove_empty_folders, swap, write_atomic
 from .manifest import Manifest
 from .manifest_records import MARKER, PageRecord, RegionRecord, Written, digest, has_marker
 from .marks import is_ours
-from .parse.regions import find_regions
+from .parse.regions import RegionSpan, find_regions
 from .render import Page, Region
 
 Action = Literal["create", "update", "remove", "unchanged", "conflict"]
@@ -256,16 +256,12 @@ class Writer:
         write (a save made from milepost's file) is recorded as milepost's, so the next round
         fills it instead of keeping it as the user's."""
         data = _read(target)
-        if data is None or self.dry_run:
+        read = _regions_in(data) if data is not None and not self.dry_run else None
+        if read is None:
             return
-        try:
-            text = data.decode("utf-8").removeprefix("\ufeff")
-        except UnicodeDecodeError:
-            return
-        lines = data.splitlines(keepends=True)
         adopted = {}
-        for found in find_regions(text):
-            sha = digest(b"".join(lines[found.begin + 1 : found.end]))
+        for found, current in read[1]:
+            sha = digest(current)
             if sha in tried.get(found.what, ()):
                 adopted[found.what] = RegionRecord(sha)
         if adopted:
@@ -281,27 +277,25 @@ class Writer:
     ) -> tuple[bytes, dict[str, RegionRecord], list[Change]] | None:
         """The note with its regions filled, their records, and what changed; None when the note
         cannot be read as text (every region is then left alone and reported)."""
-        try:
-            text = data.decode("utf-8").removeprefix("\ufeff")
-        except UnicodeDecodeError:
+        read = _regions_in(data)
+        if read is None:
             self.changes.extend(
                 Change(path, "conflict", "the note is not UTF-8; region left alone", r.what)
                 for r in wanted
             )
             return None
-        lines = data.splitlines(keepends=True)
+        lines, found_regions = read
         texts = {r.what: r.text for r in wanted}
         known = self.manifest.regions.get(path, {})
         records: dict[str, RegionRecord] = {}
         changes: list[Change] = []
         replacements: dict[int, tuple[int, bytes]] = {}
-        for found in find_regions(text):
+        for found, current in found_regions:
             if found.what not in texts:
                 continue
             newline = b"\r\n" if lines[found.begin].endswith(b"\r\n") else b"\n"
             new = texts[found.what].replace("\n", newline.decode()).encode("utf-8")
             record = RegionRecord(digest(new), inputs.get((path, found.what), ""))
-            current = b"".join(lines[found.begin + 1 : found.end])
             if current == new:
                 records[found.what] = record
                 changes.append(Change(path, "unchanged", what=found.what))
@@ -327,6 +321,17 @@ class Writer:
             records[found.what] = record
             changes.append(Change(path, "update", what=found.what))
         return _splice(lines, replacements), records, changes
+
+
+def _regions_in(data: bytes) -> tuple[list[bytes], list[tuple[RegionSpan, bytes]]] | None:
+    """A note's lines, and each managed region in it with the bytes it holds now; None when the
+    note is not UTF-8 text."""
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return None
+    lines = data.splitlines(keepends=True)
+    return lines, [(f, b"".join(lines[f.begin + 1 : f.end])) for f in find_regions(text)]
 
 
 def _splice(lines: list[bytes], replacements: dict[int, tuple[int, bytes]]) -> bytes:
