@@ -10,14 +10,15 @@ the same milestones and today give the same bytes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
-from icalendar import Calendar, Event, vDuration, vRecur
+from icalendar import Calendar, Event, vCategory, vDate, vDDDTypes, vDuration, vRecur, vText, vUri
 
 from ..model import Period
+from .ics import lines, params
 from .records import FeedMilestone, plain
 
 PRODID = "-//milepost//Milestone feed//EN"
@@ -26,6 +27,9 @@ WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _REVIEW_DAY = re.compile(r"([+-]?[1-4])(MO|TU|WE|TH|FR|SA|SU)")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
 _UID_SAFE = "-_.~"
+_END = b"END:VCALENDAR\r\n"
+_DATE = b";" + params(VALUE="DATE") + b":"
+_AFTER = b";" + params(RELTYPE="FINISHTOSTART") + b":"
 
 
 def review_date(review_day: str, month: date) -> date:
@@ -82,6 +86,33 @@ def calendar(
     period with ``spans``. ``review_day`` (default ``2FR``, the second Friday) adds the monthly
     plan review as one recurring event; None leaves it out.
     """
+    return b"".join(
+        calendar_parts(
+            milestones,
+            vault=vault,
+            token=token,
+            today=today,
+            model=model,
+            name=name,
+            spans=spans,
+            review_day=review_day,
+        )
+    )
+
+
+def calendar_parts(
+    milestones: Iterable[FeedMilestone],
+    *,
+    vault: str,
+    token: str,
+    today: date,
+    model: str | None = None,
+    name: str | None = None,
+    spans: bool = False,
+    review_day: str | None = "2FR",
+) -> Iterator[bytes]:
+    """The bytes of :func:`calendar` in parts (the header, then one part per event, then the
+    end), to write to a file as they are made."""
     if not _TOKEN.fullmatch(token):
         raise ValueError(f"token {token!r} must be letters, digits, dots and hyphens")
     everything = list(milestones)
@@ -100,13 +131,15 @@ def calendar(
     stamp = datetime(today.year, today.month, today.day, tzinfo=UTC)
     if review_day is not None:
         cal.add_component(_review(review_day, today, token, stamp))
+    yield bytes(cal.to_ical()).removesuffix(_END)
+    feed = _Feed(titles, vault, token, stamp, spans, b"DTSTAMP:" + vDDDTypes(stamp).to_ical())
     dated = [(m, m.when) for m in chosen]
     for m, period in sorted(
         ((m, p) for m, p in dated if p is not None),
         key=lambda mp: (mp[1].end, mp[0].model, plain(mp[0].title), mp[0].identity),
     ):
-        cal.add_component(_event(m, period, _Feed(titles, vault, token, stamp, spans)))
-    return bytes(cal.to_ical())
+        yield event_bytes(m, period, feed)
+    yield _END
 
 
 def _review(review_day: str, today: date, token: str, stamp: datetime) -> Event:
@@ -154,6 +187,38 @@ class _Feed:
     token: str
     stamp: datetime
     spans: bool
+    stamp_line: bytes = b""
+    """``DTSTAMP`` as a content line."""
+
+
+def event_bytes(m: FeedMilestone, period: Period, feed: _Feed) -> bytes:
+    """The bytes ``_event(m, period, feed).to_ical()`` gives, made without a ``Component``."""
+    uid_text = vText(uid(m.identity, feed.token)).to_ical()
+    found = {
+        "SUMMARY": [b"SUMMARY:" + vText(summary(m)).to_ical()],
+        "DTSTART": [b"DTSTART" + _DATE + _day(period.start if feed.spans else period.end)],
+        "DTEND": [b"DTEND" + _DATE + _day(period.end + timedelta(days=1))],
+        "DTSTAMP": [feed.stamp_line],
+        "UID": [b"UID:" + uid_text],
+        "CATEGORIES": [
+            b"CATEGORIES:" + vCategory([m.model, *([m.kind] if m.kind else [])]).to_ical()
+        ],
+        "DESCRIPTION": [b"DESCRIPTION:" + vText(_description(m, feed.titles)).to_ical()],
+        "RELATED-TO": [
+            b"RELATED-TO" + _AFTER + vText(uid(other, feed.token)).to_ical()
+            for other in m.depends_on
+        ],
+        "STATUS": [b"STATUS:CANCELLED" if m.status == "cancelled" else b"STATUS:CONFIRMED"],
+        "TRANSP": [b"TRANSP:TRANSPARENT"],
+        "URL": [b"URL:" + vUri(obsidian_url(feed.vault, m.path, m.heading)).to_ical()]
+        if m.path
+        else [],
+    }
+    return b"BEGIN:VEVENT\r\n" + b"".join(lines(found)) + b"END:VEVENT\r\n"
+
+
+def _day(value: date) -> bytes:
+    return bytes(vDate(value).to_ical())  # type: ignore[no-untyped-call]
 
 
 def _event(m: FeedMilestone, period: Period, feed: _Feed) -> Event:
