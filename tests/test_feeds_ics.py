@@ -23,7 +23,7 @@ from milepost.feeds.calendar import (
     summary,
     uid,
 )
-from milepost.feeds.ics import fold
+from milepost.feeds.ics import EVENT_PROPERTIES, ORDER, fold, text
 from milepost.model import Period
 
 TODAY = date(2026, 11, 22)
@@ -72,6 +72,12 @@ def test_folding_is_icalendar_s_for_every_cut() -> None:
         lines.append("é" * (filler // 2) + special + "z" * 80)
     for line in lines:
         assert fold(line.encode("utf-8")) == _foldline(line).encode("utf-8"), line
+
+
+def test_text_values_and_the_order_of_properties_are_icalendar_s() -> None:
+    for value in texts(1500, 4):
+        assert text(value) == icalendar.vText(value).to_ical(), value
+    assert ORDER == EVENT_PROPERTIES
 
 
 def period(start: date, end: date, precision: str = "day", text: str | None = None) -> Period:

@@ -12,9 +12,10 @@ same events, and that ``icalendar`` reads them back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
 
-from icalendar import Event, Parameters
+from icalendar import Event, Parameters, vCategory, vDate
 from icalendar.caselessdict import canonsort_keys
 
 LIMIT = 75
@@ -37,8 +38,11 @@ EVENT_PROPERTIES = (
     "TRANSP",
     "URL",
 )
+"""A milestone event's properties, in the order they are written."""
 ORDER: tuple[str, ...] = tuple(canonsort_keys(list(EVENT_PROPERTIES), Event.canonical_order))
-"""The order ``icalendar`` writes a milestone event's properties in."""
+"""The order ``icalendar`` writes them in (a test checks that it is that one)."""
+MEMO = 1 << 14
+"""Values kept once made (dates, categories, URL parts repeat across a vault's events)."""
 
 
 def fold(line: bytes) -> bytes:
@@ -67,10 +71,29 @@ def params(**values: str) -> bytes:
     return bytes(Parameters(values).to_ical())
 
 
-def lines(properties: dict[str, list[bytes]]) -> Iterable[bytes]:
-    """A component's content lines in ``icalendar``'s order, folded, each ended with CRLF;
-    ``properties``: each property's unfolded lines by name (one of :data:`ORDER`)."""
-    for name in ORDER:
-        for line in properties.get(name, ()):
-            yield fold(line)
-            yield CRLF
+def text(value: str) -> bytes:
+    """A TEXT value as ``vText(value).to_ical()`` writes it (RFC 5545 escapes, in icalendar's
+    order: ``\\N`` is a line break, then backslashes, semicolons and commas are escaped, and
+    every line break is written ``\\n``), without making a ``vText`` (and its parameters)."""
+    return (
+        value.replace("\\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+        .encode("utf-8")
+    )
+
+
+@lru_cache(maxsize=MEMO)
+def day(value: date) -> bytes:
+    """A DATE value (``vDate``)."""
+    return bytes(vDate(value).to_ical())  # type: ignore[no-untyped-call]
+
+
+@lru_cache(maxsize=MEMO)
+def categories(names: tuple[str, ...]) -> bytes:
+    """A CATEGORIES value (``vCategory``)."""
+    return bytes(vCategory(list(names)).to_ical())
