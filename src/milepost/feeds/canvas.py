@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from ..model import Status
 from ..records import record
+from .canvasjson import dump_canvas
 from .records import FeedMilestone, plain
 from .space import Box, Occupied
 
@@ -108,10 +109,7 @@ def roadmap_canvas(
         old_nodes, old_edges = read
     nodes = _merge(fresh, old_nodes)
     edges = _edges(fresh, old_edges, {n["id"] for n in nodes})
-    text = json.dumps(
-        {"nodes": nodes, "edges": edges}, indent="\t", sort_keys=True, ensure_ascii=False
-    )
-    return (text + "\n").encode("utf-8")
+    return (dump_canvas(nodes, edges) + "\n").encode("utf-8")
 
 
 def read_canvas(data: bytes) -> tuple[list[Node], list[Node]] | NotMilepost:
