@@ -10,7 +10,7 @@ from itertools import product
 from typing import Any
 
 from milepost.feeds import roadmap_canvas
-from milepost.feeds.canvas import Cards
+from milepost.feeds.canvas import Cards, _Layout, _merge
 from milepost.feeds.canvasjson import dump_canvas
 
 from .test_feeds_ics import milestones, texts
@@ -55,3 +55,12 @@ def test_any_node_is_written_as_json_dumps_writes_it() -> None:
         if rng.random() < 0.2 and nodes:  # a nested value: the whole canvas takes json's path
             nodes[0]["styleAttributes"] = {"border": rng.choice(words), "list": [1, [], {}]}
         assert dump_canvas(nodes, edges) == reference(nodes, edges)
+
+
+def test_a_fresh_canvas_is_laid_out_as_placing_card_by_card_would() -> None:
+    for seed in range(8):
+        found = milestones(150, seed)
+        for model in ("Space X", "市場 🏁", "A\nB"):
+            chosen = [m for m in found if m.model == model]
+            layout = _Layout(chosen, model, "file")
+            assert _merge(layout, []) == _merge(layout, [], fast=False)

@@ -268,8 +268,13 @@ def _legend(model: str) -> str:
     )
 
 
-def _merge(fresh: _Layout, old_nodes: list[Node]) -> list[Node]:
-    """Fresh nodes with the kept geometry of the old ones; new cards placed where nothing is."""
+def _merge(fresh: _Layout, old_nodes: list[Node], *, fast: bool = True) -> list[Node]:
+    """Fresh nodes with the kept geometry of the old ones; new cards placed where nothing is.
+    Into an empty canvas (``fast``) the fresh layout goes as it is: its cards touch nothing
+    and each group holds its cards exactly, which is what placing them one by one gives."""
+    if fast and not old_nodes:
+        laid = [_with_box(node, box) for node, box in fresh.nodes]
+        return [n for n in laid if n["type"] == "group"] + [n for n in laid if n["type"] != "group"]
     old = {n["id"]: n for n in old_nodes}
     wanted = {node["id"] for node, _ in fresh.nodes}
     user = [n for n in old_nodes if not is_milepost_id(n["id"])]
