@@ -11,9 +11,10 @@ import icalendar
 import pytest
 
 from milepost import build as build_vault
-from milepost import load_config
+from milepost import feedwrite, load_config
 from milepost.feedbuild import events_of, whole_calendar
 from milepost.files import TEMP_SUFFIX
+from milepost.manifest_records import Written, digest
 
 from .conftest import TODAY, MakeVault, Result
 from .test_outputs import (
@@ -70,9 +71,12 @@ def test_an_edit_of_prose_makes_no_feed_again(vault: Path, run: Run) -> None:
     assert snapshot(vault) == after
 
 
+@pytest.mark.parametrize("block", [feedwrite.BLOCK, 97])
 def test_a_date_edit_makes_that_model_s_feeds_and_the_whole_feed_again(
-    vault: Path, run: Run
+    vault: Path, run: Run, block: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # 97: every feed is larger than a block, so the events are read back block by block
+    monkeypatch.setattr(feedwrite, "BLOCK", block)
     before = snapshot(vault)
     edit(vault, KITCHEN, "Mar 2027", "Apr 2027")
     assert build(run, vault, "-q").code == 0
@@ -131,3 +135,18 @@ def test_the_whole_feed_never_takes_events_from_a_feed_edited_by_hand(
     found = summaries((vault / FEED).read_bytes())
     assert "Land on Mars" in found and "Land on Venus" not in found
     assert "Open the first kitchen (due Apr 2027)" in found
+
+
+@pytest.mark.parametrize("block", [13, 97, 1000, feedwrite.BLOCK])
+def test_events_read_back_in_blocks_are_the_feed_s_events(
+    vault: Path, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feedwrite, "BLOCK", block)
+    for path in (SPACE_FEED, KITCHEN_FEED, FEED):
+        data = (vault / path).read_bytes()
+        assert len(data) > 1000  # header, review and events span several small blocks
+        ours = Written(digest(data), len(data))
+        parts = feedwrite.recorded_events(vault / path, ours)
+        assert parts is not None
+        assert b"".join(parts) == events_of(data) != b""
+        assert feedwrite.recorded_events(vault / path, Written(digest(b"other"), 5)) is None

@@ -32,10 +32,10 @@ from .config import Config
 from .errors import WriteError
 from .feedprints import feed_settings, fingerprint, in_graph, model_print, shown_print
 from .feeds.bases import portfolio_base
-from .feeds.calendar import calendar
+from .feeds.calendar import calendar, calendar_parts
 from .feeds.canvas import NotMilepost, roadmap_canvas
 from .feeds.records import Depends, FeedMilestone, Ident, identity, of_model
-from .feedwrite import write_stream
+from .feedwrite import END, EVENT, REVIEW_UID, events_of, recorded_events, write_stream
 from .files import inside, swap
 from .index import VaultIndex
 from .manifest_records import PageRecord, Written, digest
@@ -43,13 +43,29 @@ from .marks import BASE_MARK
 from .render import Page, safe_name
 from .write import Change, Writer, written_record
 
+__all__ = [
+    "ATTEMPTS",
+    "KINDS",
+    "Feed",
+    "FeedPaths",
+    "FeedWork",
+    "events_of",
+    "feed_settings",
+    "model_events",
+    "output_of",
+    "plan_feeds",
+    "vault_token",
+    "whole_calendar",
+    "whole_head",
+    "write_canvas",
+    "write_feeds",
+]
+
 KINDS = {"calendar": "calendar", "canvas": "canvas", "bases": "bases"}
 """Manifest kind of each feed output -> the name in ``outputs`` that turns it on."""
 ATTEMPTS = 5
 """How often a canvas is merged again when the user keeps saving it meanwhile."""
-_EVENT = b"BEGIN:VEVENT\r\n"
-_END = b"END:VCALENDAR\r\n"
-_REVIEW_UID = b"\r\nUID:plan-review@"
+_END = END
 
 
 def output_of(kind: str) -> str:
@@ -219,7 +235,7 @@ def write_feeds(work: FeedWork, feeds: Iterable[Feed]) -> None:
             records = work.records(key)
             name = index.models[key].name
             if feed.kind == "calendar":
-                data = calendar(
+                parts = calendar_parts(
                     records,
                     vault=config.vault.name,
                     token=vault_token(config),
@@ -229,7 +245,7 @@ def write_feeds(work: FeedWork, feeds: Iterable[Feed]) -> None:
                     review_day=config.review_day,
                 )
                 work.made.add(key)
-                writer.page(Page(feed.path, data, "calendar", key), inputs)
+                write_stream(writer, feed.path, "calendar", parts, inputs=inputs, key=key)
             else:
                 write_canvas(writer, replace(feed, inputs=inputs), records, name)
         work.done(key)
@@ -262,10 +278,29 @@ def _whole_parts(work: FeedWork, paths: FeedPaths) -> Iterator[bytes]:
             known = _recorded_events(writer, paths.calendars[key])
         if known is None:
             work.rendered += 1
-            known = model_events(config, index.today, work.records(key), model.name)
-            work.done(key)
-        yield known
+            known = _made_events(config, index.today, work.records(key), model.name)
+        yield from known
+        work.done(key)
     yield _END
+
+
+def _made_events(
+    config: Config, today: date, records: Iterable[FeedMilestone], model: str
+) -> Iterator[bytes]:
+    """The ``VEVENT`` blocks of one business model's milestones, one at a time."""
+    parts = calendar_parts(
+        records,
+        vault=config.vault.name,
+        token=vault_token(config),
+        today=today,
+        model=model,
+        spans=config.calendar_spans,
+        review_day=None,
+    )
+    next(parts)  # the header
+    for part in parts:
+        if part != _END and REVIEW_UID not in b"\r\n" + part.removeprefix(EVENT):
+            yield part
 
 
 def model_events(
@@ -302,28 +337,16 @@ def whole_head(config: Config, today: date) -> bytes:
     return head.removesuffix(_END)
 
 
-def events_of(feed: bytes) -> bytes:
-    """The ``VEVENT`` blocks of a feed milepost made, without the plan review."""
-    start, end = feed.find(_EVENT), feed.rfind(_END)
-    if start < 0 or end < start:
-        return b""
-    blocks = feed[start:end].split(_EVENT)
-    return b"".join(_EVENT + b for b in blocks if b and _REVIEW_UID not in b"\r\n" + b)
-
-
-def _recorded_events(writer: Writer, path: str) -> bytes | None:
+def _recorded_events(writer: Writer, path: str) -> Iterator[bytes] | None:
     """The events of a per-model feed on disk, while it holds what milepost wrote there."""
     record = writer.manifest.pages.get(path)
     if record is None or record.written.sha256 is None:
         return None
     try:
         target = inside(writer.root, path)
-        info = target.stat()
-        data = target.read_bytes()
-    except (OSError, WriteError):
+    except WriteError:
         return None
-    same = len(data) == info.st_size and record.written.matches(info.st_size, info.st_mtime_ns)
-    return events_of(data) if same or digest(data) == record.written.sha256 else None
+    return recorded_events(target, record.written)
 
 
 def write_canvas(writer: Writer, feed: Feed, records: list[FeedMilestone], model: str) -> None:

@@ -1,4 +1,4 @@
-"""Write a large generated file (the whole vault's calendar feed) as it is made, never whole.
+"""Write a large generated file (a calendar feed) as it is made, and read one back, never whole.
 
 :func:`write_stream` keeps the rules of :meth:`~milepost.write.Writer.page`: equal bytes are not
 written again (the file keeps its mtime), a file without milepost's mark is the user's and a
@@ -7,6 +7,7 @@ journals the write before the file is replaced, and the record's size and mtime 
 when the file still holds milepost's bytes. What differs is how: the parts go to a temp file
 beside the target as they come, hashed on the way, and the file on disk is known by its record
 (size and mtime) or read in blocks, so neither the old nor the new bytes are ever held whole.
+:func:`recorded_events` reads the events of a feed milepost wrote back from its file, in blocks.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import BinaryIO
 
 from .files import remove, temp_beside
 from .manifest_records import PageRecord, Written
@@ -26,6 +28,9 @@ from .write import Change, Writer
 BLOCK = 1 << 20
 HEAD = 4096
 """Bytes at the start of a file that tell whether it is milepost's (see ``marks.is_ours``)."""
+EVENT = b"BEGIN:VEVENT\r\n"
+END = b"END:VCALENDAR\r\n"
+REVIEW_UID = b"\r\nUID:plan-review@"
 
 
 class _Hashed:
@@ -140,3 +145,53 @@ def _kept(target: Path, before: os.stat_result, written: Written) -> Written:
         before.st_mtime_ns,
     )
     return Written(written.sha256, after.st_size, after.st_mtime_ns) if same else written
+
+
+def events_of(feed: bytes) -> bytes:
+    """The ``VEVENT`` blocks of a feed milepost made, without the plan review."""
+    start, end = feed.find(EVENT), feed.rfind(END)
+    if start < 0 or end < start:
+        return b""
+    blocks = feed[start:end].split(EVENT)
+    return b"".join(EVENT + b for b in blocks if b and REVIEW_UID not in b"\r\n" + b)
+
+
+def recorded_events(target: Path, written: Written) -> Iterator[bytes] | None:
+    """The events of the feed file ``target`` (as :func:`events_of`), read in blocks, while
+    the file holds what milepost wrote there (``written``); else None."""
+    try:
+        info = target.stat()
+        if not written.matches(info.st_size, info.st_mtime_ns):
+            made = hashlib.sha256()
+            with target.open("rb") as handle:
+                while block := handle.read(BLOCK):
+                    made.update(block)
+            if made.hexdigest() != written.sha256:
+                return None
+        handle = target.open("rb")
+    except OSError:
+        return None
+    return _events(handle, info.st_size)
+
+
+def _events(handle: BinaryIO, size: int) -> Iterator[bytes]:
+    with handle:
+        first = handle.read(BLOCK)
+        # a feed milepost wrote: its header and plan review, its events, its end
+        start = after = -1
+        while True:
+            start = first.find(EVENT)
+            after = first.find(EVENT, start + len(EVENT)) if start >= 0 else -1
+            if after >= 0 or len(first) >= size or not (more := handle.read(BLOCK)):
+                break
+            first += more
+        if after < 0:  # no second event: a small feed, read at once
+            yield events_of(first + handle.read())
+            return
+        if REVIEW_UID in b"\r\n" + first[start + len(EVENT) : after]:
+            start = after
+        left = size - len(END) - start
+        handle.seek(start)
+        while left > 0 and (block := handle.read(min(BLOCK, left))):
+            left -= len(block)
+            yield block
