@@ -43,6 +43,8 @@ LAYERS = [
     "cache",
     "history_snapshot",
     "reading",
+    "feedprints",
+    "feedwrite",
     "feedbuild",
     "uptodate",
     "stamp",

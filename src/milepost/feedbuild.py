@@ -1,15 +1,20 @@
 """The calendar feeds, canvas roadmaps and ``Portfolio.base`` as outputs of a build.
 
-Each file is planned like a page: a fingerprint of what it is made from (a business model's
-notes, today, the settings), recorded in the manifest with its kind (``calendar``, ``canvas``,
-``bases``), and made again only when that fingerprint changed or the file is no longer what
-milepost wrote. Writes go through the :class:`~milepost.write.Writer`, so a file milepost cannot
-recognise as its own is a conflict and is left alone.
+Each file is planned like a page, recorded in the manifest with its kind (``calendar``,
+``canvas``, ``bases``), and made again only when what it shows changed or the file is no longer
+what milepost wrote. A feed's fingerprint has two parts: a cheap one from what its milestones
+are read from (the business model's notes' bytes, each milestone's identity and the identities
+of those it waits for, today, the settings), and one from what the feed shows of them (the
+feed records). The second is computed only when the first moved, and a feed whose shown part
+did not move is left as it is: an edit of a note's prose makes no feed again. Writes go through
+the :class:`~milepost.write.Writer`, so a file milepost cannot recognise as its own is a
+conflict and is left alone.
 
 - ``<output>/Calendars/Milestones – <model>.ics``: one feed per business model.
-- ``<output>/Milestones.ics``: the whole vault. Its events are those of the per-model feeds (as
-  just made, or as they are on disk when unchanged), so an edit in one note makes one model's
-  events again, never the whole vault's.
+- ``<output>/Milestones.ics``: the whole vault. Its events are those of the per-model feeds as
+  they are on disk (made again only where a per-model feed is not milepost's), so an edit in
+  one note makes one model's events again, never the whole vault's; it is written as it is
+  assembled, one business model at a time, and never held whole.
 - ``<output>/Canvas/Roadmap – <model>.canvas``: merged into the canvas on disk (the user's
   positions, sizes, nodes and edges are kept), and written by compare-and-swap when the user
   changed it since milepost wrote it.
@@ -19,31 +24,48 @@ recognise as its own is a conflict and is left alone.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
 
 from .config import Config
 from .errors import WriteError
+from .feedprints import feed_settings, fingerprint, in_graph, model_print, shown_print
 from .feeds.bases import portfolio_base
-from .feeds.calendar import calendar
+from .feeds.calendar import calendar, calendar_parts
 from .feeds.canvas import NotMilepost, roadmap_canvas
 from .feeds.records import Depends, FeedMilestone, Ident, identity, of_model
+from .feedwrite import END, EVENT, REVIEW_UID, events_of, recorded_events, write_stream
 from .files import inside, swap
-from .index import BusinessModel, VaultIndex
+from .index import VaultIndex
 from .manifest_records import PageRecord, Written, digest
 from .marks import BASE_MARK
 from .render import Page, safe_name
 from .write import Change, Writer, written_record
 
+__all__ = [
+    "ATTEMPTS",
+    "KINDS",
+    "Feed",
+    "FeedPaths",
+    "FeedWork",
+    "events_of",
+    "feed_settings",
+    "model_events",
+    "output_of",
+    "plan_feeds",
+    "vault_token",
+    "whole_calendar",
+    "whole_head",
+    "write_canvas",
+    "write_feeds",
+]
+
 KINDS = {"calendar": "calendar", "canvas": "canvas", "bases": "bases"}
 """Manifest kind of each feed output -> the name in ``outputs`` that turns it on."""
 ATTEMPTS = 5
 """How often a canvas is merged again when the user keeps saving it meanwhile."""
-_EVENT = b"BEGIN:VEVENT\r\n"
-_END = b"END:VCALENDAR\r\n"
-_REVIEW_UID = b"\r\nUID:plan-review@"
+_END = END
 
 
 def output_of(kind: str) -> str:
@@ -61,34 +83,9 @@ class Feed:
     inputs: str = ""
 
 
-def _hash(*parts: object) -> str:
-    made = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        made.update(part if isinstance(part, bytes) else repr(part).encode("utf-8", "replace"))
-        made.update(b"\0")
-    return made.hexdigest()
-
-
 def vault_token(config: Config) -> str:
     """A short token, the same at every build of this vault, that keeps two vaults' UIDs apart."""
     return hashlib.blake2b(config.vault.name.encode("utf-8"), digest_size=5).hexdigest()
-
-
-def feed_settings(config: Config, today: date) -> str:
-    """Everything besides the notes that every feed depends on."""
-    from . import __version__
-
-    plain = replace(
-        config,
-        vault=Path(config.vault.name),  # its name is in the feeds; where it is, nowhere
-        cache_dir=None,
-        cache=True,
-        jobs=0,
-        today=None,
-        source=None,
-        outputs=(),
-    )
-    return _hash(__version__, plain, today)
 
 
 class FeedPaths:
@@ -124,43 +121,29 @@ def plan_feeds(
     ident: Ident = identity,
     depends: Depends | None = None,
 ) -> list[Feed]:
-    """Every feed of the outputs ``index.config`` turns on, with its fingerprint. ``ident`` and
-    ``depends``: each milestone's identity and the milestones it waits for (see FeedWork)."""
+    """Every feed of the outputs ``index.config`` turns on, with the cheap part of its
+    fingerprint (see the module). ``ident`` and ``depends``: each milestone's identity and the
+    milestones it waits for (asked only of milestones in the dependency graph: the others wait
+    for nothing)."""
     config = index.config
     chosen = set(config.outputs)
     settings = feed_settings(config, index.today)
-    models = {
-        m.key: _model_print(settings, m, digests, ident, depends) for m in index.models.values()
-    }
+    waits = in_graph(index, depends)
+    models = {m.key: model_print(settings, m, digests, ident, waits) for m in index.models.values()}
     feeds: list[Feed] = []
     if "calendar" in chosen:
         for key, made in models.items():
-            feeds.append(Feed(paths.calendars[key], "calendar", key, _hash("calendar", made)))
-        every = _hash("calendar", settings, [(k, paths.calendars[k], v) for k, v in models.items()])
+            feeds.append(Feed(paths.calendars[key], "calendar", key, fingerprint("calendar", made)))
+        every = fingerprint(
+            "calendar", settings, [(k, paths.calendars[k], v) for k, v in models.items()]
+        )
         feeds.append(Feed(paths.calendar, "calendar", "", every))
     if "canvas" in chosen:
         for key, made in models.items():
-            feeds.append(Feed(paths.canvases[key], "canvas", key, _hash("canvas", made)))
+            feeds.append(Feed(paths.canvases[key], "canvas", key, fingerprint("canvas", made)))
     if "bases" in chosen:
-        feeds.append(Feed(paths.base, "bases", "", _hash("bases", settings)))
+        feeds.append(Feed(paths.base, "bases", "", fingerprint("bases", settings)))
     return feeds
-
-
-def _model_print(
-    settings: str,
-    model: BusinessModel,
-    digests: Mapping[str, bytes],
-    ident: Ident,
-    depends: Depends | None,
-) -> str:
-    """A business model's milestones as the feeds see them: its name, its notes' bytes, each
-    milestone's identity and those of the milestones it waits for (they may live elsewhere)."""
-    notes = [(path, digests.get(path, b"")) for path in sorted(model.by_note)]
-    known = [
-        (ident(e), [ident(p) for p in depends(e)] if depends is not None else [])
-        for e in model.entries
-    ]
-    return _hash(settings, model.key, model.name, notes, known)
 
 
 @dataclass(slots=True)
@@ -176,68 +159,148 @@ class FeedWork:
     depends: Depends | None = None
     """The milestones each one waits for (RELATED-TO in the calendar, edges on the canvas)."""
     rendered: int = 0
+    made: set[str] = field(default_factory=set)
+    """Business models whose calendar feed was made in this build."""
     _records: dict[str, list[FeedMilestone]] = field(default_factory=dict)
+    _shown: dict[str, str] = field(default_factory=dict)
+    _settings: str = ""
+    _waits: Depends | None = None
+
+    def __post_init__(self) -> None:
+        self._settings = feed_settings(self.index.config, self.index.today)
+        self._waits = in_graph(self.index, self.depends)
 
     def records(self, key: str) -> list[FeedMilestone]:
         found = self._records.get(key)
         if found is None:
-            found = of_model(self.index.models[key], self.ident, self.depends)
+            found = of_model(self.index.models[key], self.ident, self._waits)
             self._records[key] = found
         return found
 
+    def done(self, key: str) -> None:
+        """Forget a business model's records (the next one's take their place)."""
+        self._records.pop(key, None)
+
+    def shown(self, key: str) -> str:
+        """The fingerprint of what a business model's feeds show."""
+        found = self._shown.get(key)
+        if found is None:
+            model = self.index.models[key]
+            found = self._shown[key] = shown_print(self._settings, model, self.records(key))
+        return found
+
+    def settle(self, feed: Feed, paths: FeedPaths) -> tuple[bool, str]:
+        """Whether ``feed`` is fresh (its file as recorded and what it shows unchanged), and
+        the fingerprint to record for it. A feed whose cheap fingerprint moved but whose
+        shown part did not is fresh: its record takes the new fingerprint, its file stays."""
+        manifest = self.writer.manifest
+        record = manifest.pages.get(feed.path)
+        old = record.inputs if record is not None else ""
+        old_read, _, old_shown = old.partition(" ")
+        if old_shown and old_read == feed.inputs and self.fresh(replace(feed, inputs=old)):
+            if feed.key:
+                self._shown.setdefault(feed.key, old_shown)
+            return True, old
+        if feed.key:
+            shown = self.shown(feed.key)
+        else:  # the whole vault's calendar: every business model's
+            every = [(k, paths.calendars[k], self.shown(k)) for k in self.index.models]
+            shown = fingerprint("calendar", self._settings, every)
+        inputs = f"{feed.inputs} {shown}"
+        if record is not None and old_shown == shown and self.fresh(replace(feed, inputs=old)):
+            if not self.writer.dry_run:
+                manifest.set_page(feed.path, replace(record, inputs=inputs))
+            return True, inputs
+        return False, inputs
+
 
 def write_feeds(work: FeedWork, feeds: Iterable[Feed]) -> None:
-    """Make and write each feed that is not fresh; the whole-vault calendar last, from the
-    per-model feeds' events."""
+    """Make and write each feed that is not fresh, one business model at a time (its records
+    are dropped once its feeds are written); the whole-vault calendar last, from the per-model
+    feeds' events."""
     index, writer = work.index, work.writer
     config = index.config
-    vault, token = config.vault.name, vault_token(config)
-    events: dict[str, bytes] = {}
-    whole: Feed | None = None
+    paths = FeedPaths(index, config)
+    by_model: dict[str, list[Feed]] = {}
+    rest: list[Feed] = []
     for feed in feeds:
-        if feed.kind == "calendar" and not feed.key:
-            whole = feed
+        (by_model.setdefault(feed.key, []) if feed.key else rest).append(feed)
+    for key, mine in by_model.items():
+        for feed in mine:
+            fresh, inputs = work.settle(feed, paths)
+            if fresh:
+                writer.unchanged(feed.path)
+                continue
+            work.rendered += 1
+            records = work.records(key)
+            name = index.models[key].name
+            if feed.kind == "calendar":
+                parts = calendar_parts(
+                    records,
+                    vault=config.vault.name,
+                    token=vault_token(config),
+                    today=index.today,
+                    model=name,
+                    spans=config.calendar_spans,
+                    review_day=config.review_day,
+                )
+                work.made.add(key)
+                write_stream(writer, feed.path, "calendar", parts, inputs=inputs, key=key)
+            else:
+                write_canvas(writer, replace(feed, inputs=inputs), records, name)
+        work.done(key)
+    for feed in rest:
+        if feed.kind == "bases":
+            if work.fresh(feed):
+                writer.unchanged(feed.path)
+                continue
+            work.rendered += 1
+            data = BASE_MARK + b"\n" + portfolio_base(output=config.output, tags=config.tags)
+            writer.page(Page(feed.path, data, "bases"), feed.inputs)
             continue
-        if work.fresh(feed):
+        fresh, inputs = work.settle(feed, paths)
+        if fresh:
             writer.unchanged(feed.path)
             continue
         work.rendered += 1
-        if feed.kind == "calendar":
-            model = index.models[feed.key]
-            data = calendar(
-                work.records(feed.key),
-                vault=vault,
-                token=token,
-                today=index.today,
-                model=model.name,
-                spans=config.calendar_spans,
-                review_day=config.review_day,
-            )
-            events[feed.key] = events_of(data)
-            writer.page(Page(feed.path, data, "calendar", feed.key), feed.inputs)
-        elif feed.kind == "canvas":
-            write_canvas(writer, feed, work.records(feed.key), index.models[feed.key].name)
-        else:
-            data = BASE_MARK + b"\n" + portfolio_base(output=config.output, tags=config.tags)
-            writer.page(Page(feed.path, data, "bases"), feed.inputs)
-    if whole is None:
-        return
-    if work.fresh(whole):
-        writer.unchanged(whole.path)
-        return
-    work.rendered += 1
-    paths = FeedPaths(index, config)
-    parts: list[bytes] = []
+        write_stream(writer, feed.path, "calendar", _whole_parts(work, paths), inputs=inputs)
+
+
+def _whole_parts(work: FeedWork, paths: FeedPaths) -> Iterator[bytes]:
+    """The whole vault's feed in parts: its header, each business model's events (from its
+    feed on disk while that is what milepost wrote, else made again), its end."""
+    index, writer = work.index, work.writer
+    config = index.config
+    yield whole_head(config, index.today)
     for key, model in index.models.items():
-        known = events.get(key)
+        known = None
+        if not (writer.dry_run and key in work.made):  # a dry run did not write it
+            known = _recorded_events(writer, paths.calendars[key])
         if known is None:
-            known = _on_disk_events(writer.root, paths.calendars[key])
-        if known is None:  # not on disk as milepost wrote it: make the events again
             work.rendered += 1
-            known = model_events(config, index.today, work.records(key), model.name)
-        parts.append(known)
-    data = whole_calendar(config, index.today, parts)
-    writer.page(Page(whole.path, data, "calendar"), whole.inputs)
+            known = _made_events(config, index.today, work.records(key), model.name)
+        yield from known
+        work.done(key)
+    yield _END
+
+
+def _made_events(
+    config: Config, today: date, records: Iterable[FeedMilestone], model: str
+) -> Iterator[bytes]:
+    """The ``VEVENT`` blocks of one business model's milestones, one at a time."""
+    parts = calendar_parts(
+        records,
+        vault=config.vault.name,
+        token=vault_token(config),
+        today=today,
+        model=model,
+        spans=config.calendar_spans,
+        review_day=None,
+    )
+    next(parts)  # the header
+    for part in parts:
+        if part != _END and REVIEW_UID not in b"\r\n" + part.removeprefix(EVENT):
+            yield part
 
 
 def model_events(
@@ -258,6 +321,11 @@ def model_events(
 
 def whole_calendar(config: Config, today: date, events: Iterable[bytes]) -> bytes:
     """The whole vault's feed: its header and plan review, then every model's events."""
+    return whole_head(config, today) + b"".join(events) + _END
+
+
+def whole_head(config: Config, today: date) -> bytes:
+    """The whole vault's feed up to its first milestone event: header and plan review."""
     head = calendar(
         [],
         vault=config.vault.name,
@@ -266,24 +334,19 @@ def whole_calendar(config: Config, today: date, events: Iterable[bytes]) -> byte
         name=f"Milestones · {config.vault.name}",
         review_day=config.review_day,
     )
-    return head.removesuffix(_END) + b"".join(events) + _END
+    return head.removesuffix(_END)
 
 
-def events_of(feed: bytes) -> bytes:
-    """The ``VEVENT`` blocks of a feed milepost made, without the plan review."""
-    start, end = feed.find(_EVENT), feed.rfind(_END)
-    if start < 0 or end < start:
-        return b""
-    blocks = feed[start:end].split(_EVENT)
-    return b"".join(_EVENT + b for b in blocks if b and _REVIEW_UID not in b"\r\n" + b)
-
-
-def _on_disk_events(root: Path, path: str) -> bytes | None:
-    try:
-        data = inside(root, path).read_bytes()
-    except (OSError, WriteError):
+def _recorded_events(writer: Writer, path: str) -> Iterator[bytes] | None:
+    """The events of a per-model feed on disk, while it holds what milepost wrote there."""
+    record = writer.manifest.pages.get(path)
+    if record is None or record.written.sha256 is None:
         return None
-    return events_of(data) if data.startswith(b"BEGIN:VCALENDAR\r\n") else None
+    try:
+        target = inside(writer.root, path)
+    except WriteError:
+        return None
+    return recorded_events(target, record.written)
 
 
 def write_canvas(writer: Writer, feed: Feed, records: list[FeedMilestone], model: str) -> None:

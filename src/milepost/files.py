@@ -19,7 +19,7 @@ import errno
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .errors import WriteError
@@ -96,6 +96,30 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool:
             raise _failed(path, exc) from None
         raise
     return True
+
+
+def temp_beside(path: Path, chunks: Iterable[bytes]) -> Path:
+    """A temp file in ``path``'s folder (with ``path``'s mode, when it exists) that holds
+    ``chunks`` one after the other, written as they come so that a large file is never held
+    whole; the caller moves it over ``path`` or removes it."""
+    temp: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = _mode(path)
+        fd, temp = _temp(path)
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        if mode is not None:
+            temp.chmod(mode)
+    except BaseException as exc:  # Ctrl-C too: never leave a temp file behind
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        if isinstance(exc, OSError):
+            raise _failed(path, exc) from None
+        raise
+    return temp
 
 
 def _exchange() -> Callable[[Path, Path], bool] | None:

@@ -10,14 +10,16 @@ the same milestones and today give the same bytes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from urllib.parse import quote
 
-from icalendar import Calendar, Event, vDuration, vRecur
+from icalendar import Calendar, Event, vDDDTypes, vDuration, vRecur, vUri
 
 from ..model import Period
+from .ics import CRLF, MEMO, categories, day, fold, params, text
 from .records import FeedMilestone, plain
 
 PRODID = "-//milepost//Milestone feed//EN"
@@ -26,6 +28,9 @@ WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _REVIEW_DAY = re.compile(r"([+-]?[1-4])(MO|TU|WE|TH|FR|SA|SU)")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
 _UID_SAFE = "-_.~"
+_END = b"END:VCALENDAR\r\n"
+_DATE = b";" + params(VALUE="DATE") + b":"
+_AFTER = b";" + params(RELTYPE="FINISHTOSTART") + b":"
 
 
 def review_date(review_day: str, month: date) -> date:
@@ -53,9 +58,14 @@ def review_date(review_day: str, month: date) -> date:
 def obsidian_url(vault: str, path: str, heading: str | None = None) -> str:
     """``obsidian://open`` for a note (and a heading in it), every value percent-encoded."""
     name = path[:-3] if path.lower().endswith(".md") else path
-    if heading:
-        name = f"{name}#{heading}"
-    return f"obsidian://open?vault={quote(vault, safe='')}&file={quote(name, safe='')}"
+    url = f"obsidian://open?vault={_quoted(vault)}&file={_quoted(name)}"
+    # percent-encoding goes character by character: the parts can be encoded one by one
+    return f"{url}%23{_quoted(heading)}" if heading else url
+
+
+@lru_cache(maxsize=MEMO)
+def _quoted(part: str) -> str:
+    return quote(part, safe="")
 
 
 def uid(identity: str, token: str) -> str:
@@ -82,11 +92,38 @@ def calendar(
     period with ``spans``. ``review_day`` (default ``2FR``, the second Friday) adds the monthly
     plan review as one recurring event; None leaves it out.
     """
+    return b"".join(
+        calendar_parts(
+            milestones,
+            vault=vault,
+            token=token,
+            today=today,
+            model=model,
+            name=name,
+            spans=spans,
+            review_day=review_day,
+        )
+    )
+
+
+def calendar_parts(
+    milestones: Iterable[FeedMilestone],
+    *,
+    vault: str,
+    token: str,
+    today: date,
+    model: str | None = None,
+    name: str | None = None,
+    spans: bool = False,
+    review_day: str | None = "2FR",
+) -> Iterator[bytes]:
+    """The bytes of :func:`calendar` in parts (the header, then one part per event, then the
+    end), to write to a file as they are made."""
     if not _TOKEN.fullmatch(token):
         raise ValueError(f"token {token!r} must be letters, digits, dots and hyphens")
     everything = list(milestones)
-    chosen = [m for m in everything if model is None or m.model == model]
-    titles = {m.identity: plain(m.title) for m in everything}
+    shown = [plain(m.title) for m in everything]
+    titles = {m.identity: title for m, title in zip(everything, shown, strict=True)}
     cal = Calendar()
     title = name or (f"Milestones · {model}" if model is not None else f"Milestones · {vault}")
     cal.add("prodid", PRODID)
@@ -100,13 +137,19 @@ def calendar(
     stamp = datetime(today.year, today.month, today.day, tzinfo=UTC)
     if review_day is not None:
         cal.add_component(_review(review_day, today, token, stamp))
-    dated = [(m, m.when) for m in chosen]
-    for m, period in sorted(
-        ((m, p) for m, p in dated if p is not None),
-        key=lambda mp: (mp[1].end, mp[0].model, plain(mp[0].title), mp[0].identity),
+    yield bytes(cal.to_ical()).removesuffix(_END)
+    feed = _Feed(titles, vault, token, stamp, spans, b"DTSTAMP:" + vDDDTypes(stamp).to_ical())
+    dated = [
+        (m, m.when, title)
+        for m, title in zip(everything, shown, strict=True)
+        if model is None or m.model == model
+    ]
+    for m, period, title in sorted(
+        ((m, p, t) for m, p, t in dated if p is not None),
+        key=lambda mpt: (mpt[1].end, mpt[0].model, mpt[2], mpt[0].identity),
     ):
-        cal.add_component(_event(m, period, _Feed(titles, vault, token, stamp, spans)))
-    return bytes(cal.to_ical())
+        yield event_bytes(m, period, feed, title)
+    yield _END
 
 
 def _review(review_day: str, today: date, token: str, stamp: datetime) -> Event:
@@ -130,9 +173,10 @@ def _review(review_day: str, today: date, token: str, stamp: datetime) -> Event:
     return event
 
 
-def summary(m: FeedMilestone) -> str:
-    """The event's title: the milestone's, with what its date means when that is not plain."""
-    title = plain(m.title) or "Untitled milestone"
+def summary(m: FeedMilestone, shown: str | None = None) -> str:
+    """The event's title: the milestone's (``shown``: its plain text, when known), with what
+    its date means when that is not plain."""
+    title = (plain(m.title) if shown is None else shown) or "Untitled milestone"
     if m.status == "achieved":
         return f"{title} (achieved {m.done.text})" if m.done else f"{title} (achieved)"
     if m.status == "cancelled":
@@ -154,6 +198,33 @@ class _Feed:
     token: str
     stamp: datetime
     spans: bool
+    stamp_line: bytes = b""
+    """``DTSTAMP`` as a content line."""
+
+
+def event_bytes(m: FeedMilestone, period: Period, feed: _Feed, shown: str | None = None) -> bytes:
+    """The bytes ``_event(m, period, feed).to_ical()`` gives, made without a ``Component``
+    (``shown``: the title's plain text, when known). The properties are written in
+    :data:`~milepost.feeds.ics.EVENT_PROPERTIES`' order, which is icalendar's."""
+    token = feed.token
+    lines = [
+        b"BEGIN:VEVENT",
+        fold(b"SUMMARY:" + text(summary(m, shown))),
+        b"DTSTART" + _DATE + day(period.start if feed.spans else period.end),
+        b"DTEND" + _DATE + day(period.end + timedelta(days=1)),
+        feed.stamp_line,
+        fold(b"UID:" + text(uid(m.identity, token))),
+        fold(b"CATEGORIES:" + categories((m.model, m.kind) if m.kind else (m.model,))),
+        fold(b"DESCRIPTION:" + text(_description(m, feed.titles))),
+    ]
+    lines.extend(fold(b"RELATED-TO" + _AFTER + text(uid(d, token))) for d in m.depends_on)
+    lines.append(b"STATUS:CANCELLED" if m.status == "cancelled" else b"STATUS:CONFIRMED")
+    lines.append(b"TRANSP:TRANSPARENT")
+    if m.path:
+        url = vUri(obsidian_url(feed.vault, m.path, m.heading)).to_ical()
+        lines.append(fold(b"URL:" + url))
+    lines.append(b"END:VEVENT\r\n")
+    return CRLF.join(lines)
 
 
 def _event(m: FeedMilestone, period: Period, feed: _Feed) -> Event:

@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from ..model import Status
 from ..records import record
+from .canvasjson import dump_canvas
 from .records import FeedMilestone, plain
 from .space import Box, Occupied
 
@@ -108,10 +109,7 @@ def roadmap_canvas(
         old_nodes, old_edges = read
     nodes = _merge(fresh, old_nodes)
     edges = _edges(fresh, old_edges, {n["id"] for n in nodes})
-    text = json.dumps(
-        {"nodes": nodes, "edges": edges}, indent="\t", sort_keys=True, ensure_ascii=False
-    )
-    return (text + "\n").encode("utf-8")
+    return (dump_canvas(nodes, edges) + "\n").encode("utf-8")
 
 
 def read_canvas(data: bytes) -> tuple[list[Node], list[Node]] | NotMilepost:
@@ -270,8 +268,13 @@ def _legend(model: str) -> str:
     )
 
 
-def _merge(fresh: _Layout, old_nodes: list[Node]) -> list[Node]:
-    """Fresh nodes with the kept geometry of the old ones; new cards placed where nothing is."""
+def _merge(fresh: _Layout, old_nodes: list[Node], *, fast: bool = True) -> list[Node]:
+    """Fresh nodes with the kept geometry of the old ones; new cards placed where nothing is.
+    Into an empty canvas (``fast``) the fresh layout goes as it is: its cards touch nothing
+    and each group holds its cards exactly, which is what placing them one by one gives."""
+    if fast and not old_nodes:
+        laid = [_with_box(node, box) for node, box in fresh.nodes]
+        return [n for n in laid if n["type"] == "group"] + [n for n in laid if n["type"] != "group"]
     old = {n["id"]: n for n in old_nodes}
     wanted = {node["id"] for node, _ in fresh.nodes}
     user = [n for n in old_nodes if not is_milepost_id(n["id"])]

@@ -1,0 +1,107 @@
+"""Fingerprints of the calendar feeds and canvases: what they are read from, and what they show.
+
+A feed's fingerprint has two parts. :func:`model_print` is cheap and made at every build: a
+business model's notes (their bytes), each milestone's identity and the identities of the
+milestones it waits for, today and the settings. :func:`shown_print` is made only when the first
+moved: the feed records themselves, which is all a feed shows, so an edit that leaves them as
+they were (a note's prose) makes no feed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from .config import Config
+from .feeds.records import Depends, FeedMilestone, Ident
+from .index import BusinessModel, VaultIndex
+from .model import Period
+from .planning import planning
+
+
+def fingerprint(*parts: object) -> str:
+    made = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        made.update(part if isinstance(part, bytes) else repr(part).encode("utf-8", "replace"))
+        made.update(b"\0")
+    return made.hexdigest()
+
+
+def feed_settings(config: Config, today: date) -> str:
+    """Everything besides the notes that every feed depends on."""
+    from . import __version__
+
+    plain = replace(
+        config,
+        vault=Path(config.vault.name),  # its name is in the feeds; where it is, nowhere
+        cache_dir=None,
+        cache=True,
+        jobs=0,
+        today=None,
+        source=None,
+        outputs=(),
+    )
+    return fingerprint(__version__, plain, today)
+
+
+def in_graph(index: VaultIndex, depends: Depends | None) -> Depends | None:
+    """``depends``, asked only of the milestones in the index's dependency graph."""
+    if depends is None:
+        return None
+    graph = planning(index).schedule.timings
+    return lambda entry: depends(entry) if entry.id in graph else ()
+
+
+def model_print(
+    settings: str,
+    model: BusinessModel,
+    digests: Mapping[str, bytes],
+    ident: Ident,
+    depends: Depends | None,
+) -> str:
+    """What a business model's feeds are read from: its name, its notes' bytes, each
+    milestone's identity and those of the milestones it waits for (they may live elsewhere)."""
+    notes = [(path, digests.get(path, b"")) for path in sorted(model.by_note)]
+    entries = model.entries
+    known = "\x1f".join(map(ident, entries))
+    links = []
+    if depends is not None:
+        for entry in entries:
+            before = depends(entry)
+            if before:
+                links.append((ident(entry), [ident(p) for p in before]))
+    return fingerprint(settings, model.key, model.name, notes, known, links)
+
+
+def shown_print(settings: str, model: BusinessModel, records: Iterable[FeedMilestone]) -> str:
+    """What a business model's feeds show: its name and its feed records."""
+    made = hashlib.blake2b(digest_size=16)
+    made.update(repr((settings, model.key, model.name)).encode("utf-8", "replace"))
+    for r in records:
+        shown = (
+            r.identity,
+            r.title,
+            r.model,
+            r.status,
+            r.kind,
+            period_print(r.due),
+            period_print(r.done),
+            r.description,
+            r.owner,
+            r.budget,
+            r.path,
+            r.heading,
+            r.whole_note,
+            r.depends_on,
+        )
+        made.update(repr(shown).encode("utf-8", "surrogatepass"))
+    return made.hexdigest()
+
+
+def period_print(period: Period | None) -> tuple[str, int, int, str] | None:
+    if period is None:
+        return None
+    return (period.text, period.start.toordinal(), period.end.toordinal(), period.precision)
