@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
+from milepost.config import Config
 from milepost.parse import parse_note
 from milepost.parse.fastinline import REFERENCE_ENV, FastInline
 from milepost.parse.markdown import build_index_parser
-from milepost.config import Config
 
 from .conftest import CORPORA, FIXTURE_VAULTS, SAMPLE_VAULT, needs_shared
 from .test_generator import load_generator
@@ -79,7 +79,7 @@ def test_the_listed_cases_give_the_same_tokens(md: MarkdownIt) -> None:
 
 def test_a_reference_definition_is_seen(md: MarkdownIt) -> None:
     text = "[ref] #milestone Ship\n\n[ref]: https://example.com\n"
-    (src, env), = list(inline_runs(md, text))
+    ((src, env),) = list(inline_runs(md, text))
     assert FastInline(md).tokens(src, env) is None  # [ref] is a link in this note
     assert FastInline(md).tokens(src, {}) is not None
 
@@ -101,7 +101,7 @@ def test_same_tokens_on_the_real_corpora(md: MarkdownIt) -> None:
 
 def test_the_reference_switch_turns_the_fast_path_off(monkeypatch: pytest.MonkeyPatch) -> None:
     data = b"# Plan\n\n- [ ] #milestone Ship [[Product]] \xf0\x9f\x93\x85 2026-06-30\n"
-    fast = parse_note("Plan.md", data, Config(vault=Path(".")))
+    fast = parse_note("Plan.md", data, Config(vault=Path()))
     calls: list[str] = []
     original = FastInline.tokens
 
@@ -111,10 +111,10 @@ def test_the_reference_switch_turns_the_fast_path_off(monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(FastInline, "tokens", spy)
     monkeypatch.setenv(REFERENCE_ENV, "reference")
-    slow = parse_note("Plan.md", data, Config(vault=Path(".")))
+    slow = parse_note("Plan.md", data, Config(vault=Path()))
     assert calls == []
     monkeypatch.delenv(REFERENCE_ENV)
-    again = parse_note("Plan.md", data, Config(vault=Path(".")))
+    again = parse_note("Plan.md", data, Config(vault=Path()))
     assert calls and fast == slow == again
     assert [m.title for m in fast.milestones] == ["Ship [[Product]]"]
     assert [link.target for link in fast.links] == ["Product"]

@@ -27,9 +27,9 @@ def index_bytes(vault: Path, *, reference: bool) -> bytes:
     env = {k: v for k, v in os.environ.items() if k != REFERENCE_ENV}
     if reference:
         env[REFERENCE_ENV] = "reference"
+    today = TODAY.isoformat()
     done = subprocess.run(
-        [*MILEPOST, "index", str(vault), "--json", "--today", TODAY.isoformat(), "-q"]
-        + ["--no-cache"],
+        [*MILEPOST, "index", str(vault), "--json", "--today", today, "-q", "--no-cache"],
         capture_output=True,
         check=False,
         timeout=120,

@@ -190,7 +190,10 @@ def _model_text(index: VaultIndex, model: BusinessModel, memory: Memory) -> Iter
         return
     yield '\n      "milestones": [\n        '
     plan = planning(index)
-    yield ",\n        ".join(_with_history(entry, memory, plan) for entry in entries)
+    separator = ""
+    for entry in entries:  # line by line: a model's milestones are never held as one string
+        yield separator + _with_history(entry, memory, plan)
+        separator = ",\n        "
     yield "\n      ]\n    }"
 
 
