@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 from milepost.config import Config
 from milepost.parse import parse_note
 from milepost.parse.fastinline import REFERENCE_ENV, FastInline
-from milepost.parse.markdown import build_index_parser
+from milepost.parse.markdown import INDEX_TERMINATORS, build_index_parser
 
 from .conftest import CORPORA, FIXTURE_VAULTS, SAMPLE_VAULT, needs_shared
 from .test_generator import load_generator
@@ -39,7 +39,7 @@ def reference(md: MarkdownIt, src: str, env: dict[str, Any]) -> list[dict[str, A
 
 def compare(md: MarkdownIt, texts: list[str]) -> tuple[int, int]:
     """Compare both tokenizers on every inline run of ``texts``: (runs, runs taken fast)."""
-    fast = FastInline(md)
+    fast = FastInline(md, INDEX_TERMINATORS)
     runs = taken = 0
     for text in texts:
         for src, env in inline_runs(md, text):
@@ -80,8 +80,10 @@ def test_the_listed_cases_give_the_same_tokens(md: MarkdownIt) -> None:
 def test_a_reference_definition_is_seen(md: MarkdownIt) -> None:
     text = "[ref] #milestone Ship\n\n[ref]: https://example.com\n"
     ((src, env),) = list(inline_runs(md, text))
-    assert FastInline(md).tokens(src, env) is None  # [ref] is a link in this note
-    assert FastInline(md).tokens(src, {}) is not None
+    assert (
+        FastInline(md, INDEX_TERMINATORS).tokens(src, env) is None
+    )  # [ref] is a link in this note
+    assert FastInline(md, INDEX_TERMINATORS).tokens(src, {}) is not None
 
 
 def test_same_tokens_on_the_sample_fixture_and_generated_vaults(
@@ -118,3 +120,16 @@ def test_the_reference_switch_turns_the_fast_path_off(monkeypatch: pytest.Monkey
     assert calls and fast == slow == again
     assert [m.title for m in fast.milestones] == ["Ship [[Product]]"]
     assert [link.target for link in fast.links] == ["Product"]
+
+
+def test_a_rule_it_does_not_know_turns_the_fast_path_off() -> None:
+    md = build_index_parser()
+    assert FastInline(md, INDEX_TERMINATORS).tokens("a #tag", {}) is not None
+
+    def anywhere(state: Any, silent: bool) -> bool:
+        return False
+
+    md.inline.ruler.push("anywhere", anywhere)  # a rule that may start at any character
+    assert FastInline(md, INDEX_TERMINATORS).tokens("a #tag", {}) is None
+    other = build_index_parser()
+    assert FastInline(other, INDEX_TERMINATORS + "&").tokens("a #tag", {}) is None

@@ -38,8 +38,8 @@ REFERENCE_ENV = "MILEPOST_PARSER"
 REPLAYED = frozenset({"text", "newline", "tag", "wikilink"})
 """The inline rules :class:`FastInline` replays; it asks the others whether they match."""
 
-_STOP = re.compile(r"[\n#\[(\\`!<%$]")
-"""Where a rule can start (``:`` and ``]`` are terminators no enabled rule starts at)."""
+_REPLAYED_AT = {"\n": "newline", "#": "tag"}
+"""Characters where the only rule that can start is one replayed here."""
 
 Rule = Callable[[StateInline, bool], bool]
 
@@ -56,38 +56,60 @@ def _text(content: str) -> Token:
 
 
 class FastInline:
-    """The inline tokens of the index parser ``md``, made without markdown-it when possible."""
+    """The inline tokens of the index parser ``md``, made without markdown-it when possible.
+    ``terminators``: the characters its text rule stops at (where any other rule can start)."""
 
-    def __init__(self, md: MarkdownIt) -> None:
+    def __init__(self, md: MarkdownIt, terminators: str) -> None:
         self.md = md
+        self.terminators = terminators
+        self.stop = re.compile("[" + re.escape(terminators) + "]")
         self._probes: dict[str, list[Rule]] | None = None
+        self.usable = True
+        """False when the parser has a rule or a text rule this does not know how to replay."""
 
     def probes(self) -> dict[str, list[Rule]]:
-        """For each character :data:`_STOP` holds besides those replayed, the rules markdown-it
-        tries there, in its order (read at first use: plugins are all in by then)."""
+        """For each terminator but a line break or ``#``, the rules markdown-it tries there, in
+        its order (read at first use: plugins are all in by then). When a rule this does not
+        know of could start somewhere, or the parser's text rule stops elsewhere, the fast path
+        is never taken (``usable`` is False)."""
         if self._probes is None:
             rules = [(r.name, r.fn) for r in ruler.enabled(self.md.inline.ruler)]
-            unknown = {name for name, _ in rules} - REPLAYED - set(INLINE_STARTS)
-            if unknown:  # a rule that may start anywhere: never take the fast path
+            names = {name for name, _ in rules}
+            starts = {
+                char: [n for n in names if char in INLINE_STARTS.get(n, "")]
+                for char in _REPLAYED_AT
+            }
+            if (
+                names - REPLAYED - set(INLINE_STARTS)
+                or self.md.inline.terminator_re.pattern != self.stop.pattern
+                or any(starts[char] != [name] for char, name in _REPLAYED_AT.items())
+            ):
                 self._probes = {}
+                self.usable = False
             else:
-                self._probes = {
+                probes = {
                     char: [fn for name, fn in rules if char in INLINE_STARTS.get(name, "")]
-                    for char in "\\`!<%$[("
+                    for char in self.terminators
+                    if char not in _REPLAYED_AT
                 }
+                self._probes = {char: fns for char, fns in probes.items() if fns}
+                # where no rule starts (":", "]"), markdown-it keeps the character as text
+                self.stop = re.compile(
+                    "[" + re.escape("".join(_REPLAYED_AT) + "".join(self._probes)) + "]"
+                )
         return self._probes
 
     def tokens(self, src: str, env: EnvType) -> list[Token] | None:
         """The inline tokens markdown-it-py makes of ``src`` (``env``: the note's, for its
         link references), or None when a rule this does not replay matches somewhere."""
         probes = self.probes()
-        if not probes:
+        if not self.usable:
             return None
         tokens: list[Token] = []
         pending = ""
         pos = 0
         end = len(src)
-        search = _STOP.search
+        search = self.stop.search
         scratch: StateInline | None = None
         while pos < end:
             found = search(src, pos)

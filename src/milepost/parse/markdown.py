@@ -134,7 +134,7 @@ def build_index_parser(*, dispatch: bool = True) -> MarkdownIt:
     md.disable(
         ["text_join", "emphasis", "strikethrough", "entity", "balance_pairs", "fragments_join"]
     )
-    md.core.ruler.at("inline", partial(_lazy_inline, fast=FastInline(md)))
+    md.core.ruler.at("inline", partial(_lazy_inline, fast=FastInline(md, INDEX_TERMINATORS)))
     md.inline.terminator_re = re.compile("[" + re.escape(INDEX_TERMINATORS) + "]")
     return dispatch_by_first_char(md) if dispatch else md
 
