@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from typing import Any, TextIO
 
 from .accuracy import accuracy, owners
 from .errors import Diagnostic, warning
 from .history import Log
 from .index import BusinessModel, Entry, Tool, VaultIndex
-from .memory import Memory, remember
+from .memory import Memory, Summary, remember
 from .model import COMPLETENESS, STATUSES, Period
 from .planning import Planning, planning
 
@@ -75,55 +76,66 @@ def _period_text(period: Period | None) -> str:
 
 def entry_text(entry: Entry, plan: Planning | None = None) -> str:
     """``entry_json`` as one line of JSON, written directly (the index's hottest loop)."""
+    return "".join(_entry_pieces(entry, plan, "}}"))
+
+
+def _entry_pieces(entry: Entry, plan: Planning | None, last: str) -> tuple[str, ...]:
+    """The pieces of :func:`entry_text`, ending with ``last`` (what closes the line)."""
     m = entry.milestone
-    return "".join(
-        (
-            '{"id": ',
-            _string(entry.id),
-            ', "title": ',
-            _string(m.title),
-            ', "description": ',
-            _string(m.description),
-            ', "status": ',
-            _string(entry.status),
-            ', "kind": ',
-            _text(m.kind),
-            ', "owner": ',
-            _text(m.owner),
-            ', "due": ',
-            _period_text(m.due),
-            ', "start": ',
-            _period_text(m.start),
-            ', "done": ',
-            _period_text(m.done),
-            ', "cancelled": ',
-            _period_text(m.cancelled),
-            ', "scheduled": ',
-            _period_text(m.scheduled),
-            ', "created": ',
-            _period_text(m.created),
-            ', "priority": ',
-            _text(m.priority),
-            ', "recurrence": ',
-            _text(m.recurrence),
-            ', "budget": ',
-            "null" if m.budget is None else _dump(m.budget.as_json()),
-            ', "missing": [',
-            ", ".join(map(_string, entry.missing)),
-            '], "tag": ',
-            _string(m.tag),
-            ', "fields": ',
-            _dump(dict(m.fields)) if m.fields else "{}",
-            "" if plan is None else plan.fields_text(entry),
-            ', "source": {"path": ',
-            _string(entry.path),
-            ', "line": ',
-            str(m.line),
-            ', "heading": ',
-            _text(m.heading),
-            "}}",
-        )
+    return (
+        '{"id": ',
+        _string(entry.id),
+        ', "title": ',
+        _string(m.title),
+        ', "description": ',
+        _string(m.description),
+        ', "status": ',
+        _string(entry.status),
+        ', "kind": ',
+        _text(m.kind),
+        ', "owner": ',
+        _text(m.owner),
+        ', "due": ',
+        _period_text(m.due),
+        ', "start": ',
+        _period_text(m.start),
+        ', "done": ',
+        _period_text(m.done),
+        ', "cancelled": ',
+        _period_text(m.cancelled),
+        ', "scheduled": ',
+        _period_text(m.scheduled),
+        ', "created": ',
+        _period_text(m.created),
+        ', "priority": ',
+        _text(m.priority),
+        ', "recurrence": ',
+        _text(m.recurrence),
+        ', "budget": ',
+        "null" if m.budget is None else _dump(m.budget.as_json()),
+        ', "missing": [',
+        ", ".join(map(_string, entry.missing)),
+        '], "tag": ',
+        _string(m.tag),
+        ', "fields": ',
+        _fields_text(m.fields) if m.fields else "{}",
+        "" if plan is None else plan.fields_text(entry),
+        ', "source": {"path": ',
+        _string(entry.path),
+        ', "line": ',
+        str(m.line),
+        ', "heading": ',
+        _text(m.heading),
+        last,
     )
+
+
+def _fields_text(fields: tuple[tuple[str, str], ...]) -> str:
+    """``_dump(dict(fields))``, written directly when every key and value is a string."""
+    pairs = dict(fields)
+    if all(type(k) is str and type(v) is str for k, v in pairs.items()):
+        return "{" + ", ".join(_string(k) + ": " + _string(v) for k, v in pairs.items()) + "}"
+    return _dump(pairs)
 
 
 def counts(model: BusinessModel) -> dict[str, int]:
@@ -178,15 +190,48 @@ def _model_text(index: VaultIndex, model: BusinessModel, memory: Memory) -> Iter
         return
     yield '\n      "milestones": [\n        '
     plan = planning(index)
-    yield ",\n        ".join(_with_history(entry, memory, plan) for entry in entries)
+    separator = ""
+    for entry in entries:  # line by line: a model's milestones are never held as one string
+        yield separator + _with_history(entry, memory, plan)
+        separator = ",\n        "
     yield "\n      ]\n    }"
 
 
 def _with_history(entry: Entry, memory: Memory, plan: Planning | None = None) -> str:
     """A milestone's line with its ``history`` (what planning memory says of it)."""
     summary = memory.of(entry)
-    shown = "null" if summary is None else _dump(summary.as_json())
-    return entry_text(entry, plan)[:-1] + f', "history": {shown}}}'
+    shown = "null" if summary is None else _summary_text(summary)
+    return "".join(_entry_pieces(entry, plan, '}, "history": ' + shown + "}"))
+
+
+_dates: dict[date, str] = {}
+
+
+def _summary_text(summary: Summary) -> str:
+    """``_dump(summary.as_json())``, written directly for the usual values (ints, a date)."""
+    counts = (summary.slips, summary.slip_days, summary.changes)
+    if any(type(count) is not int for count in counts) or type(summary.first_seen) is not date:
+        return _dump(summary.as_json())
+    seen = _dates.get(summary.first_seen)
+    if seen is None:
+        if len(_dates) > 65536:  # a long watch session: keep the memo small
+            _dates.clear()
+        seen = _dates[summary.first_seen] = _string(summary.first_seen.isoformat())
+    return "".join(
+        (
+            '{"first_seen": ',
+            seen,
+            ', "first_due": ',
+            _period_text(summary.first_due),
+            ', "slips": ',
+            str(counts[0]),
+            ', "slip_days": ',
+            str(counts[1]),
+            ', "changes": ',
+            str(counts[2]),
+            "}",
+        )
+    )
 
 
 def iter_json(index: VaultIndex, memory: Memory | None = None) -> Iterator[str]:

@@ -20,6 +20,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from . import ruler
 from .blocks import dispatch_by_first_char
 from .comments import comments_plugin
+from .fastinline import FastInline, reference_only
 from .fields import inline_fields_plugin
 from .frontmatter import front_matter_plugin
 from .tags import tags_plugin
@@ -82,15 +83,21 @@ def _keep_link_source(md: MarkdownIt) -> None:
         ruler.wrap(md.inline.ruler, name, _keeping_source)
 
 
-def _lazy_inline(state: StateCore) -> None:
-    """Tokenize only the inline content the index reads (see INDEX_TRIGGERS)."""
+def _lazy_inline(state: StateCore, fast: FastInline | None = None) -> None:
+    """Tokenize only the inline content the index reads (see INDEX_TRIGGERS); ``fast``, unless
+    ``MILEPOST_PARSER=reference``, makes the tokens of the content it can (see .fastinline)."""
     md = state.md
+    if fast is not None and reference_only():
+        fast = None
     for token in state.tokens:
         if token.type == "inline":
             content = token.content
             if any(trigger in content for trigger in INDEX_TRIGGERS):
-                token.children = []
-                md.inline.parse(content, md, state.env, token.children)
+                children = fast.tokens(content, state.env) if fast is not None else None
+                if children is None:
+                    children = []
+                    md.inline.parse(content, md, state.env, children)
+                token.children = children
             else:
                 token.children = None  # plain text: the extractor reads it line by line
 
@@ -127,7 +134,7 @@ def build_index_parser(*, dispatch: bool = True) -> MarkdownIt:
     md.disable(
         ["text_join", "emphasis", "strikethrough", "entity", "balance_pairs", "fragments_join"]
     )
-    md.core.ruler.at("inline", _lazy_inline)
+    md.core.ruler.at("inline", partial(_lazy_inline, fast=FastInline(md, INDEX_TERMINATORS)))
     md.inline.terminator_re = re.compile("[" + re.escape(INDEX_TERMINATORS) + "]")
     return dispatch_by_first_char(md) if dispatch else md
 
