@@ -11,12 +11,12 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from .config import Config
 from .errors import Diagnostic
 from .history import Log, Record, State, changes, file_key, load, replay
-from .identity import Seen, seen
+from .identity import Seen, explicit_id, seen
 from .index import Entry, VaultIndex
 from .model import Period
 
@@ -131,6 +131,23 @@ class Memory:
         return digest.digest()
 
 
+class Shelved(Protocol):
+    """Milestones' states and summaries kept aside, read for the notes a build looks at
+    (:class:`milepost.history_shelf.Shelf`)."""
+
+    def load(
+        self,
+        state: State,
+        summaries: dict[str, Summary],
+        notes: Iterable[str] = (),
+        idents: Iterable[str] = (),
+    ) -> None: ...
+
+    def load_all(self, state: State, summaries: dict[str, Summary]) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class Tracker:
     """The history of one vault as a session knows it: the file's records, the state they lead
     to, and each milestone as last seen. A watching session keeps one between rounds, so a save
@@ -144,10 +161,13 @@ class Tracker:
         self.summaries: dict[str, Summary] = {}
         self.idents: dict[str, str] = {}
         self._seen: dict[str, tuple[Entry, Seen]] = {}
+        self.shelf: Shelved | None = None
+        """What of the state and summaries is not read yet (None: all of it is here)."""
         if log is not None:
             self._take(log, "given")
 
     def _take(self, log: Log, key: str) -> None:
+        self._unshelve()
         self.key, self.log = key, log
         self.state = replay(log.records)
         self.summaries = summarise(log.records)
@@ -161,11 +181,45 @@ class Tracker:
         state: State,
         summaries: dict[str, Summary],
         idents: dict[str, str],
+        *,
+        shelf: Shelved | None = None,
     ) -> None:
         """Take what an earlier build knew, for the history file whose key is ``key`` (``log``
-        holds its findings; its records are not read)."""
+        holds its findings; its records are not read). ``idents``: those that differ from the
+        index's ids; ``shelf``: the states and summaries not in ``state`` and ``summaries``."""
+        self._unshelve()
         self.key, self.log, self.state = key, log, state
         self.summaries, self.idents, self._seen = summaries, idents, {}
+        self.shelf = shelf
+
+    def close(self) -> None:
+        """Let go of the shelf's file (what is not read yet is read from the history file)."""
+        self._unshelve()
+        if self.key != "given":
+            self.key = None
+
+    def _unshelve(self) -> None:
+        if self.shelf is not None:
+            self.shelf.close()
+            self.shelf = None
+
+    def _read_shelf(self, looked: list[Entry], scope: set[str] | None) -> bool:
+        """Read from the shelf what comparing ``looked`` needs (``scope`` None: everything);
+        False when it cannot be read (then the history file is read instead)."""
+        if self.shelf is None:
+            return True
+        try:
+            if scope is None:
+                self.shelf.load_all(self.state, self.summaries)
+                self._unshelve()
+            else:
+                wanted = {e.id for e in looked}
+                wanted.update(i for e in looked if (i := explicit_id(e.milestone)) is not None)
+                self.shelf.load(self.state, self.summaries, scope, wanted)
+        except Exception:  # a cache that cannot be read is only slower
+            self.key = None
+            return False
+        return True
 
     def seen(self, index: VaultIndex, entry: Entry) -> Seen:
         known = self._seen.get(entry.id)
@@ -184,10 +238,14 @@ class Tracker:
             if key != self.key:
                 self._take(load(self.config), key)
                 scope = None
+        entries = [e for model in index.models.values() for e in model.entries]
+        chosen = [e for e in entries if scope is None or e.path in scope]
+        if not self._read_shelf(chosen, scope):
+            self._take(load(self.config), file_key(self.config))
+            scope, chosen = None, entries
         if scope is None:
             self._seen = {}
-        entries = [e for model in index.models.values() for e in model.entries]
-        looked = [self.seen(index, e) for e in entries if scope is None or e.path in scope]
+        looked = [self.seen(index, e) for e in chosen]
         records, found = changes(self.state, looked, index.today, scope)
         replay(records, self.state)
         summarise(records, self.summaries)

@@ -230,6 +230,8 @@ class Session:
         if dry_run or self.read_only:
             if self.memory.pending:
                 self._tracker.forget()
+            if not self.lasting:
+                self._tracker.close()
             return
         if self.memory.pending:
             try:
@@ -241,6 +243,8 @@ class Session:
         if self.memory.pending or (whole and not self.lasting):
             # else the snapshot's older digests only widen the next build's scope a little
             snapshot.save(self.config, self._tracker, self.index, self.digests)
+        if not self.lasting:
+            self._tracker.close()
 
     def _history_findings(self) -> list[Diagnostic]:
         if self.memory is None:
@@ -269,8 +273,9 @@ class Session:
     def update(self, paths: Iterable[str], *, timings: Timings | None = None) -> BuildResult:
         """Take in changes to ``paths`` (vault-relative files or folders); write what follows."""
         timings = timings or Timings()
-        if self.index is None:  # the last build answered from its stamp: read the vault now
-            self.scan()
+        rescanned = self.index is None
+        if rescanned:  # the last build answered from its stamp: read the vault now, and bring
+            self.scan()  # its pages up to what it holds (a save may have come in since)
         assert self.index is not None
         started = time.perf_counter()
         seen = self._restat(paths)
@@ -292,7 +297,7 @@ class Session:
         files_changed = any((f is None) != (p not in self.index.files) for p, f in seen.items())
         templates = self._templates_changed(seen)
         today = self._today_changed()
-        if not (changed or recheck or files_changed or templates or today):
+        if not (changed or recheck or files_changed or templates or today or rescanned):
             findings = len(self.index.diagnostics())
             return BuildResult([], [], findings, timings, self.index, [], echo=echo)
         extra = [d for found in self.found.values() for d in found]
@@ -316,7 +321,8 @@ class Session:
         timings.add("index", started)
         with self._writing(False):
             self._remember(False, scope)
-            out = self._round(recheck=recheck, notes=set(changed), timings=timings)
+            notes_to_check = None if rescanned else set(changed)
+            out = self._round(recheck=recheck, notes=notes_to_check, timings=timings)
             self.manifest.save()
         return BuildResult(
             [c for c in out.changes if c.action != "unchanged"],
@@ -363,7 +369,7 @@ class Session:
     def reconcile(self) -> BuildResult:
         """Catch up with changes no event reported: one stat of every file, then an update."""
         if self.index is None:
-            self.scan()
+            return self.update([])
         discovery = discover(self.config)
         current = {f.path: f for f in discovery.files}
         changed = [p for p, f in current.items() if self.files.get(p) != f]
@@ -393,6 +399,8 @@ class Session:
         return True
 
     def close(self) -> None:
+        if self._tracker is not None:
+            self._tracker.close()
         if self._manifest is not None:
             self._manifest.close_journal()
         if self.cache is not None:
