@@ -17,7 +17,7 @@ from datetime import date
 
 from . import history
 from . import history_snapshot as snapshot
-from .cache import NoteCache
+from .cache import NoteCache, cache_folder
 from .changes import merged, restat, sweep_temp_files
 from .config import Config
 from .discover import Discovery, SourceFile, discover, discover_file
@@ -29,6 +29,7 @@ from .model import Note
 from .ownership import reconcile
 from .reading import Progress, Scan, Timings, bulk, read_note, read_notes, sources
 from .render import Renderer
+from .render import sections as review_sections
 from .render.plan import NoteMemo
 from .uptodate import BuildResult, Outputs, bring_up_to_date, vault_lock
 from .write import Change, check_output_folder
@@ -132,10 +133,13 @@ class Session:
             result = self.scan(progress, discovery)
             assert self.index is not None
             self._remember(dry_run)
+            folder = None if force or dry_run or self.lasting else cache_folder(self.config)
+            read = review_sections.seed(self.renderer, folder) if folder is not None else {}
             with bulk(keep=False):
                 out = self._round(force=force, dry_run=dry_run, timings=result.timings)
             if not dry_run:
                 self.manifest.save()
+            review_sections.keep(self.renderer, folder, read, set(self.index.models))
         built = BuildResult(
             out.changes,
             [*out.diagnostics, *self._history_findings()],
