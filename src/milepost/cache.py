@@ -181,6 +181,8 @@ class NoteCache:
         self.read_only = read_only
         self.rows: dict[str, tuple[int, int, bytes]] = {}
         self.db: sqlite3.Connection | None = None
+        self.pool = Pool()
+        """The one object kept for each repeated value of the notes read (see ``load``)."""
         folder = cache_folder(config)
         if folder is None:
             return
@@ -242,7 +244,7 @@ class NoteCache:
             return {}
         wanted = set(paths)
         found: dict[str, Note] = {}
-        pool = Pool()  # one object per repeated value, kept as each note is decoded
+        pool = self.pool  # one object per repeated value, kept as each note is decoded
         try:
             for path, blob in self.db.execute("SELECT path, note FROM notes"):
                 if path in wanted and isinstance(blob, bytes):

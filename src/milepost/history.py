@@ -236,6 +236,10 @@ def _order(record: Record) -> tuple[str, int]:
 _FIELD_ORDER = {name: number for number, name in enumerate(("created", *TRACKED, "removed"))}
 
 
+APPEND_CHUNK = 4096
+"""Lines encoded and written at a time."""
+
+
 def append(config: Config, log: Log, records: Sequence[Record]) -> int:
     """Append ``records`` (one sorted batch) to the vault's history; return the bytes written.
     Lines the file already holds are left out."""
@@ -251,18 +255,23 @@ def append(config: Config, log: Log, records: Sequence[Record]) -> int:
     path = inside(root, HISTORY_PATH)
     if path.is_symlink():
         raise WriteError(f"{HISTORY_PATH}: is a symbolic link; refused")
-    data = ("" if log.ends_with_newline else "\n") + "".join(line + "\n" for line in lines)
-    raw = data.encode("utf-8")
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     except OSError as exc:
         raise _failed(path, exc) from None
     try:
         start = os.fstat(fd).st_size
+        written = 0
         try:
-            view = memoryview(raw)
-            while view:
-                view = view[os.write(fd, view) :]
+            for number in range(0, len(lines), APPEND_CHUNK):  # a batch of 163,500 lines is
+                chunk = lines[number : number + APPEND_CHUNK]  # not held twice more whole
+                data = "".join(line + "\n" for line in chunk)
+                if number == 0 and not log.ends_with_newline:
+                    data = "\n" + data
+                view = memoryview(data.encode("utf-8"))
+                written += len(view)
+                while view:
+                    view = view[os.write(fd, view) :]
             os.fsync(fd)
         except OSError as exc:
             with contextlib.suppress(OSError):  # no half-written line stays behind
@@ -272,9 +281,9 @@ def append(config: Config, log: Log, records: Sequence[Record]) -> int:
         os.close(fd)
     log.lines.update(lines)
     log.records.extend(records)
-    log.size += len(raw)
+    log.size += written
     log.ends_with_newline = True
-    return len(raw)
+    return written
 
 
 def file_key(config: Config) -> str:

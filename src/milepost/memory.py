@@ -243,9 +243,11 @@ class Tracker:
         if not self._read_shelf(chosen, scope):
             self._take(load(self.config), file_key(self.config))
             scope, chosen = None, entries
-        if scope is None:
-            self._seen = {}
-        looked = [self.seen(index, e) for e in chosen]
+        if scope is None:  # every entry is looked at once: none is kept (a whole vault's
+            self._seen = {}  # milestones as seen weighed 110 MB at 10,000 notes)
+            looked = [seen(index, e) for e in chosen]
+        else:
+            looked = [self.seen(index, e) for e in chosen]
         records, found = changes(self.state, looked, index.today, scope)
         replay(records, self.state)
         summarise(records, self.summaries)

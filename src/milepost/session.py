@@ -23,6 +23,7 @@ from .config import Config
 from .discover import Discovery, SourceFile, discover, discover_file
 from .errors import Diagnostic, WriteError
 from .index import VaultIndex, apply
+from .interning import Pool
 from .manifest import Manifest
 from .memory import Memory, Tracker
 from .model import Note
@@ -97,9 +98,15 @@ class Session:
             self.found.setdefault(diagnostic.path, []).append(diagnostic)
         started = timings.add("discover", started)
         with bulk():
-            notes, self.digests, parsed = read_notes(
-                self.config, sources(discovery, self.manifest.pages), self.cache, progress
-            )
+            files = sources(discovery, self.manifest.pages)
+            cache = self.cache
+            known = {f.path for f in files if cache.fresh(f)} if cache is not None else set()
+            notes, self.digests, parsed = read_notes(self.config, files, cache, progress)
+            if parsed:  # the notes parsed now share values with the others too: the memory
+                pool = cache.pool if cache is not None else Pool()  # their copies held is
+                for path, note in notes.items():  # free for the index and the pages
+                    if path not in known:
+                        pool.note(note)
             started = timings.add("parse", started)
             self.index = VaultIndex(
                 notes,
@@ -247,8 +254,10 @@ class Session:
         if self.memory.pending or (whole and not self.lasting):
             # else the snapshot's older digests only widen the next build's scope a little
             snapshot.save(self.config, self._tracker, self.index, self.digests)
-        if not self.lasting:
-            self._tracker.close()
+        if not self.lasting:  # nothing reads the file's lines again: let them go before the
+            self._tracker.close()  # pages are rendered (a first build's batch weighs 130 MB)
+            self.memory.pending = []
+            self.memory.log.records, self.memory.log.lines = [], set()
 
     def _history_findings(self) -> list[Diagnostic]:
         if self.memory is None:
