@@ -47,7 +47,7 @@ Group = dict[str, tuple[dict[str, str | None], StoredSummary | None]]
 """Identity -> its last recorded values and its summary."""
 
 _GROUP = msgspec.msgpack.Decoder(Group)
-_WHERE = msgspec.msgpack.Decoder(dict[str, int])
+_MEMBERS = msgspec.msgpack.Decoder(list[list[str]])
 _ENCODE = msgspec.msgpack.Encoder()
 
 
@@ -96,11 +96,20 @@ class Shelf:
     def where(self) -> dict[str, int]:
         """Identity -> the index in :attr:`names` of the note it is filed under."""
         if self._where is None:
-            try:
-                self._where = _WHERE.decode(self._read(self.where_span))
-            except (OSError, msgspec.MsgspecError, RecursionError) as exc:
-                raise ShelfError(str(exc)) from None
+            self._where = {
+                ident: number for number, idents in enumerate(self.members()) for ident in idents
+            }
         return self._where
+
+    def members(self) -> list[list[str]]:
+        """The identities filed under each note of :attr:`names`, in that order."""
+        try:
+            found = _MEMBERS.decode(self._read(self.where_span))
+        except (OSError, msgspec.MsgspecError, RecursionError) as exc:
+            raise ShelfError(str(exc)) from None
+        if len(found) != len(self.names):
+            raise ShelfError("the snapshot's notes and their identities disagree")
+        return found
 
     def group(self, name: str) -> Group:
         """The identities filed under ``name``, as stored."""
@@ -191,7 +200,7 @@ def write_blobs(
     shelf: Shelf | None,
 ) -> tuple[list[str], list[tuple[int, int]]]:
     """Write ``MAGIC`` and every blob into ``handle``; return the notes and their spans, the
-    last span being that of the identity -> note blob."""
+    last span being that of the blob that lists each note's identities."""
     if shelf is not None:  # an identity filed under a note not read yet: read that note first
         stray = {group_of(v) for v in state.values()} - shelf.loaded
         shelf.load(state, summaries, [n for n in stray if n in shelf.spans])
@@ -216,16 +225,11 @@ def write_blobs(
         spans.append((offset, len(data)))
         written.append(name)
         offset += len(data)
-    number = {name: i for i, name in enumerate(written)}
-    where: dict[str, int] = {}
+    kept_members: dict[str, list[str]] = {}
     if shelf is not None and kept:
-        old = shelf.where()
-        unread = {i for i, n in enumerate(shelf.names) if n not in shelf.loaded}
-        where = {ident: number[shelf.names[i]] for ident, i in old.items() if i in unread}
-    for name, idents in in_memory.items():
-        for ident in idents:
-            where[ident] = number[name]
-    data = _ENCODE.encode(where)
+        kept_members = dict(zip(shelf.names, shelf.members(), strict=True))
+    members = [in_memory[n] if n in in_memory else kept_members[n] for n in written]
+    data = _ENCODE.encode(members)
     handle.write(data)
     spans.append((offset, len(data)))
     return written, spans

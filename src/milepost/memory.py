@@ -7,6 +7,7 @@ it), and summarises per milestone, so ``index --json`` and the pages of a build 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -49,8 +50,10 @@ class Summary:
         }
 
 
+@functools.lru_cache(maxsize=65536)
 def period(text: str | None, span: str | None) -> Period | None:
-    """A period from its text and ``start/end/precision``, or None."""
+    """A period from its text and ``start/end/precision``, or None (one object for equal
+    ones: a period is immutable)."""
     if text is None or span is None:
         return None
     try:
@@ -249,6 +252,7 @@ class Tracker:
         else:
             looked = [self.seen(index, e) for e in chosen]
         records, found = changes(self.state, looked, index.today, scope)
+        del looked  # what the state and summaries are made of next reuses its memory
         replay(records, self.state)
         summarise(records, self.summaries)
         idents = {e.id: found.get(e.id) or self.idents.get(e.id, e.id) for e in entries}
