@@ -244,20 +244,22 @@ class Session:
             if not self.lasting:
                 self._tracker.close()
             return
-        if self.memory.pending:
+        recorded = bool(self.memory.pending)
+        if recorded:
             try:
                 history.append(self.config, self.memory.log, self.memory.pending)
             except WriteError:
                 self._tracker.forget()
                 raise
             self._tracker.wrote()
-        if self.memory.pending or (whole and not self.lasting):
+        if not self.lasting:  # nothing reads the file's lines again: let them go before the
+            self.memory.pending = []  # snapshot and the pages (a first build's batch: 130 MB)
+            self.memory.log.records, self.memory.log.lines = [], set()
+        if recorded or (whole and not self.lasting):
             # else the snapshot's older digests only widen the next build's scope a little
             snapshot.save(self.config, self._tracker, self.index, self.digests)
-        if not self.lasting:  # nothing reads the file's lines again: let them go before the
-            self._tracker.close()  # pages are rendered (a first build's batch weighs 130 MB)
-            self.memory.pending = []
-            self.memory.log.records, self.memory.log.lines = [], set()
+        if not self.lasting:
+            self._tracker.close()
 
     def _history_findings(self) -> list[Diagnostic]:
         if self.memory is None:
