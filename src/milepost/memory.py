@@ -115,10 +115,28 @@ class Memory:
     """What this build records (not written yet)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     log: Log = field(default_factory=Log)
+    _slipped: dict[str, Summary] | None = None
 
     def of(self, entry: Entry) -> Summary | None:
         ident = self.idents.get(entry.id)
         return self.summaries.get(ident) if ident is not None else None
+
+    @property
+    def slipped(self) -> dict[str, Summary]:
+        """Index id -> summary, of the milestones that slipped (all that pages show of history:
+        one look-up per milestone, not two)."""
+        if self._slipped is None:
+            summaries = self.summaries
+            self._slipped = {
+                i: s
+                for i, ident in self.idents.items()
+                if (s := summaries.get(ident)) is not None and s.slips
+            }
+        return self._slipped
+
+    def slipped_of(self, entry: Entry) -> Summary | None:
+        """The summary of ``entry`` when it slipped, else None."""
+        return self.slipped.get(entry.id)
 
     def ident(self, entry: Entry) -> str:
         return self.idents.get(entry.id, entry.id)
@@ -126,9 +144,10 @@ class Memory:
     def fingerprint(self, entries: Iterable[Entry]) -> bytes:
         """What the pages of ``entries`` show of history: the slips (nothing else is shown)."""
         digest = hashlib.blake2b(digest_size=16)
+        slipped = self.slipped
         for entry in entries:
-            summary = self.of(entry)
-            if summary is not None and summary.slips:
+            summary = slipped.get(entry.id)
+            if summary is not None:
                 shown = (summary.slips, summary.slip_days, summary.first_due, summary.slipped)
                 digest.update(entry.id.encode() + repr(shown).encode())
         return digest.digest()

@@ -152,7 +152,7 @@ class Renderer:
         return self._index
 
     def item_text(self, entry: Entry) -> str:
-        slips = self.memory.of(entry) if self.memory is not None else None
+        slips = self.memory.slipped_of(entry) if self.memory is not None else None
         shown = (dependencies_of(self.index).signature(entry), copy(slips))
         cached = self._items.get(id(entry))
         if cached is not None and cached[0] is entry and cached[2] == shown:
