@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -111,8 +112,9 @@ class Log:
     """The records of a history file, in the order they apply, and what could not be read."""
 
     records: list[Record] = field(default_factory=list)
-    lines: set[str] = field(default_factory=set)
-    """Every valid line, to leave out lines already there."""
+    lines: set[bytes] = field(default_factory=set)
+    """The digest (:func:`line_key`) of every valid line, to leave out lines already there
+    (a digest, not the line: a watching session holds them all)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     size: int = 0
     ends_with_newline: bool = True
@@ -133,7 +135,10 @@ def read(data: bytes) -> Log:
     found: list[tuple[str, int, Record]] = []
     for number, raw in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
         text = raw.strip()
-        if not text or text in log.lines:
+        if not text:
+            continue
+        key = line_key(text)
+        if key in log.lines:
             continue
         record = parse_line(text)
         if record is None:
@@ -151,11 +156,16 @@ def read(data: bytes) -> Log:
                 )
             )
             continue
-        log.lines.add(text)
+        log.lines.add(key)
         found.append((record.on, number, record))
     found.sort(key=lambda item: (item[0], item[1]))
     log.records = [record for _, _, record in found]
     return log
+
+
+def line_key(line: str) -> bytes:
+    """What :attr:`Log.lines` keeps of a line."""
+    return hashlib.blake2b(line.encode("utf-8", "surrogateescape"), digest_size=16).digest()
 
 
 State = dict[str, dict[str, str | None]]
@@ -243,7 +253,13 @@ APPEND_CHUNK = 4096
 def append(config: Config, log: Log, records: Sequence[Record]) -> int:
     """Append ``records`` (one sorted batch) to the vault's history; return the bytes written.
     Lines the file already holds are left out."""
-    lines = [line for line in (r.line() for r in records) if line not in log.lines]
+    keys: list[bytes] = []
+    lines: list[str] = []
+    for line in (r.line() for r in records):
+        key = line_key(line)
+        if key not in log.lines:
+            keys.append(key)
+            lines.append(line)
     if not lines:
         return 0
     root = config.vault.resolve()
@@ -279,7 +295,7 @@ def append(config: Config, log: Log, records: Sequence[Record]) -> int:
             raise _failed(path, exc) from None
     finally:
         os.close(fd)
-    log.lines.update(lines)
+    log.lines.update(keys)
     log.records.extend(records)
     log.size += written
     log.ends_with_newline = True

@@ -252,9 +252,10 @@ class Session:
                 self._tracker.forget()
                 raise
             self._tracker.wrote()
-        if not self.lasting:  # nothing reads the file's lines again: let them go before the
-            self.memory.pending = []  # snapshot and the pages (a first build's batch: 130 MB)
-            self.memory.log.records, self.memory.log.lines = [], set()
+        self.memory.log.records = []  # replayed into the state: nothing reads them again
+        if not self.lasting:  # nor the lines: let them go before the snapshot and the pages
+            self.memory.pending = []  # (a first build's batch weighs 130 MB)
+            self.memory.log.lines = set()
         if recorded or (whole and not self.lasting):
             # else the snapshot's older digests only widen the next build's scope a little
             snapshot.save(self.config, self._tracker, self.index, self.digests)
