@@ -37,6 +37,7 @@ import msgspec
 
 from .config import Config
 from .discover import SourceFile
+from .interning import Pool
 from .model import Note
 
 PARSER_VERSION = "4"
@@ -180,6 +181,8 @@ class NoteCache:
         self.read_only = read_only
         self.rows: dict[str, tuple[int, int, bytes]] = {}
         self.db: sqlite3.Connection | None = None
+        self.pool = Pool()
+        """The one object kept for each repeated value of the notes read (see ``load``)."""
         folder = cache_folder(config)
         if folder is None:
             return
@@ -241,13 +244,14 @@ class NoteCache:
             return {}
         wanted = set(paths)
         found: dict[str, Note] = {}
+        pool = self.pool  # one object per repeated value, kept as each note is decoded
         try:
             for path, blob in self.db.execute("SELECT path, note FROM notes"):
                 if path in wanted and isinstance(blob, bytes):
                     with contextlib.suppress(ValueError):
                         note = decode_note(blob)
                         if note.path == path:
-                            found[path] = note
+                            found[path] = pool.note(note)
         except sqlite3.Error:
             return found
         return found

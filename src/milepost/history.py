@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -111,8 +112,9 @@ class Log:
     """The records of a history file, in the order they apply, and what could not be read."""
 
     records: list[Record] = field(default_factory=list)
-    lines: set[str] = field(default_factory=set)
-    """Every valid line, to leave out lines already there."""
+    lines: set[bytes] = field(default_factory=set)
+    """The digest (:func:`line_key`) of every valid line, to leave out lines already there
+    (a digest, not the line: a watching session holds them all)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     size: int = 0
     ends_with_newline: bool = True
@@ -133,7 +135,10 @@ def read(data: bytes) -> Log:
     found: list[tuple[str, int, Record]] = []
     for number, raw in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
         text = raw.strip()
-        if not text or text in log.lines:
+        if not text:
+            continue
+        key = line_key(text)
+        if key in log.lines:
             continue
         record = parse_line(text)
         if record is None:
@@ -151,11 +156,16 @@ def read(data: bytes) -> Log:
                 )
             )
             continue
-        log.lines.add(text)
+        log.lines.add(key)
         found.append((record.on, number, record))
     found.sort(key=lambda item: (item[0], item[1]))
     log.records = [record for _, _, record in found]
     return log
+
+
+def line_key(line: str) -> bytes:
+    """What :attr:`Log.lines` keeps of a line."""
+    return hashlib.blake2b(line.encode("utf-8", "surrogateescape"), digest_size=16).digest()
 
 
 State = dict[str, dict[str, str | None]]
@@ -236,10 +246,20 @@ def _order(record: Record) -> tuple[str, int]:
 _FIELD_ORDER = {name: number for number, name in enumerate(("created", *TRACKED, "removed"))}
 
 
+APPEND_CHUNK = 4096
+"""Lines encoded and written at a time."""
+
+
 def append(config: Config, log: Log, records: Sequence[Record]) -> int:
     """Append ``records`` (one sorted batch) to the vault's history; return the bytes written.
     Lines the file already holds are left out."""
-    lines = [line for line in (r.line() for r in records) if line not in log.lines]
+    keys: list[bytes] = []
+    lines: list[str] = []
+    for line in (r.line() for r in records):
+        key = line_key(line)
+        if key not in log.lines:
+            keys.append(key)
+            lines.append(line)
     if not lines:
         return 0
     root = config.vault.resolve()
@@ -251,18 +271,23 @@ def append(config: Config, log: Log, records: Sequence[Record]) -> int:
     path = inside(root, HISTORY_PATH)
     if path.is_symlink():
         raise WriteError(f"{HISTORY_PATH}: is a symbolic link; refused")
-    data = ("" if log.ends_with_newline else "\n") + "".join(line + "\n" for line in lines)
-    raw = data.encode("utf-8")
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     except OSError as exc:
         raise _failed(path, exc) from None
     try:
         start = os.fstat(fd).st_size
+        written = 0
         try:
-            view = memoryview(raw)
-            while view:
-                view = view[os.write(fd, view) :]
+            for number in range(0, len(lines), APPEND_CHUNK):  # a batch of 163,500 lines is
+                chunk = lines[number : number + APPEND_CHUNK]  # not held twice more whole
+                data = "".join(line + "\n" for line in chunk)
+                if number == 0 and not log.ends_with_newline:
+                    data = "\n" + data
+                view = memoryview(data.encode("utf-8"))
+                written += len(view)
+                while view:
+                    view = view[os.write(fd, view) :]
             os.fsync(fd)
         except OSError as exc:
             with contextlib.suppress(OSError):  # no half-written line stays behind
@@ -270,11 +295,11 @@ def append(config: Config, log: Log, records: Sequence[Record]) -> int:
             raise _failed(path, exc) from None
     finally:
         os.close(fd)
-    log.lines.update(lines)
+    log.lines.update(keys)
     log.records.extend(records)
-    log.size += len(raw)
+    log.size += written
     log.ends_with_newline = True
-    return len(raw)
+    return written
 
 
 def file_key(config: Config) -> str:

@@ -4,14 +4,16 @@ build compares only the milestones of the notes that changed since.
 The snapshot holds the state the history file leads to, each milestone's summary and identity,
 and the digest of every note it was taken from; it counts only while the history file has the
 size and mtime it was taken with (a pull, a merge or ``history --from-git`` changes them, and
-the file is read again). Like the parse cache it is typed MessagePack: data, never code.
+the file is read again). Like the parse cache it is typed MessagePack: data, never code. The
+milestones' states and summaries are filed by note (:mod:`milepost.history_shelf`) and read only
+for the notes a build looks at; the summaries of milestones that slipped (what pages show) and
+the identities that differ from the index's ids are in the header, read each time.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from datetime import date
 
 import msgspec
 
@@ -19,33 +21,37 @@ from . import __version__
 from .cache import cache_folder
 from .config import Config
 from .errors import Diagnostic
-from .files import write_atomic
 from .history import Log, file_key
-from .identity import span
+from .history_shelf import (
+    TRAILER,
+    Shelf,
+    ShelfError,
+    StoredSummary,
+    open_shelf,
+    stored,
+    summary_of,
+    temp_beside,
+    write_blobs,
+)
 from .index import VaultIndex
-from .memory import Slip, Summary, Tracker, period
+from .memory import Tracker
 
 NAME = "history.msgpack"
-SCHEMA = 1
+SCHEMA = 2
 
 
-class _Summary(msgspec.Struct, array_like=True):
-    first_seen: str
-    first_due: tuple[str, str] | None
-    slips: int
-    changes: int
-    slipped: list[tuple[str, str, str]]
-
-
-class _Snapshot(msgspec.Struct):
+class _Header(msgspec.Struct):
     key: str
     digests: dict[str, bytes]
     models: list[str]
-    state: dict[str, dict[str, str | None]]
     idents: dict[str, str]
-    summaries: dict[str, _Summary]
+    """Index id -> identity, where they differ."""
+    slipped: dict[str, StoredSummary]
+    """The summaries of the milestones that slipped."""
     invalid: list[tuple[int, str]]
     ends_with_newline: bool
+    names: list[str]
+    spans: list[tuple[int, int]]
 
 
 def _key(config: Config) -> str:
@@ -59,33 +65,30 @@ def _models(index: VaultIndex) -> set[str]:
 def restore(
     config: Config, tracker: Tracker, index: VaultIndex, digests: Mapping[str, bytes]
 ) -> set[str] | None:
-    """Put the last build's history into ``tracker``; return the notes that changed since
-    (None: no snapshot that counts, or a business-model note changed: compare every milestone)."""
+    """Put the last build's history into ``tracker`` (the milestones' states and summaries are
+    read later, for the notes it looks at); return the notes that changed since (None: no
+    snapshot that counts, or a business-model note changed: compare every milestone)."""
     folder = cache_folder(config)
     if folder is None:
         return None
     try:
-        snapshot = msgspec.msgpack.decode((folder / NAME).read_bytes(), type=_Snapshot)
-    except (OSError, msgspec.MsgspecError, RecursionError):
+        shelf, found = open_shelf(folder / NAME, _Header)
+    except ShelfError:
         return None
-    if snapshot.key != _key(config):
+    assert isinstance(found, _Header)
+    if found.key != _key(config):
+        shelf.close()
         return None
-    summaries = {}
-    for ident, s in snapshot.summaries.items():
-        first_due = period(*s.first_due) if s.first_due is not None else None
-        slipped = [Slip(date.fromisoformat(on), old, new) for on, old, new in s.slipped]
-        summaries[ident] = Summary(
-            date.fromisoformat(s.first_seen), first_due, s.slips, 0, s.changes, slipped
-        )
     invalid = [
         Diagnostic(".milepost/history.jsonl", line, "history.invalid", "warning", message)
-        for line, message in snapshot.invalid
+        for line, message in found.invalid
     ]
-    log = Log(diagnostics=invalid, ends_with_newline=snapshot.ends_with_newline)
-    tracker.restore(file_key(config), log, snapshot.state, summaries, snapshot.idents)
-    old = snapshot.digests
+    log = Log(diagnostics=invalid, ends_with_newline=found.ends_with_newline)
+    summaries = {ident: summary_of(s) for ident, s in found.slipped.items()}
+    tracker.restore(file_key(config), log, {}, summaries, found.idents, shelf=shelf)
+    old = found.digests
     changed = {p for p in old.keys() | digests.keys() if old.get(p) != digests.get(p)}
-    if changed & (set(snapshot.models) | _models(index)):
+    if changed & (set(found.models) | _models(index)):
         return None
     return changed
 
@@ -95,26 +98,31 @@ def save(config: Config, tracker: Tracker, index: VaultIndex, digests: Mapping[s
     folder = cache_folder(config)
     if folder is None:
         return
-    summaries = {
-        ident: _Summary(
-            s.first_seen.isoformat(),
-            (s.first_due.text, span(s.first_due) or "") if s.first_due is not None else None,
-            s.slips,
-            s.changes,
-            [(slip.on.isoformat(), slip.old, slip.new) for slip in s.slipped],
-        )
-        for ident, s in tracker.summaries.items()
-    }
-    snapshot = _Snapshot(
-        _key(config),
-        dict(digests),
-        sorted(_models(index)),
-        tracker.state,
-        tracker.idents,
-        summaries,
-        [(d.line, d.message) for d in tracker.log.diagnostics],
-        tracker.log.ends_with_newline,
-    )
+    shelf = tracker.shelf
+    if shelf is not None and not isinstance(shelf, Shelf):
+        return
     with contextlib.suppress(Exception):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        write_atomic(folder / NAME, msgspec.msgpack.encode(snapshot), durable=False)
+        handle, temp = temp_beside(folder / NAME)
+        try:
+            with handle:
+                names, spans = write_blobs(handle, tracker.state, tracker.summaries, shelf)
+                header = _Header(
+                    _key(config),
+                    dict(digests),
+                    sorted(_models(index)),
+                    {i: ident for i, ident in tracker.idents.items() if i != ident},
+                    {i: stored(s) for i, s in tracker.summaries.items() if s.slips},
+                    [(d.line, d.message) for d in tracker.log.diagnostics],
+                    tracker.log.ends_with_newline,
+                    names,
+                    spans,
+                )
+                start = handle.tell()
+                handle.write(msgspec.msgpack.encode(header))
+                handle.write(start.to_bytes(TRAILER, "big"))
+            temp.replace(folder / NAME)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            raise

@@ -7,16 +7,17 @@ it), and summarises per milestone, so ``index --json`` and the pages of a build 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from .config import Config
 from .errors import Diagnostic
 from .history import Log, Record, State, changes, file_key, load, replay
-from .identity import Seen, seen
+from .identity import Seen, explicit_id, seen
 from .index import Entry, VaultIndex
 from .model import Period
 
@@ -49,8 +50,10 @@ class Summary:
         }
 
 
+@functools.lru_cache(maxsize=65536)
 def period(text: str | None, span: str | None) -> Period | None:
-    """A period from its text and ``start/end/precision``, or None."""
+    """A period from its text and ``start/end/precision``, or None (one object for equal
+    ones: a period is immutable)."""
     if text is None or span is None:
         return None
     try:
@@ -112,10 +115,28 @@ class Memory:
     """What this build records (not written yet)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     log: Log = field(default_factory=Log)
+    _slipped: dict[str, Summary] | None = None
 
     def of(self, entry: Entry) -> Summary | None:
         ident = self.idents.get(entry.id)
         return self.summaries.get(ident) if ident is not None else None
+
+    @property
+    def slipped(self) -> dict[str, Summary]:
+        """Index id -> summary, of the milestones that slipped (all that pages show of history:
+        one look-up per milestone, not two)."""
+        if self._slipped is None:
+            summaries = self.summaries
+            self._slipped = {
+                i: s
+                for i, ident in self.idents.items()
+                if (s := summaries.get(ident)) is not None and s.slips
+            }
+        return self._slipped
+
+    def slipped_of(self, entry: Entry) -> Summary | None:
+        """The summary of ``entry`` when it slipped, else None."""
+        return self.slipped.get(entry.id)
 
     def ident(self, entry: Entry) -> str:
         return self.idents.get(entry.id, entry.id)
@@ -123,12 +144,30 @@ class Memory:
     def fingerprint(self, entries: Iterable[Entry]) -> bytes:
         """What the pages of ``entries`` show of history: the slips (nothing else is shown)."""
         digest = hashlib.blake2b(digest_size=16)
+        slipped = self.slipped
         for entry in entries:
-            summary = self.of(entry)
-            if summary is not None and summary.slips:
+            summary = slipped.get(entry.id)
+            if summary is not None:
                 shown = (summary.slips, summary.slip_days, summary.first_due, summary.slipped)
                 digest.update(entry.id.encode() + repr(shown).encode())
         return digest.digest()
+
+
+class Shelved(Protocol):
+    """Milestones' states and summaries kept aside, read for the notes a build looks at
+    (:class:`milepost.history_shelf.Shelf`)."""
+
+    def load(
+        self,
+        state: State,
+        summaries: dict[str, Summary],
+        notes: Iterable[str] = (),
+        idents: Iterable[str] = (),
+    ) -> None: ...
+
+    def load_all(self, state: State, summaries: dict[str, Summary]) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class Tracker:
@@ -144,10 +183,13 @@ class Tracker:
         self.summaries: dict[str, Summary] = {}
         self.idents: dict[str, str] = {}
         self._seen: dict[str, tuple[Entry, Seen]] = {}
+        self.shelf: Shelved | None = None
+        """What of the state and summaries is not read yet (None: all of it is here)."""
         if log is not None:
             self._take(log, "given")
 
     def _take(self, log: Log, key: str) -> None:
+        self._unshelve()
         self.key, self.log = key, log
         self.state = replay(log.records)
         self.summaries = summarise(log.records)
@@ -161,11 +203,45 @@ class Tracker:
         state: State,
         summaries: dict[str, Summary],
         idents: dict[str, str],
+        *,
+        shelf: Shelved | None = None,
     ) -> None:
         """Take what an earlier build knew, for the history file whose key is ``key`` (``log``
-        holds its findings; its records are not read)."""
+        holds its findings; its records are not read). ``idents``: those that differ from the
+        index's ids; ``shelf``: the states and summaries not in ``state`` and ``summaries``."""
+        self._unshelve()
         self.key, self.log, self.state = key, log, state
         self.summaries, self.idents, self._seen = summaries, idents, {}
+        self.shelf = shelf
+
+    def close(self) -> None:
+        """Let go of the shelf's file (what is not read yet is read from the history file)."""
+        self._unshelve()
+        if self.key != "given":
+            self.key = None
+
+    def _unshelve(self) -> None:
+        if self.shelf is not None:
+            self.shelf.close()
+            self.shelf = None
+
+    def _read_shelf(self, looked: list[Entry], scope: set[str] | None) -> bool:
+        """Read from the shelf what comparing ``looked`` needs (``scope`` None: everything);
+        False when it cannot be read (then the history file is read instead)."""
+        if self.shelf is None:
+            return True
+        try:
+            if scope is None:
+                self.shelf.load_all(self.state, self.summaries)
+                self._unshelve()
+            else:
+                wanted = {e.id for e in looked}
+                wanted.update(i for e in looked if (i := explicit_id(e.milestone)) is not None)
+                self.shelf.load(self.state, self.summaries, scope, wanted)
+        except Exception:  # a cache that cannot be read is only slower
+            self.key = None
+            return False
+        return True
 
     def seen(self, index: VaultIndex, entry: Entry) -> Seen:
         known = self._seen.get(entry.id)
@@ -184,11 +260,18 @@ class Tracker:
             if key != self.key:
                 self._take(load(self.config), key)
                 scope = None
-        if scope is None:
-            self._seen = {}
         entries = [e for model in index.models.values() for e in model.entries]
-        looked = [self.seen(index, e) for e in entries if scope is None or e.path in scope]
+        chosen = [e for e in entries if scope is None or e.path in scope]
+        if not self._read_shelf(chosen, scope):
+            self._take(load(self.config), file_key(self.config))
+            scope, chosen = None, entries
+        if scope is None:  # every entry is looked at once: none is kept (a whole vault's
+            self._seen = {}  # milestones as seen weighed 110 MB at 10,000 notes)
+            looked = [seen(index, e) for e in chosen]
+        else:
+            looked = [self.seen(index, e) for e in chosen]
         records, found = changes(self.state, looked, index.today, scope)
+        del looked  # what the state and summaries are made of next reuses its memory
         replay(records, self.state)
         summarise(records, self.summaries)
         idents = {e.id: found.get(e.id) or self.idents.get(e.id, e.id) for e in entries}

@@ -17,18 +17,20 @@ from datetime import date
 
 from . import history
 from . import history_snapshot as snapshot
-from .cache import NoteCache
+from .cache import NoteCache, cache_folder
 from .changes import merged, restat, sweep_temp_files
 from .config import Config
 from .discover import Discovery, SourceFile, discover, discover_file
 from .errors import Diagnostic, WriteError
 from .index import VaultIndex, apply
+from .interning import Pool
 from .manifest import Manifest
 from .memory import Memory, Tracker
 from .model import Note
 from .ownership import reconcile
 from .reading import Progress, Scan, Timings, bulk, read_note, read_notes, sources
 from .render import Renderer
+from .render import sections as review_sections
 from .render.plan import NoteMemo
 from .uptodate import BuildResult, Outputs, bring_up_to_date, vault_lock
 from .write import Change, check_output_folder
@@ -96,9 +98,15 @@ class Session:
             self.found.setdefault(diagnostic.path, []).append(diagnostic)
         started = timings.add("discover", started)
         with bulk():
-            notes, self.digests, parsed = read_notes(
-                self.config, sources(discovery, self.manifest.pages), self.cache, progress
-            )
+            files = sources(discovery, self.manifest.pages)
+            cache = self.cache
+            known = {f.path for f in files if cache.fresh(f)} if cache is not None else set()
+            notes, self.digests, parsed = read_notes(self.config, files, cache, progress)
+            if parsed:  # the notes parsed now share values with the others too: the memory
+                pool = cache.pool if cache is not None else Pool()  # their copies held is
+                for path, note in notes.items():  # free for the index and the pages
+                    if path not in known:
+                        pool.note(note)
             started = timings.add("parse", started)
             self.index = VaultIndex(
                 notes,
@@ -132,10 +140,13 @@ class Session:
             result = self.scan(progress, discovery)
             assert self.index is not None
             self._remember(dry_run)
+            folder = None if force or dry_run or self.lasting else cache_folder(self.config)
+            read = review_sections.seed(self.renderer, folder) if folder is not None else {}
             with bulk(keep=False):
                 out = self._round(force=force, dry_run=dry_run, timings=result.timings)
             if not dry_run:
                 self.manifest.save()
+            review_sections.keep(self.renderer, folder, read, set(self.index.models))
         built = BuildResult(
             out.changes,
             [*out.diagnostics, *self._history_findings()],
@@ -230,17 +241,26 @@ class Session:
         if dry_run or self.read_only:
             if self.memory.pending:
                 self._tracker.forget()
+            if not self.lasting:
+                self._tracker.close()
             return
-        if self.memory.pending:
+        recorded = bool(self.memory.pending)
+        if recorded:
             try:
                 history.append(self.config, self.memory.log, self.memory.pending)
             except WriteError:
                 self._tracker.forget()
                 raise
             self._tracker.wrote()
-        if self.memory.pending or (whole and not self.lasting):
+        self.memory.log.records = []  # replayed into the state: nothing reads them again
+        if not self.lasting:  # nor the lines: let them go before the snapshot and the pages
+            self.memory.pending = []  # (a first build's batch weighs 130 MB)
+            self.memory.log.lines = set()
+        if recorded or (whole and not self.lasting):
             # else the snapshot's older digests only widen the next build's scope a little
             snapshot.save(self.config, self._tracker, self.index, self.digests)
+        if not self.lasting:
+            self._tracker.close()
 
     def _history_findings(self) -> list[Diagnostic]:
         if self.memory is None:
@@ -269,8 +289,9 @@ class Session:
     def update(self, paths: Iterable[str], *, timings: Timings | None = None) -> BuildResult:
         """Take in changes to ``paths`` (vault-relative files or folders); write what follows."""
         timings = timings or Timings()
-        if self.index is None:  # the last build answered from its stamp: read the vault now
-            self.scan()
+        rescanned = self.index is None
+        if rescanned:  # the last build answered from its stamp: read the vault now, and bring
+            self.scan()  # its pages up to what it holds (a save may have come in since)
         assert self.index is not None
         started = time.perf_counter()
         seen = self._restat(paths)
@@ -292,7 +313,7 @@ class Session:
         files_changed = any((f is None) != (p not in self.index.files) for p, f in seen.items())
         templates = self._templates_changed(seen)
         today = self._today_changed()
-        if not (changed or recheck or files_changed or templates or today):
+        if not (changed or recheck or files_changed or templates or today or rescanned):
             findings = len(self.index.diagnostics())
             return BuildResult([], [], findings, timings, self.index, [], echo=echo)
         extra = [d for found in self.found.values() for d in found]
@@ -316,7 +337,8 @@ class Session:
         timings.add("index", started)
         with self._writing(False):
             self._remember(False, scope)
-            out = self._round(recheck=recheck, notes=set(changed), timings=timings)
+            notes_to_check = None if rescanned else set(changed)
+            out = self._round(recheck=recheck, notes=notes_to_check, timings=timings)
             self.manifest.save()
         return BuildResult(
             [c for c in out.changes if c.action != "unchanged"],
@@ -363,7 +385,7 @@ class Session:
     def reconcile(self) -> BuildResult:
         """Catch up with changes no event reported: one stat of every file, then an update."""
         if self.index is None:
-            self.scan()
+            return self.update([])
         discovery = discover(self.config)
         current = {f.path: f for f in discovery.files}
         changed = [p for p, f in current.items() if self.files.get(p) != f]
@@ -393,6 +415,8 @@ class Session:
         return True
 
     def close(self) -> None:
+        if self._tracker is not None:
+            self._tracker.close()
         if self._manifest is not None:
             self._manifest.close_journal()
         if self.cache is not None:

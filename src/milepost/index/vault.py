@@ -188,8 +188,9 @@ class VaultIndex:
         diagnostics: list[Diagnostic] = []
         targets: set[str] = set()
         for link in note.links:
-            diagnostics.extend(self.check_link(link, path))
-            target = self.resolve(link, path).path
+            resolution = self.resolve(link, path)
+            diagnostics.extend(self._check(link, path, resolution))
+            target = resolution.path
             resolved.append(target)
             if link.subpath and target is not None:
                 targets.add(target)
@@ -235,7 +236,7 @@ class VaultIndex:
                     self.model_key(raw),
                     raw,
                     derive_status(milestone, self.today),
-                    milestone.missing(),
+                    _one(milestone.missing()),
                 )
             )
         return entries
@@ -300,7 +301,9 @@ class VaultIndex:
 
     def check_link(self, link: Link, source: str) -> list[Diagnostic]:
         """Problems with one link: unresolved, ambiguous, or a missing heading or block."""
-        resolution = self.resolve(link, source)
+        return self._check(link, source, self.resolve(link, source))
+
+    def _check(self, link: Link, source: str, resolution: Resolution) -> list[Diagnostic]:
         target = self.notes.get(resolution.path) if resolution.path is not None else None
         if target is not None and not self.is_source(target.path):
             target = None
@@ -326,6 +329,14 @@ class VaultIndex:
 
     def model_name(self, key: str) -> str:
         return self.models[key].name
+
+
+_MISSING: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _one(missing: tuple[str, ...]) -> tuple[str, ...]:
+    """One tuple for each of the few combinations of what milestones lack."""
+    return _MISSING.setdefault(missing, missing)
 
 
 def _model_order(model: BusinessModel) -> tuple[int, str, str]:

@@ -117,6 +117,9 @@ class Renderer:
         dependencies (they live in other notes) and its history showed."""
         self._sections: dict[str, tuple[str, str | None]] = {}
         """Each business model's review section, with the fingerprint it was made from."""
+        self.keep_sections = False
+        """Keep the review sections even when not ``remember``: a one-shot build hands them to
+        the next one (:mod:`milepost.render.sections`)."""
         self._macros: Any = None
         self._index: VaultIndex | None = None
         self._paths: PagePaths | None = None
@@ -130,7 +133,7 @@ class Renderer:
         if index is self._index and paths is self._paths and memory is self.memory:
             return
         self.memory = memory
-        if self._paths is None or paths.signature() != self._paths.signature():
+        if self._paths is not None and paths.signature() != self._paths.signature():
             self._items.clear()
             self._sections.clear()
         self._index, self._paths = index, paths
@@ -149,7 +152,7 @@ class Renderer:
         return self._index
 
     def item_text(self, entry: Entry) -> str:
-        slips = self.memory.of(entry) if self.memory is not None else None
+        slips = self.memory.slipped_of(entry) if self.memory is not None else None
         shown = (dependencies_of(self.index).signature(entry), copy(slips))
         cached = self._items.get(id(entry))
         if cached is not None and cached[0] is entry and cached[2] == shown:
@@ -200,7 +203,7 @@ class Renderer:
                         self.config, "_review_model.md.j2", section=view, page=True
                     ).rstrip("\n")
                 known = (print_, text)
-                if self.remember and print_:
+                if (self.remember or self.keep_sections) and print_:
                     self._sections[model.key] = known
             if known[1] is None:
                 quiet.append(model)

@@ -22,8 +22,8 @@ def slip_text(memory: Memory | None, entry: Entry) -> str | None:
     """``slipped 2× · +92 d since first planned Jun 2026``, or None when it never slipped."""
     if memory is None:
         return None
-    summary = memory.of(entry)
-    if summary is None or not summary.slips:
+    summary = memory.slipped_of(entry)
+    if summary is None:
         return None
     text = f"slipped {summary.slips}×"
     if summary.first_due is not None:
@@ -57,8 +57,9 @@ def planning_section(views: Views, model: BusinessModel, last: date) -> dict[str
     limit = index.config.review_limit
     slipped: list[str] = []
     memory = views.memory
-    for entry in model.entries if memory is not None else ():
-        summary = memory.of(entry) if memory is not None else None
+    slips = memory.slipped if memory is not None else {}
+    for entry in model.entries if slips else ():
+        summary = slips.get(entry.id)  # one that never slipped has no slip to list
         if summary is None:
             continue
         for slip in summary.slipped:
@@ -90,7 +91,8 @@ def slipped_count(memory: Memory | None, entries: list[Entry]) -> int:
     """How many of ``entries`` slipped at least once."""
     if memory is None:
         return 0
-    return sum(1 for e in entries if (s := memory.of(e)) is not None and s.slips)
+    slipped = memory.slipped
+    return sum(1 for e in entries if e.id in slipped) if slipped else 0
 
 
 def portfolio(views: Views) -> dict[str, Any]:
