@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..config import Config
 from ..index import VaultIndex
-from .exporter import Exporter, NoteResult, Progress
+from .exporter import Exporter, Progress
+from .notepage import NoteResult
 from .sanitize import sanitize
 from .writer import MANIFEST, ExportResult, Output, Placed, SiteWriter, check_output
 
@@ -30,7 +31,9 @@ def export(
 ) -> ExportResult:
     """Export the vault of ``index`` into ``out``."""
     target = check_output(config, out)
-    exporter = Exporter(index, config, only_published=only_published or config.only_published)
+    exporter = Exporter(
+        index, config, only_published=only_published or config.only_published, keep=False
+    )
     writer = SiteWriter(target, dry_run=dry_run)
     exporter.outputs(writer, progress)
     result = writer.finish()

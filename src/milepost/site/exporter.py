@@ -5,180 +5,88 @@ the search index, the style and the attachments a published note uses.
 from __future__ import annotations
 
 import contextlib
-import html
+import multiprocessing
 import os
+import pickle
+import tempfile
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from functools import partial
+from multiprocessing.context import BaseContext
+from pathlib import Path
 from typing import Any
-
-from markupsafe import Markup
 
 from ..config import Config
 from ..errors import Diagnostic, warning
 from ..index import VaultIndex
 from ..model import Link
-from ..parse.text import decode, repair_mojibake
-from ..render.env import environment, package_templates, template_errors
-from ..workers import forking, share
+from ..render.env import environment, package_templates
+from ..workers import share
 from .feeds import feed_outputs
-from .markdown import render_note
-from .mdpage import MAX_EMBED_DEPTH, Page, cycle_warning
+from .kit import Kit, kit_of
+from .mdpage import Page
+from .notepage import NoteRenderer, NoteResult, page_html
 from .ownpages import OwnPages
-from .pages import SEARCH_TEXT, Pages, html_text, search_script
-from .plain import NOTICE, PLAIN_BODY, fill
-from .sanitize import finish, sanitize
-from .sections import section
-from .shape import Site, heading_anchors, relative
-from .writer import Output, Placed, SiteWriter
+from .pages import Pages, search_chunks
+from .shape import Site
+from .spool import Spool
+from .writer import Output, SiteWriter, place
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(slots=True)
-class NoteResult:
-    """A note's page and what it drew on, kept so an update can reuse it."""
-
-    output: Output | None
-    """The page, until it is written."""
-    placed: Placed | None
-    """The page, once written."""
-    search: bytes
-    """Its entry in the search index."""
-    files: set[str]
-    problems: list[Diagnostic]
-    links: set[str]
-    """The notes it links to or embeds."""
+Work = tuple[str, list[str], str | None]
+"""A note page to render: the note, the notes that link to it, the digest last written."""
 
 
 class Exporter(OwnPages):
     """Renders the site of one index."""
 
-    def __init__(self, index: VaultIndex, config: Config, *, only_published: bool = False) -> None:
+    def __init__(
+        self, index: VaultIndex, config: Config, *, only_published: bool = False, keep: bool = True
+    ) -> None:
+        """``keep``: keep each note page's result (its search entry too), for a later update
+        to reuse; without it the search entries wait in a temporary file."""
         self.index = index
         self.config = config
         self.site = Site(index, config, only_published=only_published)
         self.pages = Pages(index, self.site)
         self.env = environment(config)
-        self.texts: dict[str, str] = {}
-        self.search: dict[str, bytes] = {}
+        self.keep = keep
+        self.search: dict[str, bytes] | Spool = {} if keep else Spool()
         """Note path -> its entry in the search index."""
+        self._renderer: NoteRenderer | None = None
         self.problems: list[Diagnostic] = list(self.site.problems)
         self.files: dict[str, set[str]] = defaultdict(set)
         """Attachment path -> the pages that use it."""
         self.note_results: dict[str, NoteResult] = {}
 
     # ----- reading notes ----------------------------------------------------------------------
+    @property
+    def renderer(self) -> NoteRenderer:
+        """Renders note pages (made once the charts are drawn: note pages embed them)."""
+        if self._renderer is None:
+            self._renderer = NoteRenderer(kit_of(self.index, self.site), self.env)
+        return self._renderer
+
     def text(self, path: str, *, keep: bool = True) -> str:
         """The text of note ``path``; ``keep``: remember it (notes that are embedded)."""
-        cached = self.texts.get(path)
-        if cached is None:
-            try:
-                cached = repair_mojibake(decode((self.config.vault / path).read_bytes()).text)
-            except OSError:
-                cached = ""
-            if keep:
-                self.texts[path] = cached
-        return cached
+        return self.renderer.text(path, keep=keep)
 
     def embed(self, link: Link, target: str, page: Page) -> str:
-        key = f"{target}#{link.subpath}"
-        if key in page.stack or (target == page.source and not link.subpath):
-            note = self.index.notes.get(page.source)
-            links = note.links if note else ()
-            line = next((other.line for other in links if other.raw == link.raw), 0)
-            page.problems.append(
-                cycle_warning(
-                    page, Link(link.target, link.subpath, None, True, line, link.raw), target
-                )
-            )
-            url = self.site.note_urls.get(target)
-            href = relative(page.page, url) if url else "#"
-            return f'<a class="internal" href="{html.escape(href)}">{html.escape(link.raw)}</a>'
-        if page.depth >= MAX_EMBED_DEPTH:
-            return f'<span class="mp-broken">{html.escape(link.raw)}</span>'
-        if self.index.notes[target].large:
-            return f'<div class="mp-embed">{html.escape(link.raw)}: {NOTICE}</div>'
-        text = section(self.text(target), self.index.notes[target], link.subpath)
-        child = Page(
-            self.site,
-            target,
-            page.page,
-            self.embed,
-            page.depth + 1,
-            (*page.stack, key),
-            page.problems,
-        )
-        body = render_note(text, child)
-        page.files |= child.files
-        title = self.site.note_title(target) + (f" › {link.subpath}" if link.subpath else "")
-        url = self.site.note_urls.get(target, "")
-        return (
-            f'<div class="mp-embed"><div class="mp-embed-title"><a class="internal" '
-            f'href="{html.escape(relative(page.page, url))}">{html.escape(title)}</a></div>'
-            f"{body}</div>"
-        )
+        return self.renderer.embed(link, target, page)
 
     # ----- rendering --------------------------------------------------------------------------
     def _html(self, template: str, page: str, title: str, **context: Any) -> bytes:
-        depth = page.count("/")
-        root = "../" * depth
-        with template_errors(self.config):
-            markup = self.env.get_template(f"site/{template}").render(
-                page=page,
-                root=root,
-                title=title,
-                today=self.index.today,
-                site_title=self.site_title,
-                config_outputs=self.config.outputs,
-                **context,
-            )
-        return markup.encode("utf-8")
+        today = self.index.today
+        return page_html(
+            template, page, title, env=self.env, config=self.config, today=today, **context
+        )
 
     @property
     def site_title(self) -> str:
         return self.config.vault.name
 
     def note_page(self, path: str, backlinks: list[str]) -> NoteResult:
-        url = self.site.note_urls[path]
-        note = self.index.notes[path]
-        page = Page(
-            self.site, path, url, self.embed, anchors=heading_anchors(note), stack=(f"{path}#",)
-        )
-        body: Markup
-        if note.large:  # over max_note_mb: its text as it is, not rendered (see .plain)
-            body = Markup(PLAIN_BODY)
-        else:
-            body = finish(
-                sanitize(render_note(self.text(path, keep=False), page)), self.site.charts
-            )
-        links = [
-            {"name": self.site.note_title(p), "url": relative(url, self.site.note_urls[p])}
-            for p in backlinks
-        ]
-        tags = sorted({t.name for t in note.tags}, key=str.lower)
-        data = self._html(
-            "note.html.j2",
-            url,
-            repair_mojibake(self.site.note_title(path)),
-            body=body,
-            backlinks=links,
-            tags=[{"name": t, "url": relative(url, self.site.tag_url(t))} for t in tags],
-            source=path,
-        )
-        if note.large:
-            data, start = fill(data, self.config.vault / path)
-            text = start[:SEARCH_TEXT]
-        else:
-            text = html_text(body)
-        return NoteResult(
-            Output(url, data, path),
-            None,
-            self.pages.search_entry(path, text),
-            page.files,
-            page.problems,
-            set(page.links),
-        )
+        return self.renderer.note_page(path, backlinks)
 
     def note_pages(
         self,
@@ -187,63 +95,68 @@ class Exporter(OwnPages):
         progress: Progress | None = None,
         meanwhile: Callable[[], None] | None = None,
     ) -> None:
-        """Render and write the pages of ``paths``. Many are rendered in forked worker processes
-        too, which inherit this exporter (index, site, templates) instead of receiving a copy;
-        this process writes every page as it arrives. ``meanwhile``: other work for this
-        process while the workers start."""
-        global _FORKED  # noqa: PLW0603 (what a forked worker renders with)
+        """Render and write the pages of ``paths``. Many are rendered in worker processes too,
+        fresh ones (from a fork server, not forked from this process) that read the kit (see
+        :mod:`.kit`) from a file and never see the index; this process writes every page as it
+        arrives. ``meanwhile``: other work for this process while the workers start."""
         backlinks = self.backlinks()
         done = 0
 
-        def here(chunk: list[tuple[str, list[str]]]) -> None:
+        def here(chunk: list[Work]) -> None:
             nonlocal done
-            for path, links in chunk:
+            for path, links, _ in chunk:
                 self._take(path, self.note_page(path, links), writer)
                 done += 1
                 if progress is not None and done % 25 == 0:
                     progress(done, len(paths))
 
-        def received(results: list[tuple[str, NoteResult]]) -> None:
+        def received(results: list[tuple[str, NoteResult, bool]]) -> None:
             nonlocal done
-            for path, result in results:
-                self._take(path, result, writer)
+            for path, result, written in results:
+                self._take(path, result, writer, written)
             done += len(results)
             if progress is not None:
                 progress(done, len(paths))
 
-        context = forking() if len(paths) >= PARALLEL_PAGES else None
+        context = fresh_context() if len(paths) >= PARALLEL_PAGES else None
         workers = (self.config.jobs or os.cpu_count() or 1) - 1 if context is not None else 0
-        work = [(p, backlinks.get(p, [])) for p in paths]
+        work = [(p, backlinks.get(p, []), writer.known.get(self.site.note_urls[p])) for p in paths]
         size = max(1, len(work) // ((workers + 1) * 16))
         chunks = [work[i : i + size] for i in range(0, len(work), size)]
-        _FORKED = self
-        try:
+        parallel = workers > 0 and len(chunks) > 1
+        with kit_file(self.renderer.kit) if parallel else contextlib.nullcontext("") as kit:
             share(
                 chunks,
                 here,
-                _render_pages,
+                partial(_render_pages, kit, writer.out, writer.dry_run),
                 received,
-                workers=workers,
+                workers=workers if parallel else 0,
                 context=context,
                 meanwhile=meanwhile,
             )
-        finally:
-            _FORKED = None
         if progress is not None:
             progress(len(paths), len(paths))
 
-    def _take(self, path: str, result: NoteResult, writer: SiteWriter) -> None:
+    def _take(
+        self, path: str, result: NoteResult, writer: SiteWriter, written: bool | None = None
+    ) -> None:
+        """Write a note page's result, or record it: ``written`` when a worker wrote it (True)
+        or found it there (False), None when it is kept from an earlier export."""
         if result.output is not None:
             result.placed = writer.put(result.output)
             result.output = None  # its bytes are on disk now
         else:
             assert result.placed is not None, "a note page is either rendered or written"
-            writer.keep(result.placed)
-        self.note_results[path] = result
+            if written is None:
+                writer.keep(result.placed)
+            else:
+                writer.record(result.placed, written=written)
         self.problems.extend(result.problems)
         for file in result.files:
             self.files[file].add(path)
         self.search[path] = result.search
+        if self.keep:
+            self.note_results[path] = result
 
     def backlinks(self) -> dict[str, list[str]]:
         found: dict[str, set[str]] = defaultdict(set)
@@ -280,17 +193,17 @@ class Exporter(OwnPages):
                 writer.put(output)
             for output in self.index_pages(notes):
                 writer.put(output)
-            for output in feed_outputs(self):
-                writer.put(output)
+            for feed in feed_outputs(self):
+                writer.put_any(feed)
 
         self.note_pages([p for p in notes if p not in kept], writer, progress, site_pages)
-        writer.put(
-            Output(
-                "assets/search-index.js",
-                search_script(self.pages.search_entries(self.search)),
-                "the search index",
-            )
+        writer.put_chunks(
+            "assets/search-index.js",
+            search_chunks(self.pages.search_entries(self.search)),
+            "the search index",
         )
+        if isinstance(self.search, Spool):
+            self.search.close()
         static = package_templates() / "site" / "static"
         for asset in sorted(static.iterdir()):
             writer.put(
@@ -335,12 +248,47 @@ class Exporter(OwnPages):
 
 PARALLEL_PAGES = 100
 """From this many note pages on, worker processes render some of them."""
-_FORKED: Exporter | None = None
-"""The exporter whose pages a forked worker renders."""
+_RENDERER: tuple[str, NoteRenderer] | None = None
+"""In a worker: the kit file it read, and the renderer made from it."""
 
 
-def _render_pages(chunk: list[tuple[str, list[str]]]) -> list[tuple[str, NoteResult]]:
-    """In a forked worker: render note pages with the exporter inherited from the parent."""
-    exporter = _FORKED
-    assert exporter is not None, "note pages are rendered only in forked workers"
-    return [(path, exporter.note_page(path, links)) for path, links in chunk]
+def fresh_context() -> BaseContext:
+    """Worker processes that start without this process's memory: from a fork server that has
+    imported the renderer (a worker forked from this process would, by reference counts and
+    allocations, end up with its own copy of most of the index), else spawned."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        multiprocessing.set_forkserver_preload(["milepost.site.notepage"])
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+@contextlib.contextmanager
+def kit_file(kit: Kit) -> Iterator[str]:
+    """The kit, pickled into a temporary file for the workers (removed afterwards)."""
+    handle, name = tempfile.mkstemp(prefix="milepost-kit-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(kit.blob())
+        yield name
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def _render_pages(
+    kit: str, out: Path, dry_run: bool, chunk: list[Work]
+) -> list[tuple[str, NoteResult, bool]]:
+    """In a worker: render note pages from the kit in the file ``kit`` (read once) and write
+    them into the site in ``out`` (this process keeps no page's bytes)."""
+    global _RENDERER  # noqa: PLW0603 (made once per worker)
+    if _RENDERER is None or _RENDERER[0] != kit:
+        with Path(kit).open("rb") as handle:
+            _RENDERER = (kit, NoteRenderer(pickle.load(handle)))  # this process's own file
+    renderer = _RENDERER[1]
+    done = []
+    for path, links, known in chunk:
+        result = renderer.note_page(path, links)
+        assert result.output is not None, "a page just rendered has its bytes"
+        result.placed, written = place(out, result.output, known, dry_run)
+        result.output = None
+        done.append((path, result, written))
+    return done

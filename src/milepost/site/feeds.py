@@ -23,6 +23,8 @@ from ..feeds.picture import canvas_svg
 from ..feeds.records import FeedMilestone, records_of
 from ..planning import planning
 from .shape import relative, slug
+from .spool import Spool
+from .writer import Pieces
 
 if TYPE_CHECKING:
     from . import Exporter, Output
@@ -33,7 +35,7 @@ MEMO = 64
 """Business models whose feed and picture are kept between exports (watch)."""
 
 
-def feed_outputs(exporter: Exporter) -> Iterator[Output]:
+def feed_outputs(exporter: Exporter) -> Iterator[Output | Pieces]:
     """The feeds, the pictures and the page that shows them; nothing when neither the calendar
     nor the canvas is among the configured outputs."""
     from . import Output
@@ -48,7 +50,11 @@ def feed_outputs(exporter: Exporter) -> Iterator[Output]:
     settings = (config.vault.name, vault_token(config), config.calendar_spans, config.review_day)
     names: set[str] = {"milestones"}
     rows = []
-    events: list[bytes] = []
+    # Each model's events, for the whole vault's feed: in a temporary file when the feeds are
+    # not kept between exports (at 10,000 notes they are tens of megabytes).
+    events: list[bytes] | Spool = [] if exporter.keep else Spool()
+    feed_of = _model_feed if exporter.keep else _model_feed.__wrapped__
+    picture_of = _picture if exporter.keep else _picture.__wrapped__
     for model in exporter.pages.visible_models():
         records = tuple(
             records_of(
@@ -60,20 +66,28 @@ def feed_outputs(exporter: Exporter) -> Iterator[Output]:
         name = _claim(names, slug(model.name))
         row: dict[str, str] = {"name": model.name}
         if "calendar" in chosen:
-            feed, block = _model_feed(records, model.name, today, settings)
-            events.append(block)
+            feed, block = feed_of(records, model.name, today, settings)
+            if isinstance(events, Spool):
+                events[str(len(events))] = block
+            else:
+                events.append(block)
             row["feed"] = f"{FOLDER}/{name}.ics"
             yield Output(row["feed"], feed, f"the calendar feed of {model.name}")
         if "canvas" in chosen:
             previous = _vault_file(config, paths.canvases[model.key])
             row["picture"] = f"{FOLDER}/{name}.svg"
-            svg = _picture(records, model.name, previous)
+            svg = picture_of(records, model.name, previous)
             yield Output(row["picture"], svg, f"the canvas roadmap of {model.name}")
         rows.append(row)
     whole = None
     if "calendar" in chosen:
         whole = f"{FOLDER}/milestones.ics"
-        yield Output(whole, whole_calendar(config, today, events), "the calendar feed")
+        if isinstance(events, Spool):
+            yield Pieces(whole, _whole_pieces(config, today, events), "the calendar feed")
+        else:
+            yield Output(whole, whole_calendar(config, today, events), "the calendar feed")
+    elif isinstance(events, Spool):
+        events.close()
     for row in rows:
         for key in ("feed", "picture"):
             if key in row:
@@ -86,6 +100,23 @@ def feed_outputs(exporter: Exporter) -> Iterator[Output]:
         rows=rows,
     )
     yield Output(PAGE, html, "the calendar feeds and canvas roadmaps")
+
+
+_MARK = b"\x00events\x00"
+
+
+def _whole_pieces(config: Config, today: date, events: Spool) -> Iterator[bytes]:
+    """The whole vault's feed as :func:`~milepost.feedbuild.whole_calendar` makes it, piece by
+    piece: the events come from the spool, one model at a time."""
+    try:
+        frame = whole_calendar(config, today, [_MARK])
+        head, _, tail = frame.partition(_MARK)
+        yield head
+        for key in events:
+            yield events[key]
+        yield tail
+    finally:
+        events.close()
 
 
 def _claim(taken: set[str], name: str) -> str:

@@ -13,6 +13,7 @@ import html
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -309,12 +310,14 @@ class Pages:
             }
         )
 
-    def search_entries(self, notes: dict[str, bytes]) -> list[bytes]:
-        """Every entry of the search index; ``notes``: the notes' entries, by path."""
-        entries = [notes.get(path) or self.search_entry(path, "") for path in self.site.note_urls]
+    def search_entries(self, notes: Mapping[str, bytes]) -> Iterator[bytes]:
+        """Every entry of the search index, one by one; ``notes``: the notes' entries, by
+        path."""
+        for path in self.site.note_urls:
+            yield notes.get(path) or self.search_entry(path, "")
         for model in self.visible_models():
             text = " ".join(plain(e.milestone.title) for e in self.entries(model))
-            entries.append(
+            yield (
                 search_json(
                     {
                         "t": f"{model.name} · roadmap",
@@ -326,7 +329,7 @@ class Pages:
                 )
             )
         for tool in self.tools():
-            entries.append(
+            yield (
                 search_json(
                     {
                         "t": f"{tool.name} · tool",
@@ -337,7 +340,6 @@ class Pages:
                     }
                 )
             )
-        return entries
 
 
 SEARCH_TEXT = 4000
@@ -350,10 +352,23 @@ def search_json(entry: dict[str, Any]) -> bytes:
     return data.replace("</", "<\\/").encode()
 
 
-def search_script(entries: list[bytes]) -> bytes:
+def search_script(entries: Iterable[bytes]) -> bytes:
     """The search index as a script that sets one global (a script loads from file://, fetch
     does not)."""
-    return b"window.milepostSearch = [" + b",".join(entries) + b"];\n"
+    return b"".join(search_chunks(entries))
+
+
+def search_chunks(entries: Iterable[bytes]) -> Iterator[bytes]:
+    """The search index's script (see :func:`search_script`) piece by piece, so it need not
+    be held whole."""
+    yield b"window.milepostSearch = ["
+    first = True
+    for entry in entries:
+        if not first:
+            yield b","
+        yield entry
+        first = False
+    yield b"];\n"
 
 
 def _key(heading: str) -> str:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -16,7 +18,7 @@ from markupsafe import Markup
 from ..config import Config
 from ..errors import Diagnostic, warning
 from ..index import VaultIndex, heading_key
-from ..model import Link, Note
+from ..model import Heading, Link, Note
 from ..parse.text import repair_mojibake
 from ..render import PagePaths
 from ..resolve import stem
@@ -165,20 +167,32 @@ class Site:
         match = re.match(r'^(roadmap|chart)\s+"?([^"]*)"?$', what.strip())
         if match is None:
             return None
-        key = self.index.model_key(match.group(2).strip())
+        key = self.model_key(match.group(2).strip())
         return key if key in self.charts else None
+
+    def model_key(self, name: str) -> str:
+        """The key of the business model ``name`` names."""
+        return self.index.model_key(name)
+
+    def resolved(self, link: Link, source: str) -> str | None:
+        """The vault path ``link`` (written in ``source``) resolves to, or None."""
+        return self.index.resolve(link, source).path
+
+    def note_blocks(self, path: str) -> tuple[tuple[str, int], ...] | None:
+        """The block ids of note ``path`` (with their lines), or None when it is no note."""
+        note = self.index.notes.get(path)
+        return None if note is None else note.blocks
 
     # ----- links ------------------------------------------------------------------------------
     def target(self, link: Link, source: str) -> Target:
         """Where ``link`` (written in ``source``) leads in the site."""
-        found = self.index.resolve(link, source)
-        path = found.path
+        path = self.resolved(link, source)
         if path is None:
             return Target(None, None, "unresolved")
         if path in self.generated:
             return Target(self.generated[path], path)
-        note = self.index.notes.get(path)
-        if note is None:
+        blocks = self.note_blocks(path)
+        if blocks is None:
             if link.embed or not path.lower().endswith(".md"):
                 return Target(self.file_url(path), path)
             return Target(None, path, "unresolved")
@@ -189,8 +203,7 @@ class Site:
         if not sub:
             return Target(url, path)
         if sub.startswith("^"):
-            blocks = {b.lower() for b, _ in note.blocks}
-            if sub[1:].lower() not in blocks:
+            if sub[1:].lower() not in {b.lower() for b, _ in blocks}:
                 return Target(url, path, "block")
             return Target(f"{url}#{block_anchor(sub[1:].lower())}", path)
         anchor = self.anchors[path].get(heading_key(repair_mojibake(sub.split("#")[-1])))
@@ -199,7 +212,14 @@ class Site:
         return Target(f"{url}#{anchor}", path)
 
 
-def heading_anchors(note: Note) -> list[str]:
+class Headed(Protocol):
+    """A note, or what a page knows of one: its headings."""
+
+    @property
+    def headings(self) -> Sequence[Heading]: ...
+
+
+def heading_anchors(note: Headed) -> list[str]:
     """The anchor of each heading of ``note``, in order (repeated names numbered)."""
     used: set[str] = set()
     out = []

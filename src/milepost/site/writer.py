@@ -5,14 +5,19 @@ manifest so a re-export deletes only what milepost wrote.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import os
+import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from ..config import Config
 from ..discover import is_ignored
 from ..errors import ConfigError, Diagnostic, WriteError
-from ..files import remove_empty_folders, write_atomic
+from ..files import TEMP_SUFFIX, remove_empty_folders, write_atomic
 from ..manifest_records import digest
 
 MANIFEST = ".milepost-export.json"
@@ -24,6 +29,15 @@ class Output:
 
     path: str
     data: bytes
+    cause: str
+
+
+@dataclass(slots=True)
+class Pieces:
+    """A file of the site given piece by piece (see :meth:`SiteWriter.put_chunks`)."""
+
+    path: str
+    chunks: Iterable[bytes]
     cause: str
 
 
@@ -71,6 +85,27 @@ def check_output(config: Config, out: Path) -> Path:
     return target
 
 
+def place(out: Path, output: Output, known: str | None, dry_run: bool) -> tuple[Placed, bool]:
+    """Write ``output`` into the site in ``out`` unless it holds those bytes already (``known``:
+    the digest this process last wrote there); return what is there and whether it was written
+    (in a dry run: would be)."""
+    target = (out / output.path).resolve()
+    if not target.is_relative_to(out):
+        raise WriteError(f"{output.path}: would be written outside {out}; refused")
+    placed = Placed(output.path, output.cause, digest(output.data), len(output.data))
+    if known == placed.digest:
+        return placed, False
+    try:
+        same = target.read_bytes() == output.data
+    except OSError:
+        same = False
+    if same:
+        return placed, False
+    if not dry_run:
+        write_atomic(target, output.data, durable=False)
+    return placed, True
+
+
 class SiteWriter:
     """Writes the site's files as they are rendered, keeping only their digests, so the site's
     bytes are never all in memory. Only files whose bytes changed are written; no path outside
@@ -86,25 +121,66 @@ class SiteWriter:
         self.digests: dict[str, str] = {}
 
     def put(self, output: Output) -> Placed:
-        target = (self.out / output.path).resolve()
-        if not target.is_relative_to(self.out):
-            raise WriteError(f"{output.path}: would be written outside {self.out}; refused")
-        placed = Placed(output.path, output.cause, digest(output.data), len(output.data))
-        if self.known.get(output.path) == placed.digest:
-            self.keep(placed)
-            return placed
-        try:
-            same = target.read_bytes() == output.data
-        except OSError:
-            same = False
-        if same:
-            self.keep(placed)
-            return placed
-        self._list(placed)
-        self.result.written.append(output.path)
-        if not self.dry_run:
-            write_atomic(target, output.data, durable=False)
+        placed, written = place(self.out, output, self.known.get(output.path), self.dry_run)
+        self.record(placed, written=written)
         return placed
+
+    def record(self, placed: Placed, *, written: bool) -> None:
+        """A file :func:`place` put in place (in a worker process, say)."""
+        if written:
+            self._list(placed)
+            self.result.written.append(placed.path)
+        else:
+            self.keep(placed)
+
+    def put_any(self, output: Output | Pieces) -> Placed:
+        if isinstance(output, Pieces):
+            return self.put_chunks(output.path, output.chunks, output.cause)
+        return self.put(output)
+
+    def put_chunks(self, path: str, chunks: Iterable[bytes], cause: str) -> Placed:
+        """Like :meth:`put`, for a file given piece by piece (never held whole): the pieces go
+        to a temporary file beside the target, which replaces the target only when the bytes
+        differ."""
+        target = (self.out / path).resolve()
+        if not target.is_relative_to(self.out):
+            raise WriteError(f"{path}: would be written outside {self.out}; refused")
+        temp: Path | None = None
+        hashed = hashlib.sha256()
+        size = 0
+        try:
+            handle: BinaryIO | None = None
+            if not self.dry_run:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, name = tempfile.mkstemp(
+                    dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX
+                )
+                temp = Path(name)
+                handle = os.fdopen(fd, "wb")
+            with handle or contextlib.nullcontext():
+                for chunk in chunks:
+                    hashed.update(chunk)
+                    size += len(chunk)
+                    if handle is not None:
+                        handle.write(chunk)
+            placed = Placed(path, cause, hashed.hexdigest(), size)
+            if self.known.get(path) == placed.digest or _same_file(target, placed):
+                self.keep(placed)
+                return placed
+            self._list(placed)
+            self.result.written.append(path)
+            if temp is not None:
+                with contextlib.suppress(OSError):  # keep the mode of the file it replaces
+                    temp.chmod(target.stat().st_mode & 0o7777)
+                temp.replace(target)
+                temp = None
+            return placed
+        except OSError as exc:
+            raise WriteError(f"{target}: cannot write: {exc.strerror or exc}") from None
+        finally:
+            if temp is not None:
+                with contextlib.suppress(OSError):
+                    temp.unlink()
 
     def keep(self, placed: Placed) -> None:
         """A file that is already there as it should be."""
@@ -142,3 +218,17 @@ class SiteWriter:
         result.written.sort()
         result.unchanged.sort()
         return result
+
+
+def _same_file(target: Path, placed: Placed) -> bool:
+    """True when ``target`` holds the bytes ``placed`` describes."""
+    try:
+        if target.stat().st_size != placed.size:
+            return False
+        hashed = hashlib.sha256()
+        with target.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                hashed.update(block)
+    except OSError:
+        return False
+    return hashed.hexdigest() == placed.digest
