@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..config import Config
 from ..errors import Diagnostic, warning
@@ -29,12 +29,15 @@ from .notepage import NoteRenderer, NoteResult, page_html
 from .ownpages import OwnPages
 from .pages import Pages, search_chunks
 from .shape import Site
-from .spool import Spool
+from .spool import Spilled, Spool, spill
 from .writer import Output, SiteWriter, place
 
 Progress = Callable[[int, int], None]
 Work = tuple[str, list[str], str | None]
 """A note page to render: the note, the notes that link to it, the digest last written."""
+Rendered = tuple[str, NoteResult, bool, Spilled | None]
+"""A note page a worker rendered: the note, the result, whether the worker wrote the page (or
+found it there), and where it put the search entry (None: it is in the result)."""
 
 
 class Exporter(OwnPages):
@@ -110,10 +113,12 @@ class Exporter(OwnPages):
                 if progress is not None and done % 25 == 0:
                     progress(done, len(paths))
 
-        def received(results: list[tuple[str, NoteResult, bool]]) -> None:
+        def received(results: list[Rendered]) -> None:
             nonlocal done
-            for path, result, written in results:
+            for path, result, written, spilled in results:
                 self._take(path, result, writer, written)
+                if spilled is not None and isinstance(self.search, Spool):
+                    self.search.refer(path, spilled)
             done += len(results)
             if progress is not None:
                 progress(done, len(paths))
@@ -128,7 +133,7 @@ class Exporter(OwnPages):
             share(
                 chunks,
                 here,
-                partial(_render_pages, kit, writer.out, writer.dry_run),
+                partial(_render_pages, kit, writer.out, writer.dry_run, self._spill_to()),
                 received,
                 workers=workers if parallel else 0,
                 context=context,
@@ -154,9 +159,14 @@ class Exporter(OwnPages):
         self.problems.extend(result.problems)
         for file in result.files:
             self.files[file].add(path)
-        self.search[path] = result.search
+        if result.search:  # else a worker put it in the spool
+            self.search[path] = result.search
         if self.keep:
             self.note_results[path] = result
+
+    def _spill_to(self) -> str | None:
+        """The folder workers put search entries in (None: they send them with the page)."""
+        return self.search.folder.name if isinstance(self.search, Spool) else None
 
     def backlinks(self) -> dict[str, list[str]]:
         found: dict[str, set[str]] = defaultdict(set)
@@ -250,6 +260,8 @@ PARALLEL_PAGES = 100
 """From this many note pages on, worker processes render some of them."""
 _RENDERER: tuple[str, NoteRenderer] | None = None
 """In a worker: the kit file it read, and the renderer made from it."""
+_SPILL: tuple[str, str, BinaryIO] | None = None
+"""In a worker: the spool folder, and the name and handle of its file there."""
 
 
 def fresh_context() -> BaseContext:
@@ -275,20 +287,29 @@ def kit_file(kit: Kit) -> Iterator[str]:
 
 
 def _render_pages(
-    kit: str, out: Path, dry_run: bool, chunk: list[Work]
-) -> list[tuple[str, NoteResult, bool]]:
+    kit: str, out: Path, dry_run: bool, spill_to: str | None, chunk: list[Work]
+) -> list[Rendered]:
     """In a worker: render note pages from the kit in the file ``kit`` (read once) and write
-    them into the site in ``out`` (this process keeps no page's bytes)."""
-    global _RENDERER  # noqa: PLW0603 (made once per worker)
+    them into the site in ``out`` (the parent keeps no page's bytes). With ``spill_to``, the
+    search entries go to a file of this worker in that folder, and what an update of the site
+    would reuse is not sent."""
+    global _RENDERER, _SPILL  # noqa: PLW0603 (made once per worker)
     if _RENDERER is None or _RENDERER[0] != kit:
         with Path(kit).open("rb") as handle:
             _RENDERER = (kit, NoteRenderer(pickle.load(handle)))  # this process's own file
     renderer = _RENDERER[1]
-    done = []
+    if spill_to is not None and (_SPILL is None or _SPILL[0] != spill_to):
+        name = f"worker-{os.getpid()}"
+        _SPILL = (spill_to, name, (Path(spill_to) / name).open("ab"))
+    done: list[Rendered] = []
     for path, links, known in chunk:
         result = renderer.note_page(path, links)
         assert result.output is not None, "a page just rendered has its bytes"
         result.placed, written = place(out, result.output, known, dry_run)
         result.output = None
-        done.append((path, result, written))
+        spilled = None
+        if spill_to is not None and _SPILL is not None:
+            spilled = spill(_SPILL[2], _SPILL[1], result.search)
+            result.search, result.links = b"", set()
+        done.append((path, result, written, spilled))
     return done
