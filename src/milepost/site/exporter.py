@@ -280,7 +280,7 @@ def kit_file(kit: Kit) -> Iterator[str]:
     handle, name = tempfile.mkstemp(prefix="milepost-kit-")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(kit.blob())
+            pickle.dump(kit, out, protocol=pickle.HIGHEST_PROTOCOL)  # never whole in memory
         yield name
     finally:
         Path(name).unlink(missing_ok=True)

@@ -1,6 +1,6 @@
 """What a note page is rendered from, without the index: a :class:`Kit`.
 
-A worker process that renders note pages gets the kit as one pickled blob and unpickles it into
+A worker process that renders note pages reads the kit from one pickled file into
 objects of its own. It never touches the index it was forked beside, so the pages of the index
 stay shared with the parent (a forked worker that read the index raised every object's reference
 count and so ended up with its own copy of most of it). The kit holds only what pages and links
