@@ -4,6 +4,7 @@ that keeps nothing between exports making the same site as one that keeps everyt
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,11 @@ from milepost.index import VaultIndex
 from milepost.model import Link
 from milepost.reading import scan
 from milepost.site import SiteSession, export
-from milepost.site.exporter import Exporter
+from milepost.site import exporter as exporter_module
+from milepost.site.exporter import Exporter, Rendered
 from milepost.site.kit import KitSite, kit_of
 from milepost.site.writer import SiteWriter
+from milepost.workers import share
 
 from .conftest import TODAY, MakeVault
 
@@ -89,20 +92,43 @@ def _files(site: Path) -> dict[str, bytes]:
 
 
 def test_a_one_shot_export_makes_the_site_a_kept_one_makes(
-    make_vault: MakeVault, tmp_path: Path
+    make_vault: MakeVault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """export() streams the search index and the calendar through temporary files and keeps no
     page's result; a watched site keeps them all. The bytes are the same."""
-    vault = make_vault(NOTES)
-    (vault / "milepost.toml").write_text('outputs = ["pages", "calendar", "canvas"]\n')
+    many = {  # enough notes that a worker process renders some of the pages, both ways
+        f"Notes/N{n:03}.md": f"# N{n:03}\n\nSee [[N{(n + 1) % 120:03}]] and [[Alpha#Launch]]. #n\n"
+        for n in range(120)
+    }
+    vault = make_vault({**NOTES, **many})
+    (vault / "milepost.toml").write_text('outputs = ["pages", "calendar", "canvas"]\njobs = 2\n')
     config, index = _index(vault)
+    config = replace(config, jobs=2)
+    sent: list[int] = []  # chunks rendered by worker processes
+
+    def received(results: list[Rendered]) -> list[Rendered]:
+        sent.append(len(results))
+        return results
+
+    monkeypatch.setattr(
+        exporter_module,
+        "share",
+        lambda chunks, here, there, got, **kw: share(
+            chunks, here, there, lambda r: got(received(r)), **kw
+        ),
+    )
     done = export(index, config, tmp_path / "once")
+    assert sum(sent) > 0, "no worker rendered a page"
+    workers_once = sum(sent)
     SiteSession(config, tmp_path / "kept").export(index)
+    assert sum(sent) > workers_once, "no worker rendered a page of the kept site"
     once, kept = _files(tmp_path / "once"), _files(tmp_path / "kept")
     assert once == kept
     assert b"BEGIN:VEVENT" in once["feeds/milestones.ics"]
     assert b'"t":"Alpha"' in once["assets/search-index.js"]
     assert "assets/search-index.js" in done.written
+    assert len([p for p in once if p.startswith("notes/notes/")]) == 120
+    assert b'"t":"N007"' in once["assets/search-index.js"]
 
 
 def test_pieces_are_written_only_when_they_change(tmp_path: Path) -> None:
