@@ -21,7 +21,7 @@ from ..errors import Diagnostic, warning
 from ..index import VaultIndex
 from ..model import Link
 from ..render.env import environment, package_templates
-from ..workers import share
+from ..workers import forking, share
 from .feeds import feed_outputs
 from .kit import Kit, kit_of
 from .mdpage import Page
@@ -123,22 +123,29 @@ class Exporter(OwnPages):
             if progress is not None:
                 progress(done, len(paths))
 
-        context = fresh_context() if len(paths) >= PARALLEL_PAGES else None
+        global _INHERITED  # noqa: PLW0603 (what a forked worker renders with)
+        forked = forking() if len(paths) < FRESH_FROM else None
+        context = forked or fresh_context() if len(paths) >= PARALLEL_PAGES else None
         workers = (self.config.jobs or os.cpu_count() or 1) - 1 if context is not None else 0
         work = [(p, backlinks.get(p, []), writer.known.get(self.site.note_urls[p])) for p in paths]
         size = max(1, len(work) // ((workers + 1) * 16))
         chunks = [work[i : i + size] for i in range(0, len(work), size)]
         parallel = workers > 0 and len(chunks) > 1
-        with kit_file(self.renderer.kit) if parallel else contextlib.nullcontext("") as kit:
-            share(
-                chunks,
-                here,
-                partial(_render_pages, kit, writer.out, writer.dry_run, self._spill_to()),
-                received,
-                workers=workers if parallel else 0,
-                context=context,
-                meanwhile=meanwhile,
-            )
+        fresh = parallel and forked is None
+        _INHERITED = self.renderer if parallel and forked is not None else None
+        try:
+            with kit_file(self.renderer.kit) if fresh else contextlib.nullcontext("") as kit:
+                share(
+                    chunks,
+                    here,
+                    partial(_render_pages, kit, writer.out, writer.dry_run, self._spill_to()),
+                    received,
+                    workers=workers if parallel else 0,
+                    context=context,
+                    meanwhile=meanwhile,
+                )
+        finally:
+            _INHERITED = None
         if progress is not None:
             progress(len(paths), len(paths))
 
@@ -258,6 +265,14 @@ class Exporter(OwnPages):
 
 PARALLEL_PAGES = 100
 """From this many note pages on, worker processes render some of them."""
+FRESH_FROM = 2000
+"""From this many note pages on, the workers start fresh (from a fork server) and read the kit
+from a file; below it they are forked from this process (no start-up: the modules, templates
+and the renderer are there) and render with its renderer: a forked worker ends up with its own
+copy of most of the index (reference counts, allocations), which costs little when it is small.
+"""
+_INHERITED: NoteRenderer | None = None
+"""The renderer a forked worker renders with."""
 _RENDERER: tuple[str, NoteRenderer] | None = None
 """In a worker: the kit file it read, and the renderer made from it."""
 _SPILL: tuple[str, str, BinaryIO] | None = None
@@ -294,7 +309,10 @@ def _render_pages(
     search entries go to a file of this worker in that folder, and what an update of the site
     would reuse is not sent."""
     global _RENDERER, _SPILL  # noqa: PLW0603 (made once per worker)
-    if _RENDERER is None or _RENDERER[0] != kit:
+    if not kit:  # forked: the parent's renderer
+        assert _INHERITED is not None, "a worker without a kit file is forked"
+        _RENDERER = ("", _INHERITED)
+    elif _RENDERER is None or _RENDERER[0] != kit:
         with Path(kit).open("rb") as handle:
             _RENDERER = (kit, NoteRenderer(pickle.load(handle)))  # this process's own file
     renderer = _RENDERER[1]
