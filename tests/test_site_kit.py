@@ -95,7 +95,8 @@ def test_a_one_shot_export_makes_the_site_a_kept_one_makes(
     make_vault: MakeVault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """export() streams the search index and the calendar through temporary files and keeps no
-    page's result; a watched site keeps them all. The bytes are the same."""
+    page's result; a watched site keeps them all. The first has workers from the fork server
+    (reading the kit from a file), the second forked ones. The bytes are the same."""
     many = {  # enough notes that a worker process renders some of the pages, both ways
         f"Notes/N{n:03}.md": f"# N{n:03}\n\nSee [[N{(n + 1) % 120:03}]] and [[Alpha#Launch]]. #n\n"
         for n in range(120)
@@ -117,8 +118,10 @@ def test_a_one_shot_export_makes_the_site_a_kept_one_makes(
             chunks, here, there, lambda r: got(received(r)), **kw
         ),
     )
+    monkeypatch.setattr(exporter_module, "FRESH_FROM", 0)  # workers from the fork server
     done = export(index, config, tmp_path / "once")
     assert sum(sent) > 0, "no worker rendered a page"
+    monkeypatch.setattr(exporter_module, "FRESH_FROM", 1000)  # forked workers
     workers_once = sum(sent)
     SiteSession(config, tmp_path / "kept").export(index)
     assert sum(sent) > workers_once, "no worker rendered a page of the kept site"
