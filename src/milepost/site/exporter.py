@@ -22,6 +22,7 @@ from ..index import VaultIndex
 from ..model import Link
 from ..render.env import environment, package_templates
 from ..workers import forking, share
+from . import scratch
 from .feeds import feed_outputs
 from .kit import Kit, kit_of
 from .mdpage import Page
@@ -292,7 +293,7 @@ def fresh_context() -> BaseContext:
 @contextlib.contextmanager
 def kit_file(kit: Kit) -> Iterator[str]:
     """The kit, pickled into a temporary file for the workers (removed afterwards)."""
-    handle, name = tempfile.mkstemp(prefix="milepost-kit-")
+    handle, name = tempfile.mkstemp(prefix=scratch.prefix("kit"))
     try:
         with os.fdopen(handle, "wb") as out:
             pickle.dump(kit, out, protocol=pickle.HIGHEST_PROTOCOL)  # never whole in memory

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
+from . import scratch
+
 Spilled = tuple[str, int, int]
 """Where an entry is: the name of its file in the spool's folder, its offset and its size."""
 
@@ -21,7 +23,7 @@ class Spool(Mapping[str, bytes]):
     """Path -> bytes, the bytes in temporary files."""
 
     def __init__(self) -> None:
-        self.folder = tempfile.TemporaryDirectory(prefix="milepost-search-")
+        self.folder = tempfile.TemporaryDirectory(prefix=scratch.prefix("search"))
         self.at: dict[str, Spilled] = {}
         self.files: dict[str, BinaryIO] = {}
 
