@@ -18,10 +18,10 @@ NOTES = 600
 """Enough notes that parsing with two jobs takes a few seconds."""
 
 
-def kill_during(command: list[str | Path], workers: int) -> None:
+def kill_during(command: list[str | Path], workers: int, env: dict[str, str] | None = None) -> None:
     """Start ``milepost COMMAND``, wait until it has ``workers`` worker processes, ``kill -9``
     it, and check every process of its tree is gone within a few seconds."""
-    process = start(*command)
+    process = start(*command, env=env)
     try:
         wait_for(
             lambda: len(children(process.pid)) >= workers or process.poll() is not None,
@@ -56,7 +56,17 @@ def test_export_page_workers_die_with_a_killed_export(
 ) -> None:
     vault = generated_vault(NOTES, 3)
     assert milepost("index", vault, *args("-q")).code == 0  # parsed once: only pages are left
-    kill_during(["export", vault, *args("-o", tmp_path / "site", "--jobs", "2")], workers=1)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {"TMPDIR": str(temp)}
+    site = tmp_path / "site"
+    kill_during(["export", vault, *args("-o", site, "--jobs", "2")], workers=1, env=env)
+    assert [p.name for p in temp.iterdir() if p.name.startswith("milepost-")], (
+        "the killed export had its search spool in the temporary folder"
+    )
+    again = milepost("export", vault, *args("-o", site, "--jobs", "2", "-q"), env=env)
+    assert again.code == 0, again.err
+    assert list(temp.iterdir()) == [], "the next export removes what the killed one left"
 
 
 @pytest.mark.parametrize("jobs", ["2"])

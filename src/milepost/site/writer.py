@@ -119,6 +119,19 @@ class SiteWriter:
         self.known = known or {}
         self.result = ExportResult()
         self.digests: dict[str, str] = {}
+        if not dry_run:
+            self._claim()
+
+    def _claim(self) -> None:
+        """Mark a new site as milepost's before the first file lands in it, so an export
+        killed on the way leaves a folder the next export takes up (it lists no files yet:
+        nothing is removed on their account)."""
+        manifest = self.out / MANIFEST
+        if manifest.is_file():
+            return
+        self.out.mkdir(parents=True, exist_ok=True)
+        data = json.dumps({"generator": "milepost", "files": {}}, indent=1)
+        write_atomic(manifest, data.encode(), durable=False)
 
     def put(self, output: Output) -> Placed:
         placed, written = place(self.out, output, self.known.get(output.path), self.dry_run)
