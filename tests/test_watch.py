@@ -16,7 +16,15 @@ import pytest
 from milepost import load_config
 from milepost.config import Config
 from milepost.session import Session
-from milepost.watching import RESCAN, Outcome, Watcher, collect, event_filter, watch
+from milepost.watching import (
+    CATCH_UP,
+    RESCAN,
+    Outcome,
+    Watcher,
+    collect,
+    event_filter,
+    watch,
+)
 
 from .conftest import SAMPLE_VAULT, TODAY, MakeVault
 
@@ -429,3 +437,71 @@ def test_a_changed_configuration_keeps_the_command_lines_settings(vault: Path) -
         assert watcher.session.today == TODAY
     finally:
         watcher.close()
+
+
+# ----- feeds wait while saves keep coming ----------------------------------------------------
+CALENDAR = "Roadmaps/Calendars/Milestones – Space X.ics"
+DATED = "Concepts/Key Activities.md"
+"""Holds a dated Space X milestone, which its calendar feed shows."""
+
+
+def test_feeds_wait_for_a_pause_and_then_catch_up(vault: Path) -> None:
+    waiting = {"more": False}
+
+    def queued() -> list[str]:  # milepost's own page coming back never holds the feeds up
+        return [ROADMAP, *([DATED] if waiting["more"] else [])]
+
+    watcher = Watcher(config_of(vault), queued=queued)
+    try:
+        watcher.start()
+        calendar = (vault / CALENDAR).read_bytes()
+        assert b"Pad turnaround under 72 hours" in calendar
+        replace_in(vault / DATED, b"Pad turnaround under 72 hours", b"Waited")
+        waiting["more"] = True  # another save is already queued
+        outcomes: list[Outcome] = []
+        watcher.run([{DATED}], outcomes.append)
+        assert "Waited" in (vault / ROADMAP).read_text(encoding="utf-8"), "pages go first"
+        assert (vault / CALENDAR).read_bytes() == calendar, "the feeds wait"
+        assert watcher.owed()
+        waiting["more"] = False
+        assert not watcher.later()
+        watcher.run([{CATCH_UP}], outcomes.append)
+        assert outcomes[-1].note == "feeds after the saves"
+        assert b"Waited" in (vault / CALENDAR).read_bytes()
+        assert not watcher.owed()
+    finally:
+        watcher.close()
+    # what the watcher left is what a build from scratch makes: a forced build changes nothing
+    made = {p: p.read_bytes() for p in sorted((vault / "Roadmaps").rglob("*")) if p.is_file()}
+    Session(config_of(vault), cache=False).build(force=True)
+    again = {p: p.read_bytes() for p in sorted((vault / "Roadmaps").rglob("*")) if p.is_file()}
+    assert len(made) > 10
+    assert again == made
+
+
+def test_collect_asks_for_the_feeds_in_a_pause_only_while_they_are_owed() -> None:
+    events: queue.Queue[str] = queue.Queue()
+    stop = threading.Event()
+    owed = {"now": True}
+    batches = collect(events, stop=stop, owed=lambda: owed["now"], reconcile_every=3600)
+    assert next(batches) == {CATCH_UP}
+    events.put("a.md")
+    assert next(batches) == {"a.md"}
+    owed["now"] = False
+    events.put("b.md")
+    assert next(batches) == {"b.md"}
+
+
+def test_a_burst_of_saves_ends_with_feeds_that_show_the_last_one(vault: Path) -> None:
+    note = vault / DATED
+    with Running(config_of(vault)) as running:
+        for number in range(8):
+            replace_in(
+                note,
+                b"Pad turnaround under 72 hours" if number == 0 else f"Burst {number - 1}".encode(),
+                f"Burst {number}".encode(),
+            )
+            time.sleep(0.08)
+        wait_for(lambda: "Burst 7" in running.page())
+        wait_for(lambda: b"Burst 7" in (vault / CALENDAR).read_bytes())
+        assert b"Burst 6" not in (vault / CALENDAR).read_bytes()

@@ -88,4 +88,5 @@ def merged(first: Outputs, then: Outputs) -> Outputs:
         first.written | then.written,
         first.removed | then.removed,
         first.notes | then.notes,
+        deferred=then.deferred,
     )

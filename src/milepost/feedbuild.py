@@ -161,6 +161,11 @@ class FeedWork:
     rendered: int = 0
     made: set[str] = field(default_factory=set)
     """Business models whose calendar feed was made in this build."""
+    later: Callable[[], bool] | None = None
+    """True when more saves are waiting: the feeds not made yet wait for a quiet moment (a
+    watching session writes its pages first, and the feeds when the saves pause)."""
+    deferred: bool = False
+    """Some feeds were left for later (their files and records are as they were)."""
     _records: dict[str, list[FeedMilestone]] = field(default_factory=dict)
     _shown: dict[str, str] = field(default_factory=dict)
     _settings: str = ""
@@ -226,6 +231,9 @@ def write_feeds(work: FeedWork, feeds: Iterable[Feed]) -> None:
     for feed in feeds:
         (by_model.setdefault(feed.key, []) if feed.key else rest).append(feed)
     for key, mine in by_model.items():
+        if work.later is not None and work.later():
+            work.deferred = True
+            return
         for feed in mine:
             fresh, inputs = work.settle(feed, paths)
             if fresh:
@@ -249,6 +257,9 @@ def write_feeds(work: FeedWork, feeds: Iterable[Feed]) -> None:
             else:
                 write_canvas(writer, replace(feed, inputs=inputs), records, name)
         work.done(key)
+    if rest and work.later is not None and work.later():
+        work.deferred = True
+        return
     for feed in rest:
         if feed.kind == "bases":
             if work.fresh(feed):

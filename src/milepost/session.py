@@ -11,7 +11,7 @@ write coming back, and is not a change.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date
 
@@ -75,6 +75,10 @@ class Session:
         self.memory: Memory | None = None
         """The vault's history as this session's pages show it."""
         self._tracker: Tracker | None = None
+        self.later: Callable[[], bool] | None = None
+        """True when more saves are waiting (a watcher's queue): feeds wait for a pause."""
+        self.owed = False
+        """Feeds were left for later by the last round: :meth:`catch_up` writes them."""
 
     # ----- reading ----------------------------------------------------------------------------
     @property
@@ -195,6 +199,7 @@ class Session:
             notes=notes,
             memo=self.prints,
             memory=self.memory,
+            later=self.later,
         )
         timings.add("render and write", started)
         if dry_run:
@@ -221,11 +226,32 @@ class Session:
                 notes=set(changed),
                 memo=self.prints,
                 memory=self.memory,
+                later=self.later,
             )
             self._took_in(more)
             out = merged(out, more)
             last = more
+        self.owed = out.deferred
         return out
+
+    def catch_up(self) -> BuildResult:
+        """Write the feeds the last rounds left for later (nothing else changed since)."""
+        timings = Timings()
+        if not self.owed or self.index is None:
+            findings = len(self.index.diagnostics()) if self.index is not None else 0
+            return BuildResult([], [], findings, timings, self.index, [])
+        with self._writing(False):
+            out = self._round(notes=set(), timings=timings)
+            self.manifest.save()
+        return BuildResult(
+            [c for c in out.changes if c.action != "unchanged"],
+            list(out.diagnostics),
+            len(self.index.diagnostics()),
+            timings,
+            self.index,
+            [],
+            rendered=out.rendered,
+        )
 
     def _remember(self, dry_run: bool, scope: set[str] | None = None) -> None:
         """Know what the history says of the index and what this index adds to it, and append

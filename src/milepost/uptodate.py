@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +80,8 @@ class Outputs:
     """The user's notes whose regions were filled (their lines moved)."""
     merged: set[str] = field(default_factory=set)
     """Of those, the notes filled around a save that came in meanwhile."""
+    deferred: bool = False
+    """Feeds were left for later: more saves were waiting (see ``bring_up_to_date``)."""
 
 
 def as_recorded(root: Path, path: str, record: PageRecord | Written | None) -> bool:
@@ -114,11 +116,13 @@ def bring_up_to_date(
     notes: Iterable[str] | None = None,
     memo: NoteMemo | None = None,
     memory: Memory | None = None,
+    later: Callable[[], bool] | None = None,
 ) -> Outputs:
     """Render and write what differs from the manifest's records. ``recheck``: pages whose
     files changed on disk (render them whatever their fingerprint); ``notes``: the notes whose
     regions must be checked (None: every note with a region); ``memory``: the vault's history,
-    which the pages show."""
+    which the pages show; ``later``: True when more saves are waiting, so the feeds not made
+    yet are left for a later round (``Outputs.deferred``; their files stay as they are)."""
     config = index.config
     chosen = set(config.outputs)
     writer = Writer(
@@ -138,7 +142,9 @@ def bring_up_to_date(
         _pages(wanted, manifest, renderer, writer, out, force=force, recheck=recheck)
     produced = set(wanted.pages)
     if chosen - {"pages"}:
-        produced |= _feeds(index, digests, writer, out, force=force, recheck=recheck, memory=memory)
+        produced |= _feeds(
+            index, digests, writer, out, force=force, recheck=recheck, memory=memory, later=later
+        )
     # an output that is not on keeps its files as they are
     produced |= {p for p, r in manifest.pages.items() if output_of(r.kind) not in chosen}
     writer.prune(produced)
@@ -170,7 +176,8 @@ def _pages(
 ) -> None:
     root = writer.root
     prints = {o.key: o.inputs for o in wanted.pages.values() if o.kind == "roadmap"}
-    for path in sorted(wanted.pages):
+    # the roadmaps first: a save shows on its business model's page before the overviews
+    for path in sorted(wanted.pages, key=lambda p: (wanted.pages[p].kind != "roadmap", p)):
         output = wanted.pages[path]
         record = manifest.pages.get(path)
         fresh = (
@@ -196,8 +203,13 @@ def _feeds(
     force: bool,
     recheck: set[str],
     memory: Memory | None,
+    later: Callable[[], bool] | None = None,
 ) -> set[str]:
-    """Write the calendar feeds, canvases and Bases file that changed; return their paths."""
+    """Write the calendar feeds, canvases and Bases file that changed; return their paths
+    (those left for later too: their files are kept)."""
+    if later is not None and later():  # not even planned: the next round plans them
+        out.deferred = True
+        return {p for p, r in writer.manifest.pages.items() if output_of(r.kind) != "pages"}
     ident = memory.ident if memory is not None else identity
     depends = planning(index).predecessors
     feeds = plan_feeds(index, digests, FeedPaths(index, index.config), ident, depends)
@@ -213,9 +225,10 @@ def _feeds(
             and as_recorded(root, feed.path, record)
         )
 
-    work = FeedWork(index, writer, fresh, ident, depends)
+    work = FeedWork(index, writer, fresh, ident, depends, later=later)
     write_feeds(work, feeds)
     out.rendered += work.rendered
+    out.deferred = work.deferred
     return {feed.path for feed in feeds}
 
 

@@ -47,6 +47,8 @@ console line. The static export keeps its site fresh through this."""
 
 RESCAN = "\0rescan"
 """A batch member that asks for a reconciliation scan instead of a list of paths."""
+CATCH_UP = "\0feeds"
+"""A batch member that asks for the feeds left for later while saves kept coming."""
 QUIET = 0.05
 """Seconds without events that close a batch."""
 MAX_LATENCY = 0.5
@@ -107,8 +109,10 @@ def collect(
     quiet: float = QUIET,
     max_latency: float = MAX_LATENCY,
     reconcile_every: float = RECONCILE_EVERY,
+    owed: Callable[[], bool] = lambda: False,
 ) -> Iterator[set[str]]:
-    """Batches of paths: debounced, capped in latency; ``{RESCAN}`` after trouble or a lull."""
+    """Batches of paths: debounced, capped in latency; ``{RESCAN}`` after trouble or a lull;
+    ``{CATCH_UP}`` in the first half second without events while ``owed`` says feeds wait."""
     last_scan = time.monotonic()
     while not stop.is_set():
         try:
@@ -117,6 +121,8 @@ def collect(
             if not healthy() or time.monotonic() - last_scan > reconcile_every:
                 yield {RESCAN}
                 last_scan = time.monotonic()
+            elif owed():
+                yield {CATCH_UP}
             continue
         batch = {first}
         opened = time.monotonic()
@@ -129,6 +135,12 @@ def collect(
             except queue.Empty:
                 break
         yield batch
+
+
+def waiting(events: queue.Queue[str]) -> list[str]:
+    """The paths in ``events``, left where they are."""
+    with events.mutex:
+        return list(events.queue)
 
 
 @dataclass(slots=True)
@@ -195,16 +207,36 @@ class Watcher:
         *,
         after: After | None = None,
         reload: Callable[[], Config] | None = None,
+        queued: Callable[[], list[str]] | None = None,
     ) -> None:
         self.config = config
         self.config_file = config_file
+        self.queued = queued
+        """The paths whose events wait to be taken in (the observer's queue)."""
         self.after = after
         """Called after every build (the static export hooks in here)."""
         self.reload = reload or (lambda: load_config(self.config.vault))
         """Reads the configuration again when milepost.toml changes (keeping command-line
         settings such as --today)."""
-        self.session = Session(config, lasting=True)
+        self.session = self._session(config)
         self.findings: set[Diagnostic] = set()
+
+    def _session(self, config: Config) -> Session:
+        session = Session(config, lasting=True)
+        session.later = self.later
+        return session
+
+    def later(self) -> bool:
+        """True when a save waits (not milepost's own writes coming back): a round writes the
+        pages, and leaves the feeds for the first pause (the pages are what a save shows)."""
+        if self.queued is None:
+            return False
+        owns = self.session.manifest.owns
+        return any(path == RESCAN or not owns(path) for path in self.queued())
+
+    def owed(self) -> bool:
+        """True when the last rounds left feeds for later."""
+        return self.session.owed
 
     def start(self, progress: Progress | None = None) -> Outcome:
         started = time.perf_counter()
@@ -231,6 +263,9 @@ class Watcher:
             if RESCAN in paths:
                 result = self.session.reconcile()
                 note = "reconciliation scan"
+            elif CATCH_UP in paths:
+                result = self.session.catch_up()
+                note = "feeds after the saves"
             else:
                 result = self.session.update(paths)
                 note = None
@@ -258,7 +293,7 @@ class Watcher:
         config = self.reload()
         self.session.close()
         self.config = config
-        self.session = Session(config, lasting=True)
+        self.session = self._session(config)
         result = self.session.build()
         if result.index is None:
             self.session.update([])
@@ -372,7 +407,13 @@ def watch(
     """Build, then rebuild on every change until ``stop`` is set (or KeyboardInterrupt)."""
     stop = stop or threading.Event()
     events = Events(config, poll=poll)
-    watcher = Watcher(config, config_file, after=after, reload=reload)
+    watcher = Watcher(
+        config,
+        config_file,
+        after=after,
+        reload=reload,
+        queued=lambda: waiting(events.queue),
+    )
     try:
         first = watcher.start(progress)  # before the observer: see the module's docstring
         events.start()
@@ -382,7 +423,8 @@ def watch(
             report(caught)
         if events.fallback:
             report(Outcome([], None, 0.0, note=events.fallback))
-        watcher.run(collect(events.queue, stop=stop, healthy=events.healthy), report)
+        batches = collect(events.queue, stop=stop, healthy=events.healthy, owed=watcher.owed)
+        watcher.run(batches, report)
     finally:
         events.close()
         watcher.close()
