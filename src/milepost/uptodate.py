@@ -139,7 +139,16 @@ def bring_up_to_date(
         paths = PagePaths(index, config)
         wanted = plan(index, paths, digests, memo, memory)
         renderer.use(index, paths, memory)
-        _pages(wanted, manifest, renderer, writer, out, force=force, recheck=recheck)
+        _pages(
+            wanted,
+            manifest,
+            renderer,
+            writer,
+            out,
+            force=force,
+            recheck=recheck,
+            roadmaps_first=later is not None,
+        )
     produced = set(wanted.pages)
     if chosen - {"pages"}:
         produced |= _feeds(
@@ -173,11 +182,16 @@ def _pages(
     *,
     force: bool,
     recheck: set[str],
+    roadmaps_first: bool = False,
 ) -> None:
+    """Render and write the pages whose fingerprint moved, in path order (``roadmaps_first``:
+    the business models' roadmaps before the others, so a watched save shows there first)."""
     root = writer.root
     prints = {o.key: o.inputs for o in wanted.pages.values() if o.kind == "roadmap"}
-    # the roadmaps first: a save shows on its business model's page before the overviews
-    for path in sorted(wanted.pages, key=lambda p: (wanted.pages[p].kind != "roadmap", p)):
+    order = sorted(wanted.pages)
+    if roadmaps_first:
+        order.sort(key=lambda path: wanted.pages[path].kind != "roadmap")
+    for path in order:
         output = wanted.pages[path]
         record = manifest.pages.get(path)
         fresh = (
