@@ -81,6 +81,25 @@ def test_sample_vault_ships_its_pages_up_to_date(
     assert (SAMPLE_VAULT / ".milepost" / "manifest.json").is_file()
 
 
+def test_sample_vaults_manifest_is_what_a_build_records(
+    run: Run, copy_vault: Callable[[Path], Path]
+) -> None:
+    """A fresh clone's first build changes nothing in the repository (mtimes aside, which a
+    clone does not keep): every fingerprint the manifest records is today's."""
+
+    def records(vault: Path) -> object:
+        data = json.loads((vault / ".milepost" / "manifest.json").read_text(encoding="utf-8"))
+        for record in (*data["pages"].values(), *data.get("notes", {}).values()):
+            record.pop("mtime_ns", None)
+        return data
+
+    vault = copy_vault(SAMPLE_VAULT)
+    assert run("build", vault, "--jobs", "1", "-q").code == 0
+    assert records(vault) == records(SAMPLE_VAULT), (
+        "sample-vault/.milepost/manifest.json is stale; run `milepost build sample-vault`"
+    )
+
+
 # ----- idempotence and determinism -------------------------------------------------------------
 def test_second_build_writes_nothing(run: Run, copy_vault: Callable[[Path], Path]) -> None:
     vault = copy_vault(SAMPLE_VAULT)
