@@ -30,7 +30,7 @@ from markdown_it.utils import EnvType
 from . import ruler
 from .blocks import INLINE_STARTS
 from .tags import _CHUNK_OPENERS, _SPACE, tag_body
-from .wikilinks import split_wikilink
+from .wikilinks import fill_wikilink, find_wikilink
 
 REFERENCE_ENV = "MILEPOST_PARSER"
 """Set to ``reference`` to tokenize every note with markdown-it-py alone (no fast path)."""
@@ -198,23 +198,9 @@ def _can_open_tag(src: str, pos: int, pending: str, tokens: list[Token]) -> bool
 
 def _wikilink(src: str, pos: int, end: int) -> Token | None:
     """What ``wikilinks._wikilink_rule`` makes at a ``[`` (an embed, at ``!``, is probed)."""
-    if not src.startswith("[[", pos):
+    found = find_wikilink(src, pos, end)
+    if found is None or found[2]:
         return None
-    close = src.find("]]", pos + 2, end)
-    if close < 0:
-        return None
-    inner = src[pos + 2 : close]
-    if not inner.strip() or "\n" in inner or "[[" in inner:
-        return None
-    parts = split_wikilink(inner)
     token = Token("wikilink", "", 0)
-    token.content = inner
-    token.markup = "[["
-    token.meta = {
-        "target": parts.target,
-        "subpath": parts.subpath,
-        "display": parts.display,
-        "embed": False,
-        "raw": src[pos : close + 2],
-    }
+    fill_wikilink(token, src, pos, found)
     return token

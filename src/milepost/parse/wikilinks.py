@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 
 
 class WikiParts(NamedTuple):
@@ -50,33 +51,49 @@ def link_name(value: str) -> str:
     return parts.target.rsplit("/", 1)[-1].removesuffix(".md").strip()
 
 
-def _wikilink_rule(state: StateInline, silent: bool) -> bool:
-    src, pos = state.src, state.pos
+def find_wikilink(src: str, pos: int, limit: int) -> tuple[int, int, bool] | None:
+    """The wikilink (or embed, at ``!``) that starts at ``pos`` and closes before ``limit``:
+    ``(start, end, embed)`` with its text at ``src[start:end]`` and its ``]]`` at ``end``;
+    None when there is none."""
     if src.startswith("![[", pos):
         start, embed = pos + 3, True
     elif src.startswith("[[", pos):
         start, embed = pos + 2, False
     else:
-        return False
-    end = src.find("]]", start, state.posMax)
+        return None
+    end = src.find("]]", start, limit)
     if end < 0:
-        return False
+        return None
     inner = src[start:end]
     if not inner.strip() or "\n" in inner or "[[" in inner:
+        return None
+    return start, end, embed
+
+
+def fill_wikilink(token: Token, src: str, pos: int, found: tuple[int, int, bool]) -> None:
+    """Make ``token`` the ``wikilink`` token of the link :func:`find_wikilink` found at ``pos``."""
+    start, end, embed = found
+    inner = src[start:end]
+    parts = split_wikilink(inner)
+    token.content = inner
+    token.markup = "![[" if embed else "[["
+    token.meta = {
+        "target": parts.target,
+        "subpath": parts.subpath,
+        "display": parts.display,
+        "embed": embed,
+        "raw": src[pos : end + 2],
+    }
+
+
+def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    found = find_wikilink(src, pos, state.posMax)
+    if found is None:
         return False
     if not silent:
-        parts = split_wikilink(inner)
-        token = state.push("wikilink", "", 0)
-        token.content = inner
-        token.markup = "![[" if embed else "[["
-        token.meta = {
-            "target": parts.target,
-            "subpath": parts.subpath,
-            "display": parts.display,
-            "embed": embed,
-            "raw": src[pos : end + 2],
-        }
-    state.pos = end + 2
+        fill_wikilink(state.push("wikilink", "", 0), src, pos, found)
+    state.pos = found[1] + 2
     return True
 
 
