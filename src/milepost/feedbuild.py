@@ -30,7 +30,7 @@ from datetime import date
 
 from .config import Config
 from .errors import WriteError
-from .feedprints import feed_settings, fingerprint, in_graph, model_print, shown_print
+from .feedprints import feed_settings, in_graph, model_print, shown_print
 from .feeds.bases import portfolio_base
 from .feeds.calendar import calendar, calendar_parts
 from .feeds.canvas import NotMilepost, roadmap_canvas
@@ -41,6 +41,7 @@ from .index import VaultIndex
 from .manifest_records import PageRecord, Written, digest
 from .marks import BASE_MARK
 from .render import Page, safe_name
+from .render.plan import fingerprint
 from .write import Change, Writer, written_record
 
 __all__ = [

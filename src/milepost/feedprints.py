@@ -11,40 +11,21 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 from .config import Config
 from .feeds.records import Depends, FeedMilestone, Ident
 from .index import BusinessModel, VaultIndex
 from .model import Period
 from .planning import planning
-
-
-def fingerprint(*parts: object) -> str:
-    made = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        made.update(part if isinstance(part, bytes) else repr(part).encode("utf-8", "replace"))
-        made.update(b"\0")
-    return made.hexdigest()
+from .render.plan import fingerprint, portable
 
 
 def feed_settings(config: Config, today: date) -> str:
     """Everything besides the notes that every feed depends on."""
     from . import __version__
 
-    plain = replace(
-        config,
-        vault=Path(config.vault.name),  # its name is in the feeds; where it is, nowhere
-        cache_dir=None,
-        cache=True,
-        jobs=0,
-        today=None,
-        source=None,
-        outputs=(),
-    )
-    return fingerprint(__version__, plain, today)
+    return fingerprint(__version__, portable(config), today)
 
 
 def in_graph(index: VaultIndex, depends: Depends | None) -> Depends | None:

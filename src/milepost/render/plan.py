@@ -44,7 +44,8 @@ class Plan:
     """(note, region name) -> fingerprint of the region's content."""
 
 
-def _hash(*parts: object) -> str:
+def fingerprint(*parts: object) -> str:
+    """A short digest of ``parts`` (bytes as they are, anything else by its ``repr``)."""
     digest = hashlib.blake2b(digest_size=16)
     for part in parts:
         digest.update(part if isinstance(part, bytes) else repr(part).encode("utf-8", "replace"))
@@ -78,14 +79,14 @@ def templates_fingerprint(config: Config) -> str:
             except OSError:
                 continue
             parts.append((path.relative_to(folder).as_posix(), info.st_size, info.st_mtime_ns))
-    return _hash(*parts)
+    return fingerprint(*parts)
 
 
-def settings_fingerprint(config: Config, today: object) -> str:
-    """Everything besides the notes that every output depends on."""
-    from .. import __version__
-
-    plain = replace(
+def portable(config: Config) -> Config:
+    """``config`` without what changes no output: where the vault is (only its name shows; a
+    clone or a synced copy elsewhere makes the same bytes), the cache, the jobs, the source
+    file, today (fingerprinted on its own) and which outputs are on."""
+    return replace(
         config,
         vault=Path(config.vault.name),
         cache_dir=None,
@@ -94,11 +95,16 @@ def settings_fingerprint(config: Config, today: object) -> str:
         today=None,
         source=None,
         outputs=(),
-        review_day="",
-        calendar_spans=False,
-    )  # which outputs are on, and the calendar's settings, change no page; nor does where the
-    # vault is (a clone or a synced copy elsewhere renders the same bytes)
-    return _hash(__version__, plain, today, templates_fingerprint(config))
+    )
+
+
+def settings_fingerprint(config: Config, today: object) -> str:
+    """Everything besides the notes that every page depends on (the calendar's settings
+    change no page)."""
+    from .. import __version__
+
+    plain = replace(portable(config), review_day="", calendar_spans=False)
+    return fingerprint(__version__, plain, today, templates_fingerprint(config))
 
 
 NoteMemo = dict[str, tuple[bytes, object, bool, bytes]]
@@ -174,7 +180,7 @@ class _Fingerprints:
             for key in model.tools
             if (t := self.index.tools.get(key)) is not None
         ]
-        made = _hash(
+        made = fingerprint(
             self.settings,
             _text(self.paths.roadmaps.get(model.key), model.name, model.key, model.note),
             _text(*model.aliases),
@@ -191,7 +197,7 @@ class _Fingerprints:
         if known is not None:
             return known
         models = [self._count(key) for key in tool.models if key in self.index.models]
-        made = _hash(
+        made = fingerprint(
             self.settings,
             _text(self.paths.tools.get(tool.key), tool.name, tool.note),
             self.notes({path for path, _ in tool.used_by}),
@@ -204,7 +210,7 @@ class _Fingerprints:
         """The index page: every business model's counts (their notes) and every tool."""
         rows = [_text(m.key, self.model(m)) for m in self.index.models.values()]
         tools = [_text(t.key, self.tool(t)) for t in self.index.tools.values()]
-        return _hash(
+        return fingerprint(
             self.settings,
             _text(self.paths.index, self.paths.review),
             b"\0".join(rows),
@@ -213,11 +219,11 @@ class _Fingerprints:
 
     def portfolio(self) -> str:
         models = [_text(m.key, self.model(m)) for m in self.index.models.values()]
-        return _hash(self.settings, _text(self.paths.portfolio), b"\0".join(models))
+        return fingerprint(self.settings, _text(self.paths.portfolio), b"\0".join(models))
 
     def review(self) -> str:
         models = [_text(m.key, self.model(m)) for m in self.index.models.values()]
-        return _hash(self.settings, _text(self.paths.review), b"\0".join(models))
+        return fingerprint(self.settings, _text(self.paths.review), b"\0".join(models))
 
 
 def plan(
@@ -251,12 +257,12 @@ def _region(index: VaultIndex, prints: _Fingerprints, what: str) -> str:
     kind, name = region_parts(what)
     if kind in ("roadmap", "chart", "milestones") and name:
         model = index.models.get(index.model_key(name))
-        return _hash(what, prints.model(model) if model is not None else None)
+        return fingerprint(what, prints.model(model) if model is not None else None)
     if kind == "tool":
         tool = next((t for t in index.tools.values() if norm(t.name) == norm(name)), None)
-        return _hash(what, prints.tool(tool) if tool is not None else None)
+        return fingerprint(what, prints.tool(tool) if tool is not None else None)
     if kind == "index" and not name:
-        return _hash(what, prints.overview())
+        return fingerprint(what, prints.overview())
     if kind == "review" and not name:
-        return _hash(what, prints.review())
-    return _hash(what, "unknown")
+        return fingerprint(what, prints.review())
+    return fingerprint(what, "unknown")
