@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
-from .files import remove, temp_beside
+from .files import Hashed, remove, temp_beside
 from .manifest_records import PageRecord, Written
 from .marks import is_ours
 from .write import Change, Writer
@@ -31,25 +31,6 @@ HEAD = 4096
 EVENT = b"BEGIN:VEVENT\r\n"
 END = b"END:VCALENDAR\r\n"
 REVIEW_UID = b"\r\nUID:plan-review@"
-
-
-class _Hashed:
-    """Parts passed through while their hash and size are taken."""
-
-    def __init__(self, parts: Iterable[bytes]) -> None:
-        self.parts = parts
-        self.hash = hashlib.sha256()
-        self.size = 0
-
-    def __iter__(self) -> Iterator[bytes]:
-        for part in self.parts:
-            self.hash.update(part)
-            self.size += len(part)
-            yield part
-
-    def drain(self) -> None:
-        for _ in self:
-            pass
 
 
 def _on_disk(target: Path, known: PageRecord | None) -> tuple[Written, bytes | None] | None:
@@ -87,7 +68,7 @@ def write_stream(
     except OSError as exc:
         writer.record(Change(path, "conflict", f"cannot read: {exc.strerror or exc}"))
         return
-    made = _Hashed(parts)
+    made = Hashed(parts)
     temp: Path | None = None
     if writer.dry_run:
         made.drain()

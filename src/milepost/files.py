@@ -16,10 +16,11 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
+import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .errors import WriteError
@@ -54,16 +55,6 @@ def _temp(path: Path) -> tuple[int, Path]:
     return fd, Path(name)
 
 
-def _fill(fd: int, temp: Path, data: bytes, mode: int | None, durable: bool) -> None:
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        if durable:
-            handle.flush()
-            os.fsync(handle.fileno())
-    if mode is not None:
-        temp.chmod(mode)
-
-
 def _mode(path: Path) -> int | None:
     try:
         return path.stat().st_mode & 0o7777
@@ -81,27 +72,41 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool:
     with contextlib.suppress(OSError):
         if path.read_bytes() == data:
             return False
-    temp: Path | None = None
+    temp = temp_beside(path, (data,), durable=durable)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        mode = _mode(path)
-        fd, temp = _temp(path)
-        _fill(fd, temp, data, mode, durable)
         temp.replace(path)
     except BaseException as exc:  # Ctrl-C too: never leave a temp file behind
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                temp.unlink()
+        with contextlib.suppress(OSError):
+            temp.unlink()
         if isinstance(exc, OSError):
             raise _failed(path, exc) from None
         raise
     return True
 
 
-def temp_beside(path: Path, chunks: Iterable[bytes]) -> Path:
+class Hashed:
+    """Parts passed through while their hash (SHA-256) and size are taken."""
+
+    def __init__(self, parts: Iterable[bytes]) -> None:
+        self.parts = parts
+        self.hash = hashlib.sha256()
+        self.size = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for part in self.parts:
+            self.hash.update(part)
+            self.size += len(part)
+            yield part
+
+    def drain(self) -> None:
+        for _ in self:
+            pass
+
+
+def temp_beside(path: Path, chunks: Iterable[bytes], *, durable: bool = False) -> Path:
     """A temp file in ``path``'s folder (with ``path``'s mode, when it exists) that holds
     ``chunks`` one after the other, written as they come so that a large file is never held
-    whole; the caller moves it over ``path`` or removes it."""
+    whole (``durable``: flushed to disk too); the caller moves it over ``path`` or removes it."""
     temp: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -110,6 +115,9 @@ def temp_beside(path: Path, chunks: Iterable[bytes]) -> Path:
         with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:
                 handle.write(chunk)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         if mode is not None:
             temp.chmod(mode)
     except BaseException as exc:  # Ctrl-C too: never leave a temp file behind
@@ -192,8 +200,7 @@ def swap(path: Path, expect: bytes, new: bytes) -> tuple[bytes, bytes] | None:
     """
     temp: Path | None = None
     try:
-        fd, temp = _temp(path)
-        _fill(fd, temp, new, _mode(path), durable=True)
+        temp = temp_beside(path, (new,), durable=True)
         current = path.read_bytes()
         if current != expect:
             return current, current

@@ -7,17 +7,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 from ..config import Config
 from ..discover import is_ignored
 from ..errors import ConfigError, Diagnostic, WriteError
-from ..files import TEMP_SUFFIX, remove_empty_folders, write_atomic
+from ..files import Hashed, remove_empty_folders, temp_beside, write_atomic
 from ..manifest_records import digest
 
 MANIFEST = ".milepost-export.json"
@@ -158,33 +155,20 @@ class SiteWriter:
         target = (self.out / path).resolve()
         if not target.is_relative_to(self.out):
             raise WriteError(f"{path}: would be written outside {self.out}; refused")
+        made = Hashed(chunks)
         temp: Path | None = None
-        hashed = hashlib.sha256()
-        size = 0
         try:
-            handle: BinaryIO | None = None
-            if not self.dry_run:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                fd, name = tempfile.mkstemp(
-                    dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX
-                )
-                temp = Path(name)
-                handle = os.fdopen(fd, "wb")
-            with handle or contextlib.nullcontext():
-                for chunk in chunks:
-                    hashed.update(chunk)
-                    size += len(chunk)
-                    if handle is not None:
-                        handle.write(chunk)
-            placed = Placed(path, cause, hashed.hexdigest(), size)
+            if self.dry_run:
+                made.drain()
+            else:
+                temp = temp_beside(target, made)  # keeps the mode of the file it replaces
+            placed = Placed(path, cause, made.hash.hexdigest(), made.size)
             if self.known.get(path) == placed.digest or _same_file(target, placed):
                 self.keep(placed)
                 return placed
             self._list(placed)
             self.result.written.append(path)
             if temp is not None:
-                with contextlib.suppress(OSError):  # keep the mode of the file it replaces
-                    temp.chmod(target.stat().st_mode & 0o7777)
                 temp.replace(target)
                 temp = None
             return placed
