@@ -88,12 +88,12 @@ def die_with_parent(starter: int) -> None:
     of the process that started the work (the parent, or the parent of a fork server)."""
     parent = os.getppid()
     if sys.platform.startswith("linux") and _kernel_kills_orphans():
-        if not _alive(starter) or os.getppid() != parent:  # died before the call took effect
+        if not alive(starter) or os.getppid() != parent:  # died before the call took effect
             os._exit(1)
         return
 
     def watch() -> None:
-        while os.getppid() == parent and _alive(starter):
+        while os.getppid() == parent and alive(starter):
             time.sleep(WATCH_SECONDS)
         os._exit(1)
 
@@ -108,12 +108,13 @@ def _kernel_kills_orphans() -> bool:
     return False
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """True while the process ``pid`` runs (a process of another user too)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except (PermissionError, OverflowError):
         return True
     return True
 

@@ -15,6 +15,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from ..workers import alive
+
 KINDS = ("kit", "search")
 
 
@@ -34,16 +36,6 @@ def _owner_pid(name: str) -> int | None:
     return None
 
 
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
-
-
 def sweep(folder: Path | None = None) -> list[str]:
     """Remove the temporary files and folders of exports that no longer run (this user's only;
     a symbolic link is removed, never followed); return their names."""
@@ -55,7 +47,7 @@ def sweep(folder: Path | None = None) -> list[str]:
         return removed
     for entry in entries:
         pid = _owner_pid(entry.name)
-        if pid is None or pid == os.getpid() or _running(pid):
+        if pid is None or pid == os.getpid() or alive(pid):
             continue
         with contextlib.suppress(OSError):
             info = entry.stat(follow_symlinks=False)
