@@ -319,16 +319,7 @@ def model_events(
     config: Config, today: date, records: Iterable[FeedMilestone], model: str
 ) -> bytes:
     """The ``VEVENT`` blocks of one business model's milestones."""
-    made = calendar(
-        records,
-        vault=config.vault.name,
-        token=vault_token(config),
-        today=today,
-        model=model,
-        spans=config.calendar_spans,
-        review_day=None,
-    )
-    return events_of(made)
+    return b"".join(_made_events(config, today, records, model))
 
 
 def whole_calendar(config: Config, today: date, events: Iterable[bytes]) -> bytes:
