@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -276,11 +276,7 @@ class Tracker:
         summarise(records, self.summaries)
         idents = {e.id: found.get(e.id) or self.idents.get(e.id, e.id) for e in entries}
         self.idents = idents
-        for entry in entries:
-            summary = self.summaries.get(idents[entry.id])
-            due = entry.milestone.due
-            if summary is not None and summary.first_due is not None and due is not None:
-                summary.slip_days = max(0, (due.end - summary.first_due.end).days)
+        _slip_days(entries, idents, self.summaries)
         return Memory(idents, self.summaries, records, list(self.log.diagnostics), self.log)
 
     def wrote(self) -> None:
@@ -322,9 +318,16 @@ def first_memory(index: VaultIndex, log: Log) -> Memory:
             summary = summaries[ident] = Summary(today)
         if summary.first_due is None:
             summary.first_due = entry.milestone.due
+    _slip_days(entries, idents, summaries)
+    return Memory(idents, summaries, [], list(log.diagnostics), log)
+
+
+def _slip_days(
+    entries: Iterable[Entry], idents: Mapping[str, str], summaries: Mapping[str, Summary]
+) -> None:
+    """Set each milestone's slip in days: how much later it is due now than when first seen."""
     for entry in entries:
         summary = summaries.get(idents[entry.id])
         due = entry.milestone.due
         if summary is not None and summary.first_due is not None and due is not None:
             summary.slip_days = max(0, (due.end - summary.first_due.end).days)
-    return Memory(idents, summaries, [], list(log.diagnostics), log)
