@@ -441,6 +441,8 @@ def test_a_changed_configuration_keeps_the_command_lines_settings(vault: Path) -
 
 # ----- feeds wait while saves keep coming ----------------------------------------------------
 CALENDAR = "Roadmaps/Calendars/Milestones – Space X.ics"
+FILLED = "Models/Space X.md"
+"""A note with a region milepost fills."""
 DATED = "Concepts/Key Activities.md"
 """Holds a dated Space X milestone, which its calendar feed shows."""
 
@@ -448,8 +450,8 @@ DATED = "Concepts/Key Activities.md"
 def test_feeds_wait_for_a_pause_and_then_catch_up(vault: Path) -> None:
     waiting = {"more": False}
 
-    def queued() -> list[str]:  # milepost's own page coming back never holds the feeds up
-        return [ROADMAP, *([DATED] if waiting["more"] else [])]
+    def queued() -> list[str]:  # milepost's own writes coming back never hold the feeds up:
+        return [ROADMAP, FILLED, *([DATED] if waiting["more"] else [])]  # a page, a region
 
     watcher = Watcher(config_of(vault), queued=queued)
     try:
@@ -464,6 +466,10 @@ def test_feeds_wait_for_a_pause_and_then_catch_up(vault: Path) -> None:
         assert (vault / CALENDAR).read_bytes() == calendar, "the feeds wait"
         assert watcher.owed()
         waiting["more"] = False
+        assert not watcher.later()
+        replace_in(vault / FILLED, b"# Space X", b"# Space X, edited")
+        assert watcher.later(), "a save to a note with a region is a save"
+        replace_in(vault / FILLED, b"# Space X, edited", b"# Space X")
         assert not watcher.later()
         watcher.run([{CATCH_UP}], outcomes.append)
         assert outcomes[-1].note == "feeds after the saves"

@@ -231,8 +231,22 @@ class Watcher:
         pages, and leaves the feeds for the first pause (the pages are what a save shows)."""
         if self.queued is None:
             return False
-        owns = self.session.manifest.owns
-        return any(path == RESCAN or not owns(path) for path in self.queued())
+        return any(self._waiting(path) for path in self.queued())
+
+    def _waiting(self, path: str) -> bool:
+        """True when the event for ``path`` is a save to take in: not one of milepost's pages,
+        nor a note that holds just what milepost wrote into its regions."""
+        if path == RESCAN:
+            return True
+        manifest = self.session.manifest
+        if manifest.owns(path):
+            return False
+        full = self.config.vault / path
+        try:
+            info = full.stat()
+        except OSError:
+            return True
+        return not manifest.echo(path, info.st_size, info.st_mtime_ns, read=full.read_bytes)
 
     def owed(self) -> bool:
         """True when the last rounds left feeds for later."""
@@ -278,7 +292,7 @@ class Watcher:
             )
         new = self._new_findings()
         if not result.changes and not new and (not result.changed or result.echo):
-            silent = note is None
+            silent = note is None or CATCH_UP in paths  # feeds that turned out unchanged
             return Outcome(paths, None, time.perf_counter() - started, note=note, silent=silent)
         return Outcome(
             result.changed or paths,
