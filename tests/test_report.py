@@ -54,6 +54,8 @@ PERIOD = st.sampled_from([None, Period("Q3 2027", date(2027, 7, 1), date(2027, 9
     heading=st.none() | TEXT,
     due=PERIOD,
     amount=st.none() | st.integers(-(10**12), 10**12) | st.floats(0, 1e9, allow_nan=False),
+    currency=st.none() | TEXT,
+    every=st.sampled_from([None, "month", "year"]),
     fields=st.lists(st.tuples(TEXT, TEXT), max_size=3),
     priority=st.sampled_from([None, "highest", "high", "medium", "low", "lowest"]),
     recurrence=st.none() | TEXT,
@@ -68,13 +70,15 @@ def test_any_text_is_written_as_the_encoder_would(
     heading: str | None,
     due: Period | None,
     amount: float | None,
+    currency: str | None,
+    every: str | None,
     fields: list[tuple[str, str]],
     priority: Priority | None,
     recurrence: str | None,
     created: Period | None,
     scheduled: Period | None,
 ) -> None:
-    budget = Budget("$x", amount, "USD", "month") if amount is not None else None
+    budget = Budget("$x", amount, currency, every) if amount is not None else None
     milestone = Milestone(
         title=title,
         description=description,

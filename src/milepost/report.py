@@ -17,7 +17,7 @@ from .errors import Diagnostic, warning
 from .history import Log
 from .index import BusinessModel, Entry, Tool, VaultIndex
 from .memory import Memory, Summary, remember
-from .model import COMPLETENESS, STATUSES, Period
+from .model import COMPLETENESS, STATUSES, Budget, Period
 from .planning import Planning, planning
 
 SCHEMA = 1
@@ -112,7 +112,7 @@ def _entry_pieces(entry: Entry, plan: Planning | None, last: str) -> tuple[str, 
         ', "recurrence": ',
         _text(m.recurrence),
         ', "budget": ',
-        "null" if m.budget is None else _dump(m.budget.as_json()),
+        "null" if m.budget is None else _budget_text(m.budget),
         ', "missing": [',
         ", ".join(map(_string, entry.missing)),
         '], "tag": ',
@@ -127,6 +127,27 @@ def _entry_pieces(entry: Entry, plan: Planning | None, last: str) -> tuple[str, 
         ', "heading": ',
         _text(m.heading),
         last,
+    )
+
+
+def _budget_text(budget: Budget) -> str:
+    """``_dump(budget.as_json())``, written directly for the usual values (text, an int or no
+    amount, text or no currency and period); any other value goes through the encoder."""
+    amount, currency, period = budget.amount, budget.currency, budget.period
+    if type(amount) is int:
+        shown = int.__repr__(amount)
+    elif amount is None:
+        shown = "null"
+    else:
+        return _dump(budget.as_json())
+    if (currency is not None and type(currency) is not str) or (
+        period is not None and type(period) is not str
+    ):
+        return _dump(budget.as_json())
+    return (
+        f'{{"text": {_string(budget.text)}, "amount": {shown}, "currency": '
+        f'{"null" if currency is None else _string(currency)}, "period": '
+        f"{'null' if period is None else _string(period)}}}"
     )
 
 
@@ -209,8 +230,13 @@ _dates: dict[date, str] = {}
 
 def _summary_text(summary: Summary) -> str:
     """``_dump(summary.as_json())``, written directly for the usual values (ints, a date)."""
-    counts = (summary.slips, summary.slip_days, summary.changes)
-    if any(type(count) is not int for count in counts) or type(summary.first_seen) is not date:
+    slips, slip_days, changes = summary.slips, summary.slip_days, summary.changes
+    if (
+        type(slips) is not int
+        or type(slip_days) is not int
+        or type(changes) is not int
+        or type(summary.first_seen) is not date
+    ):
         return _dump(summary.as_json())
     seen = _dates.get(summary.first_seen)
     if seen is None:
@@ -224,11 +250,11 @@ def _summary_text(summary: Summary) -> str:
             ', "first_due": ',
             _period_text(summary.first_due),
             ', "slips": ',
-            str(counts[0]),
+            str(slips),
             ', "slip_days": ',
-            str(counts[1]),
+            str(slip_days),
             ', "changes": ',
-            str(counts[2]),
+            str(changes),
             "}",
         )
     )
