@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from milepost import load_config, scan
 from milepost.index import Entry
+from milepost.memory import Memory
 from milepost.model import Budget, Milestone, Period, Priority
-from milepost.report import entry_json, entry_text
+from milepost.report import _with_history, entry_json, entry_text
 
 from .conftest import CORPORA, FIXTURE_VAULTS, SAMPLE_VAULT, TODAY, needs_shared
 
@@ -106,6 +107,8 @@ def test_any_text_is_written_as_the_encoder_would(
         milestone.missing(),
     )
     assert entry_text(entry) == expected(entry)
+    with_history = json.dumps({**entry_json(entry), "history": None}, ensure_ascii=False)
+    assert _with_history(entry, Memory()) == with_history
 
 
 def test_tasks_priority_recurrence_created_and_scheduled(tmp_path: Path) -> None:

@@ -56,7 +56,6 @@ def entry_json(entry: Entry, plan: Planning | None = None) -> dict[str, Any]:
 
 _string = json.encoder.encode_basestring
 """A string as JSON, without escaping non-ASCII (what ``ensure_ascii=False`` writes)."""
-_periods: dict[Period, str] = {}
 
 
 def _text(value: str | None) -> str:
@@ -64,14 +63,17 @@ def _text(value: str | None) -> str:
 
 
 def _period_text(period: Period | None) -> str:
+    """``_dump(period.as_json())``, written directly (a memo of the text of equal periods cost
+    more: equal periods are rarely one object, so each look-up hashed and compared dataclasses)."""
     if period is None:
         return "null"
-    known = _periods.get(period)
-    if known is None:
-        if len(_periods) > 65536:  # a long watch session: keep the memo small
-            _periods.clear()
-        known = _periods[period] = _dump(period.as_json())
-    return known
+    start, end, text, precision = period.start, period.end, period.text, period.precision
+    if type(start) is not date or type(end) is not date or type(text) is not str:
+        return _dump(period.as_json())
+    return (
+        f'{{"text": {_string(text)}, "start": "{start.isoformat()}", "end": '
+        f'"{end.isoformat()}", "precision": {_string(precision)}}}'
+    )
 
 
 def entry_text(entry: Entry, plan: Planning | None = None) -> str:
@@ -219,10 +221,35 @@ def _model_text(index: VaultIndex, model: BusinessModel, memory: Memory) -> Iter
 
 
 def _with_history(entry: Entry, memory: Memory, plan: Planning | None = None) -> str:
-    """A milestone's line with its ``history`` (what planning memory says of it)."""
+    """A milestone's line with its ``history`` (what planning memory says of it): the pieces
+    of :func:`_entry_pieces` in one f-string, with no call for a value that is None."""
     summary = memory.of(entry)
-    shown = "null" if summary is None else _summary_text(summary)
-    return "".join(_entry_pieces(entry, plan, '}, "history": ' + shown + "}"))
+    m = entry.milestone
+    kind, owner, priority, recurrence = m.kind, m.owner, m.priority, m.recurrence
+    due, start, done, cancelled = m.due, m.start, m.done, m.cancelled
+    scheduled, created, budget, heading = m.scheduled, m.created, m.budget, m.heading
+    missing = entry.missing
+    return (
+        f'{{"id": {_string(entry.id)}, "title": {_string(m.title)}, "description": '
+        f'{_string(m.description)}, "status": {_string(entry.status)}, "kind": '
+        f'{"null" if kind is None else _string(kind)}, "owner": '
+        f'{"null" if owner is None else _string(owner)}, "due": '
+        f'{"null" if due is None else _period_text(due)}, "start": '
+        f'{"null" if start is None else _period_text(start)}, "done": '
+        f'{"null" if done is None else _period_text(done)}, "cancelled": '
+        f'{"null" if cancelled is None else _period_text(cancelled)}, "scheduled": '
+        f'{"null" if scheduled is None else _period_text(scheduled)}, "created": '
+        f'{"null" if created is None else _period_text(created)}, "priority": '
+        f'{"null" if priority is None else _string(priority)}, "recurrence": '
+        f'{"null" if recurrence is None else _string(recurrence)}, "budget": '
+        f'{"null" if budget is None else _budget_text(budget)}, "missing": ['
+        f'{", ".join(map(_string, missing)) if missing else ""}], "tag": {_string(m.tag)}'
+        f', "fields": {_fields_text(m.fields) if m.fields else "{}"}'
+        f'{"" if plan is None else plan.fields_text(entry)}, "source": {{"path": '
+        f'{_string(entry.path)}, "line": {m.line}, "heading": '
+        f'{"null" if heading is None else _string(heading)}}}, "history": '
+        f"{'null' if summary is None else _summary_text(summary)}}}"
+    )
 
 
 _dates: dict[date, str] = {}
