@@ -258,7 +258,9 @@ class _Walker:
                 self.tool_line([], text, list_first)
             if item is not None:
                 text = strip_container(raw, quote_depth=self.quote_depth, list_marker=False)
-                cleaned = BLOCK_ID.sub("", take_emoji(item.draft, content, text, number))
+                cleaned = take_emoji(item.draft, content, text, number)
+                if "^" in cleaned:
+                    cleaned = BLOCK_ID.sub("", cleaned)
                 item.draft.description.append(collapse(cleaned) if cleaned.strip() else "")
             elif lead_open:
                 self.out.lead.append(

@@ -8,6 +8,7 @@ them); the value is tokenized too, so ``[owner:: [[Ana]]]`` is also a link. A li
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from markdown_it import MarkdownIt
@@ -23,6 +24,7 @@ def normalize_key(key: str) -> str:
     return _KEY_SEPARATORS.sub("_", key.strip().strip("*_").strip().lower())
 
 
+@lru_cache(maxsize=4096)
 def canonical_field(key: str) -> str | None:
     """The milestone field a key sets, or None for other keys."""
     return FIELD_ALIASES.get(normalize_key(key))

@@ -131,7 +131,12 @@ def inline_plain(inline: Token) -> str:
     return "".join(parts)
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def year_heading(text: str) -> int | None:
+    if _DIGIT.search(text) is None:  # a year (2027, FY27, '27) is written with digits
+        return None
     reading = parse_period(text)
     if reading.period is not None and reading.period.precision == "year":
         return reading.period.end.year

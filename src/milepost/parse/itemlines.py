@@ -9,7 +9,14 @@ without its checkbox and marker tag, and the status parenthetical that ends it.
 from __future__ import annotations
 
 from .dependencies import at_line_end
-from .fields import BLOCK_ID, full_line_field, tasks_fields, tasks_noise, tasks_signifier
+from .fields import (
+    BLOCK_ID,
+    full_line_field,
+    has_tasks_emoji,
+    tasks_fields,
+    tasks_noise,
+    tasks_signifier,
+)
 from .items import ItemDraft
 from .lines import CHECKBOX, Line, Marker, plain_text
 from .tags import TAG_BODY
@@ -64,12 +71,14 @@ def take_fields(draft: ItemDraft, line: Line, text: str, *, own: bool = True) ->
             raws.append(meta["raw"])
     text = remove_first(text, raws)
     text = take_emoji(draft, plain_text(line.tokens), text, line.number, own=own)
-    return BLOCK_ID.sub("", text)
+    return BLOCK_ID.sub("", text) if "^" in text else text
 
 
 def take_emoji(draft: ItemDraft, plain: str, text: str, number: int, *, own: bool = True) -> str:
     """Move the Tasks emoji dates of ``plain`` into the draft; drop them and other Tasks
     signifiers from ``text`` (``own``: ids and dependencies are the item's own too)."""
+    if not has_tasks_emoji(plain):  # most lines: no emoji, nothing to take or drop
+        return text
     raws = []
     for emoji in tasks_fields(plain):
         draft.emoji.append((emoji.name, emoji.value, number))

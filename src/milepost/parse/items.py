@@ -189,7 +189,7 @@ class _Builder:
             self.warn(line, "dependency.unreadable", f"{key.strip()}: {problem}")
 
     def pick(self, name: str) -> object | None:
-        options = self.candidates.get(name, [])
+        options = self.candidates.get(name)
         if not options:
             return None
         winner = options[0]
@@ -281,6 +281,21 @@ def build_milestone(draft: ItemDraft, config: Config) -> tuple[Milestone, list[D
 
 def _planned(b: _Builder, draft: ItemDraft, milestone: Milestone) -> Milestone:
     """The milestone with its id, dependencies, progress, strategy and tactic, when any."""
+    candidates = b.candidates
+    if not (
+        draft.children
+        or b.depends
+        or b.assumes
+        or b.invalidated
+        or draft.strategy
+        or draft.tactic
+        or "ident" in candidates
+        or "gap" in candidates
+        or "progress" in candidates
+        or "strategy" in candidates
+        or "tactic" in candidates
+    ):
+        return milestone  # what with_planning gives when there is nothing to add
     picked = {name: b.pick(name) for name in ("ident", "gap", "progress", "strategy", "tactic")}
     return with_planning(
         milestone,
