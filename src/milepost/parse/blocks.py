@@ -67,16 +67,20 @@ def _code(code: BlockRule) -> BlockRule:
 
 def _lheading(lheading: BlockRule) -> BlockRule:
     """The setext heading rule, tried only when a line of the paragraph could underline it
-    (starts with ``=`` or ``-``) before the next blank line."""
+    (a run of ``=`` or of ``-``, then nothing but spaces or tabs) before the next blank line:
+    the rule gives up without one. A list item's ``- owner:: Ana`` under a milestone line
+    starts with ``-`` too, but it underlines nothing."""
 
     def guarded(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         src, begins, shifts, ends = state.src, state.bMarks, state.tShift, state.eMarks
         line = start + 1
         while line < end:
             pos = begins[line] + shifts[line]
-            if pos >= ends[line]:
+            last = ends[line]
+            if pos >= last:
                 return False
-            if src[pos] in "=-":
+            marker = src[pos]
+            if marker in "=-" and not src[pos:last].rstrip(" \t").strip(marker):
                 return lheading(state, start, end, silent)
             line += 1
         return False

@@ -89,6 +89,8 @@ class Parenthetical(NamedTuple):
 
 def status_parenthetical(title: str) -> Parenthetical | None:
     """The trailing status parenthetical of a title, if it is one."""
+    if ")" not in title:
+        return None
     match = _PAREN.search(title)
     if match is None:
         return None
