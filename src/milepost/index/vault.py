@@ -222,20 +222,26 @@ class VaultIndex:
 
     def _entries(self, note: Note) -> list[Entry]:
         seen: dict[str, int] = {}
+        keys: dict[str, str] = {}  # a note's milestones mostly name one model
         entries = []
         fallback = note.model or (note.title if note.is_model else None)
+        path, today = note.path, self.today
         for milestone in note.milestones:
             raw = (milestone.model or fallback or UNASSIGNED).strip()
-            occurrence = seen.get(milestone.title, 0)
-            seen[milestone.title] = occurrence + 1
+            title = milestone.title
+            occurrence = seen.get(title, 0)
+            seen[title] = occurrence + 1
+            key = keys.get(raw)
+            if key is None:
+                key = keys[raw] = self.model_key(raw)
             entries.append(
                 Entry(
-                    milestone_id(note.path, milestone.title, occurrence),
-                    note.path,
+                    milestone_id(path, title, occurrence),
+                    path,
                     milestone,
-                    self.model_key(raw),
+                    key,
                     raw,
-                    derive_status(milestone, self.today),
+                    derive_status(milestone, today),
                     _one(milestone.missing()),
                 )
             )

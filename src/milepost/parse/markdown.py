@@ -92,7 +92,7 @@ def _lazy_inline(state: StateCore, fast: FastInline | None = None) -> None:
     for token in state.tokens:
         if token.type == "inline":
             content = token.content
-            if any(trigger in content for trigger in INDEX_TRIGGERS):
+            if "[" in content or "#" in content or "::" in content:  # INDEX_TRIGGERS
                 children = fast.tokens(content, state.env) if fast is not None else None
                 if children is None:
                     children = []
