@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -111,8 +111,8 @@ class Memory:
     idents: dict[str, str] = field(default_factory=dict)
     """Index id -> identity."""
     summaries: dict[str, Summary] = field(default_factory=dict)
-    pending: list[Record] = field(default_factory=list)
-    """What this build records (not written yet)."""
+    pending: Sequence[Record] = field(default_factory=list)
+    """What this build records (not written yet; a first build's are made as they are read)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     log: Log = field(default_factory=Log)
     _slipped: dict[str, Summary] | None = None
@@ -265,6 +265,9 @@ class Tracker:
         if not self._read_shelf(chosen, scope):
             self._take(load(self.config), file_key(self.config))
             scope, chosen = None, entries
+        if scope is None and not self.state:  # nothing recorded yet: every milestone is new
+            self._seen = {}
+            return self._first(index, entries)
         if scope is None:  # every entry is looked at once: none is kept (a whole vault's
             self._seen = {}  # milestones as seen weighed 110 MB at 10,000 notes)
             looked = [seen(index, e) for e in chosen]
@@ -278,6 +281,27 @@ class Tracker:
         self.idents = idents
         _slip_days(entries, idents, self.summaries)
         return Memory(idents, self.summaries, records, list(self.log.diagnostics), self.log)
+
+    def _first(self, index: VaultIndex, entries: list[Entry]) -> Memory:
+        """:meth:`memory` with no recorded state: the records are made as they are written."""
+        from .history_first import first_batch
+
+        records, found = first_batch(index, entries)
+        day = index.today
+        state, summaries = self.state, self.summaries
+        for record in records:  # what replaying and summarising them gives (each record's
+            values = record.state or {}  # state is made for this alone: it becomes the state)
+            summary = summaries.get(record.id)
+            if summary is None:
+                summary = summaries[record.id] = Summary(day)
+            if summary.first_due is None:
+                summary.first_due = period(values.get("due"), values.get("due_span"))
+            values["title"] = record.new
+            state[record.id] = values
+        idents = {e.id: found.get(e.id) or self.idents.get(e.id, e.id) for e in entries}
+        self.idents = idents
+        _slip_days(entries, idents, summaries)
+        return Memory(idents, summaries, records, list(self.log.diagnostics), self.log)
 
     def wrote(self) -> None:
         """The pending records are in the file now."""
