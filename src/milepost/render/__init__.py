@@ -24,6 +24,8 @@ from ..planning import planning as dependencies_of
 from ..resolve import norm, stem
 from .env import environment, render, template_errors
 from .history import portfolio
+from .itemstore import ItemStore
+from .planning import item_fields
 from .views import Views
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]')
@@ -120,6 +122,9 @@ class Renderer:
         self.keep_sections = False
         """Keep the review sections even when not ``remember``: a one-shot build hands them to
         the next one (:mod:`milepost.render.sections`)."""
+        self.store: ItemStore | None = None
+        """Milestones' Markdown kept from the last build (a one-shot build's, see
+        :mod:`.itemstore`)."""
         self._macros: Any = None
         self._index: VaultIndex | None = None
         self._paths: PagePaths | None = None
@@ -138,6 +143,8 @@ class Renderer:
             self._sections.clear()
         self._index, self._paths = index, paths
         self._views = Views(index, paths.roadmaps, paths.tools, self.item_text, memory)
+        if self.store is not None:
+            self.store.use(index, paths)
         if len(self._items) > ITEM_MEMO:
             self._items.clear()
 
@@ -157,12 +164,21 @@ class Renderer:
         cached = self._items.get(id(entry))
         if cached is not None and cached[0] is entry and cached[2] == shown:
             return cached[1].decode("utf-8")
+        store, key = self.store, None
+        if store is not None:
+            fields = item_fields(self.index, entry) if shown[0] is not None else None
+            key = store.key(entry, (fields, shown[1]))
+            kept = store.get(entry.model_key, key) if key is not None else None
+            if kept is not None:
+                return kept.decode("utf-8")
         with template_errors(self.config):
             if self._macros is None:
                 self._macros = environment(self.config).get_template("_macros.md.j2").module
             text = str(self._macros.item(self.views.item(entry))).rstrip("\n")
         if self.remember:
             self._items[id(entry)] = (entry, text.encode("utf-8"), shown)
+        if store is not None and key is not None:
+            store.put(entry.model_key, key, text.encode("utf-8"))
         return text
 
     def _page(self, template: str, **context: object) -> str:
@@ -176,6 +192,8 @@ class Renderer:
         index, views = self.index, self.views
         if kind == "roadmap":
             text = self._page("roadmap.md.j2", view=views.roadmap(index.models[key]))
+            if self.store is not None:
+                self.store.shown(key)
         elif kind == "tool":
             text = self._page("tool.md.j2", view=views.tool(index.tools[key]))
         elif kind == "index":
