@@ -103,3 +103,25 @@ def test_an_append_that_fails_halfway_leaves_nothing(
         history.append(config, Log(), memory.pending)
     assert len(calls) == 3, "the batch was written in chunks"
     assert path.read_text(encoding="utf-8") == "kept\n"
+
+
+def test_a_one_shot_build_keeps_only_the_summaries_its_pages_show(
+    make_vault: MakeVault,
+) -> None:
+    from milepost.session import Session
+
+    vault = make_vault({**FILES, "Launch.md": "- [ ] #milestone Launch 📅 2027-03-01\n"})
+    config = load_config(vault, today=TODAY)
+    first = Session(config, TODAY)
+    first.build()
+    first.close()
+    assert first.memory is not None and first.memory.summaries == {}, "nothing slipped yet"
+
+    (vault / "Launch.md").write_text("- [ ] #milestone Launch 📅 2027-06-01\n", encoding="utf-8")
+    later = Session(config, date(2026, 11, 23))
+    later.build()
+    later.close()
+    assert later.memory is not None
+    assert [s.slips for s in later.memory.summaries.values()] == [1]
+    pages = "".join(p.read_text(encoding="utf-8") for p in (vault / "Roadmaps").rglob("*.md"))
+    assert "slipped 1×" in pages

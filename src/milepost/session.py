@@ -291,6 +291,7 @@ class Session:
             snapshot.save(self.config, self._tracker, self.index, self.digests)
         if not self.lasting:
             self._tracker.close()
+            self.memory.only_slips()
 
     def _history_findings(self) -> list[Diagnostic]:
         if self.memory is None:
