@@ -36,6 +36,8 @@ NAME = "items"
 Items = dict[bytes, bytes]
 """An item's digest -> its Markdown (UTF-8)."""
 _DECODE = msgspec.msgpack.Decoder(Items)
+_NOTHING = (None, None)
+"""What a milestone with no dependencies and no slips shows of them."""
 
 
 @functools.cache
@@ -75,6 +77,7 @@ class ItemStore:
         self._index, self._base, self._notes = index, base.digest(), {}
 
     def _note(self, index: VaultIndex, path: str) -> bytes | None:
+        """The digest of the settings and of the note ``path`` as its items see it."""
         known = self._notes.get(path)
         if known is None:
             if not self.digests.get(path):
@@ -82,7 +85,7 @@ class ItemStore:
             contribution = index.contributions.get(path)
             resolved = contribution.resolved if contribution is not None else ()
             shared = len(index.names.by_name.get(norm(stem(path)), ())) > 1
-            digest = hashlib.blake2b(digest_size=16)
+            digest = hashlib.blake2b(self._base, digest_size=16)
             digest.update(self.digests[path] + b"\0" + path.encode("utf-8", "replace"))
             digest.update(b"\0" + repr((resolved, shared)).encode("utf-8", "replace"))
             known = self._notes[path] = digest.digest()
@@ -95,10 +98,11 @@ class ItemStore:
         note = self._note(self._index, entry.path)
         if note is None:
             return None
-        own = (entry.id, entry.path, entry.model_key, entry.spelling, entry.status, entry.missing)
-        digest = hashlib.blake2b(self._base, digest_size=16)
-        digest.update(note)
-        digest.update(repr((own, shown)).encode("utf-8", "replace"))
+        own = f"{entry.id}\0{entry.model_key}\0{entry.spelling}\0{entry.status}\0{entry.missing}"
+        digest = hashlib.blake2b(note, digest_size=16)
+        digest.update(own.encode("utf-8", "replace"))
+        if shown != _NOTHING:
+            digest.update(b"\0" + repr(shown).encode("utf-8", "replace"))
         return digest.digest()
 
     def _file(self, model: str) -> Path:
