@@ -132,3 +132,34 @@ def test_items_follow_what_moved_in_other_notes(
     (vault / "Lease.md").write_text(OTHER, encoding="utf-8")
     build(config)
     assert pages(vault)["Roadmaps/Models/Roadmap – Shop.md"].decode() == before
+
+
+def test_the_portfolio_makes_again_only_the_rows_of_models_an_edit_reaches(
+    make_vault: MakeVault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from milepost import accuracy
+    from milepost.render import history
+
+    cafe = "---\nbusiness_model: Cafe\n---\n- [ ] #milestone Lease 📅 2027-02-01\n"
+    vault = make_vault({"Plan.md": PLAN, "Lease.md": OTHER, "Cafe.md": cafe})
+    config = load_config(vault, today=TODAY, jobs=1)
+    build(config)
+    made: list[str] = []
+    real = accuracy.properties
+
+    def counted(model, today):  # type: ignore[no-untyped-def]
+        made.append(model.name)
+        return real(model, today)
+
+    monkeypatch.setattr(history, "properties", counted)
+    (vault / "Cafe.md").write_text(
+        cafe + "- [ ] #milestone Fit out 📅 2027-01-10\n", encoding="utf-8"
+    )
+    build(config)
+    assert made == ["Cafe"], "the Shop's notes did not change"
+    portfolio = (vault / "Roadmaps/Portfolio.md").read_text(encoding="utf-8")
+    assert "Fit out" in portfolio and "Shop" in portfolio
+    fresh = fresh_build(vault, tmp_path)  # (a canvas keeps the layout it had: pages only)
+    assert {p: d for p, d in pages(vault).items() if p.endswith(".md")} == {
+        p: d for p, d in fresh.items() if p.endswith(".md")
+    }

@@ -23,7 +23,7 @@ from ..memory import Memory
 from ..planning import planning as dependencies_of
 from ..resolve import norm, stem
 from .env import environment, render, template_errors
-from .history import portfolio
+from .history import Rows, portfolio
 from .itemstore import ItemStore
 from .planning import item_fields
 from .views import Views
@@ -119,6 +119,9 @@ class Renderer:
         dependencies (they live in other notes) and its history showed."""
         self._sections: dict[str, tuple[str, str | None]] = {}
         """Each business model's review section, with the fingerprint it was made from."""
+        self._rows: Rows = {}
+        """Each business model's portfolio row, with the fingerprint it was made from (kept
+        as the review sections are)."""
         self.keep_sections = False
         """Keep the review sections even when not ``remember``: a one-shot build hands them to
         the next one (:mod:`milepost.render.sections`)."""
@@ -141,6 +144,7 @@ class Renderer:
         if self._paths is not None and paths.signature() != self._paths.signature():
             self._items.clear()
             self._sections.clear()
+            self._rows.clear()
         self._index, self._paths = index, paths
         self._views = Views(index, paths.roadmaps, paths.tools, self.item_text, memory)
         if self.store is not None:
@@ -202,7 +206,8 @@ class Renderer:
         elif kind == "review":
             text = self._page("review.md.j2", view=self._review(sections or {}))
         elif kind == "portfolio":
-            text = self._page("portfolio.md.j2", view=portfolio(views))
+            rows = self._rows if self.remember or self.keep_sections else None
+            text = self._page("portfolio.md.j2", view=portfolio(views, rows, sections))
         else:
             raise ValueError(f"milepost makes no page of kind {kind!r}")
         return Page.of(path, text, kind, key)
