@@ -287,7 +287,7 @@ class Tracker:
         del looked  # what the state and summaries are made of next reuses its memory
         replay(records, self.state)
         summarise(records, self.summaries)
-        idents = {e.id: found.get(e.id) or self.idents.get(e.id, e.id) for e in entries}
+        idents = _identities(entries, found, self.idents)
         self.idents = idents
         _slip_days(entries, idents, self.summaries)
         return Memory(idents, self.summaries, records, list(self.log.diagnostics), self.log)
@@ -308,7 +308,7 @@ class Tracker:
                 summary.first_due = period(values.get("due"), values.get("due_span"))
             values["title"] = record.new
             state[record.id] = values
-        idents = {e.id: found.get(e.id) or self.idents.get(e.id, e.id) for e in entries}
+        idents = _identities(entries, found, self.idents)
         self.idents = idents
         _slip_days(entries, idents, summaries)
         return Memory(idents, summaries, records, list(self.log.diagnostics), self.log)
@@ -356,12 +356,34 @@ def first_memory(index: VaultIndex, log: Log) -> Memory:
     return Memory(idents, summaries, [], list(log.diagnostics), log)
 
 
+def _identities(
+    entries: Iterable[Entry], found: Mapping[str, str], known: Mapping[str, str]
+) -> dict[str, str]:
+    """Index id -> identity, in the order of ``entries``: the one ``found`` now, else the one
+    ``known`` before, else the index id (a one-note build finds few: one Python step for each
+    of those, not for each of 163,500 milestones)."""
+    ids = [e.id for e in entries]
+    idents = dict(zip(ids, ids, strict=True))
+    for ident, value in known.items():
+        if ident in idents:
+            idents[ident] = value
+    for ident, value in found.items():
+        if value and ident in idents:
+            idents[ident] = value
+    return idents
+
+
 def _slip_days(
     entries: Iterable[Entry], idents: Mapping[str, str], summaries: Mapping[str, Summary]
 ) -> None:
     """Set each milestone's slip in days: how much later it is due now than when first seen."""
+    if not summaries:
+        return
+    get = summaries.get
     for entry in entries:
-        summary = summaries.get(idents[entry.id])
+        summary = get(idents[entry.id])
+        if summary is None or summary.first_due is None:
+            continue
         due = entry.milestone.due
-        if summary is not None and summary.first_due is not None and due is not None:
+        if due is not None:
             summary.slip_days = max(0, (due.end - summary.first_due.end).days)
