@@ -34,6 +34,7 @@ LAYERS = [
     "marks",
     "identity",
     "history",
+    "history_first",
     "memory",
     "accuracy",
     "gitlog",

@@ -19,9 +19,10 @@ import contextlib
 import errno
 import functools
 import hashlib
+import itertools
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -215,13 +216,7 @@ def changes(
         now.add(ident)
         before = state.get(ident)
         if before is None or "removed" in before:
-            snapshot: dict[str, str | None] = {
-                k: v for k, v in one.values.items() if v is not None and k != "title"
-            }
-            for name in ("due", "done"):
-                if one.spans[name] is not None:
-                    snapshot[f"{name}_span"] = one.spans[name]
-            out.append(Record(day, ident, "created", None, one.values["title"], state=snapshot))
+            out.append(created(day, ident, one))
             continue
         for name in TRACKED:
             old, new = before.get(name), one.values[name]
@@ -238,6 +233,17 @@ def changes(
     return out, idents
 
 
+def created(day: str, ident: str, one: Seen) -> Record:
+    """The record of a milestone new on ``day``: its title, and every tracked value it has."""
+    snapshot: dict[str, str | None] = {
+        k: v for k, v in one.values.items() if v is not None and k != "title"
+    }
+    for name in ("due", "done"):
+        if one.spans[name] is not None:
+            snapshot[f"{name}_span"] = one.spans[name]
+    return Record(day, ident, "created", None, one.values["title"], state=snapshot)
+
+
 def _order(record: Record) -> tuple[str, int]:
     """A batch's order: by milestone, then field (a batch has one line per milestone and field)."""
     return (record.id, _FIELD_ORDER.get(record.field, 0))
@@ -250,17 +256,30 @@ APPEND_CHUNK = 4096
 """Lines encoded and written at a time."""
 
 
-def append(config: Config, log: Log, records: Sequence[Record]) -> int:
-    """Append ``records`` (one sorted batch) to the vault's history; return the bytes written.
-    Lines the file already holds are left out."""
-    keys: list[bytes] = []
-    lines: list[str] = []
-    for line in (r.line() for r in records):
+class Generated(Sequence[Record]):
+    """A batch made record by record as it is read (a first build's 163,500 ``created`` records
+    are never all held at once). :func:`append` writes it without adding it to the log's
+    records: what it leads to is already in the state of whoever made it."""
+
+
+def _new_lines(log: Log, records: Iterable[Record], keys: list[bytes]) -> Iterator[str]:
+    """The lines of ``records`` the file does not hold yet (their keys go to ``keys``)."""
+    for record in records:
+        line = record.line()
         key = line_key(line)
         if key not in log.lines:
             keys.append(key)
-            lines.append(line)
-    if not lines:
+            yield line
+
+
+def append(config: Config, log: Log, records: Sequence[Record]) -> int:
+    """Append ``records`` (one sorted batch) to the vault's history; return the bytes written.
+    Lines the file already holds are left out. The lines are made, encoded and written a chunk
+    at a time; a batch that fails halfway leaves no line of it behind."""
+    keys: list[bytes] = []
+    lines = _new_lines(log, records, keys)
+    chunk = list(itertools.islice(lines, APPEND_CHUNK))
+    if not chunk:
         return 0
     root = config.vault.resolve()
     folder = inside(root, CACHE_DIR)
@@ -279,24 +298,27 @@ def append(config: Config, log: Log, records: Sequence[Record]) -> int:
         start = os.fstat(fd).st_size
         written = 0
         try:
-            for number in range(0, len(lines), APPEND_CHUNK):  # a batch of 163,500 lines is
-                chunk = lines[number : number + APPEND_CHUNK]  # not held twice more whole
-                data = "".join(line + "\n" for line in chunk)
-                if number == 0 and not log.ends_with_newline:
-                    data = "\n" + data
+            lead = "" if log.ends_with_newline else "\n"
+            while chunk:
+                data = lead + "".join(line + "\n" for line in chunk)
+                lead = ""
                 view = memoryview(data.encode("utf-8"))
                 written += len(view)
                 while view:
                     view = view[os.write(fd, view) :]
+                chunk = list(itertools.islice(lines, APPEND_CHUNK))
             os.fsync(fd)
-        except OSError as exc:
-            with contextlib.suppress(OSError):  # no half-written line stays behind
+        except BaseException as exc:
+            with contextlib.suppress(OSError):  # no half-written batch stays behind
                 os.ftruncate(fd, start)
-            raise _failed(path, exc) from None
+            if isinstance(exc, OSError):
+                raise _failed(path, exc) from None
+            raise
     finally:
         os.close(fd)
     log.lines.update(keys)
-    log.records.extend(records)
+    if not isinstance(records, Generated):
+        log.records.extend(records)
     log.size += written
     log.ends_with_newline = True
     return written

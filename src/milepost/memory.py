@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -111,8 +111,8 @@ class Memory:
     idents: dict[str, str] = field(default_factory=dict)
     """Index id -> identity."""
     summaries: dict[str, Summary] = field(default_factory=dict)
-    pending: list[Record] = field(default_factory=list)
-    """What this build records (not written yet)."""
+    pending: Sequence[Record] = field(default_factory=list)
+    """What this build records (not written yet; a first build's are made as they are read)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     log: Log = field(default_factory=Log)
     _slipped: dict[str, Summary] | None = None
@@ -133,6 +133,12 @@ class Memory:
                 if (s := summaries.get(ident)) is not None and s.slips
             }
         return self._slipped
+
+    def only_slips(self) -> None:
+        """Let go of the summaries of the milestones that never slipped: pages show nothing
+        else of history (a one-shot build's 163,500 summaries weighed 30 MB under its pages)."""
+        self.summaries = {ident: s for ident, s in self.summaries.items() if s.slips}
+        self._slipped = None
 
     def slipped_of(self, entry: Entry) -> Summary | None:
         """The summary of ``entry`` when it slipped, else None."""
@@ -215,10 +221,14 @@ class Tracker:
         self.shelf = shelf
 
     def close(self) -> None:
-        """Let go of the shelf's file (what is not read yet is read from the history file)."""
+        """Let go of the shelf's file and of the state (the next :meth:`memory` reads the
+        history file again; a one-shot build's pages need only the summaries: the state of
+        163,500 milestones weighs 100 MB)."""
         self._unshelve()
         if self.key != "given":
             self.key = None
+            self.state, self._seen = {}, {}
+            self.summaries, self.idents = {}, {}  # a memory made before keeps its own
 
     def _unshelve(self) -> None:
         if self.shelf is not None:
@@ -265,6 +275,9 @@ class Tracker:
         if not self._read_shelf(chosen, scope):
             self._take(load(self.config), file_key(self.config))
             scope, chosen = None, entries
+        if scope is None and not self.state:  # nothing recorded yet: every milestone is new
+            self._seen = {}
+            return self._first(index, entries)
         if scope is None:  # every entry is looked at once: none is kept (a whole vault's
             self._seen = {}  # milestones as seen weighed 110 MB at 10,000 notes)
             looked = [seen(index, e) for e in chosen]
@@ -274,10 +287,31 @@ class Tracker:
         del looked  # what the state and summaries are made of next reuses its memory
         replay(records, self.state)
         summarise(records, self.summaries)
-        idents = {e.id: found.get(e.id) or self.idents.get(e.id, e.id) for e in entries}
+        idents = _identities(entries, found, self.idents)
         self.idents = idents
         _slip_days(entries, idents, self.summaries)
         return Memory(idents, self.summaries, records, list(self.log.diagnostics), self.log)
+
+    def _first(self, index: VaultIndex, entries: list[Entry]) -> Memory:
+        """:meth:`memory` with no recorded state: the records are made as they are written."""
+        from .history_first import first_batch
+
+        records, found = first_batch(index, entries)
+        day = index.today
+        state, summaries = self.state, self.summaries
+        for record in records:  # what replaying and summarising them gives (each record's
+            values = record.state or {}  # state is made for this alone: it becomes the state)
+            summary = summaries.get(record.id)
+            if summary is None:
+                summary = summaries[record.id] = Summary(day)
+            if summary.first_due is None:
+                summary.first_due = period(values.get("due"), values.get("due_span"))
+            values["title"] = record.new
+            state[record.id] = values
+        idents = _identities(entries, found, self.idents)
+        self.idents = idents
+        _slip_days(entries, idents, summaries)
+        return Memory(idents, summaries, records, list(self.log.diagnostics), self.log)
 
     def wrote(self) -> None:
         """The pending records are in the file now."""
@@ -322,12 +356,34 @@ def first_memory(index: VaultIndex, log: Log) -> Memory:
     return Memory(idents, summaries, [], list(log.diagnostics), log)
 
 
+def _identities(
+    entries: Iterable[Entry], found: Mapping[str, str], known: Mapping[str, str]
+) -> dict[str, str]:
+    """Index id -> identity, in the order of ``entries``: the one ``found`` now, else the one
+    ``known`` before, else the index id (a one-note build finds few: one Python step for each
+    of those, not for each of 163,500 milestones)."""
+    ids = [e.id for e in entries]
+    idents = dict(zip(ids, ids, strict=True))
+    for ident, value in known.items():
+        if ident in idents:
+            idents[ident] = value
+    for ident, value in found.items():
+        if value and ident in idents:
+            idents[ident] = value
+    return idents
+
+
 def _slip_days(
     entries: Iterable[Entry], idents: Mapping[str, str], summaries: Mapping[str, Summary]
 ) -> None:
     """Set each milestone's slip in days: how much later it is due now than when first seen."""
+    if not summaries:
+        return
+    get = summaries.get
     for entry in entries:
-        summary = summaries.get(idents[entry.id])
+        summary = get(idents[entry.id])
+        if summary is None or summary.first_due is None:
+            continue
         due = entry.milestone.due
-        if summary is not None and summary.first_due is not None and due is not None:
+        if due is not None:
             summary.slip_days = max(0, (due.end - summary.first_due.end).days)

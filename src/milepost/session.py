@@ -31,6 +31,7 @@ from .ownership import reconcile
 from .reading import Progress, Scan, Timings, bulk, read_note, read_notes, sources
 from .render import Renderer
 from .render import sections as review_sections
+from .render.itemstore import ItemStore
 from .render.plan import NoteMemo
 from .uptodate import BuildResult, Outputs, bring_up_to_date, vault_lock
 from .write import Change, check_output_folder
@@ -146,8 +147,11 @@ class Session:
             self._remember(dry_run)
             folder = None if force or dry_run or self.lasting else cache_folder(self.config)
             read = review_sections.seed(self.renderer, folder) if folder is not None else {}
+            if folder is not None:
+                self.renderer.store = ItemStore(folder, self.digests)
             with bulk(keep=False):
                 out = self._round(force=force, dry_run=dry_run, timings=result.timings)
+            self.renderer.store = None
             if not dry_run:
                 self.manifest.save()
             review_sections.keep(self.renderer, folder, read, set(self.index.models))
@@ -287,6 +291,7 @@ class Session:
             snapshot.save(self.config, self._tracker, self.index, self.digests)
         if not self.lasting:
             self._tracker.close()
+            self.memory.only_slips()
 
     def _history_findings(self) -> list[Diagnostic]:
         if self.memory is None:

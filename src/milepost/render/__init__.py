@@ -23,7 +23,9 @@ from ..memory import Memory
 from ..planning import planning as dependencies_of
 from ..resolve import norm, stem
 from .env import environment, render, template_errors
-from .history import portfolio
+from .history import Rows, portfolio
+from .itemstore import ItemStore
+from .planning import item_fields
 from .views import Views
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]')
@@ -117,9 +119,15 @@ class Renderer:
         dependencies (they live in other notes) and its history showed."""
         self._sections: dict[str, tuple[str, str | None]] = {}
         """Each business model's review section, with the fingerprint it was made from."""
+        self._rows: Rows = {}
+        """Each business model's portfolio row, with the fingerprint it was made from (kept
+        as the review sections are)."""
         self.keep_sections = False
         """Keep the review sections even when not ``remember``: a one-shot build hands them to
         the next one (:mod:`milepost.render.sections`)."""
+        self.store: ItemStore | None = None
+        """Milestones' Markdown kept from the last build (a one-shot build's, see
+        :mod:`.itemstore`)."""
         self._macros: Any = None
         self._index: VaultIndex | None = None
         self._paths: PagePaths | None = None
@@ -136,8 +144,11 @@ class Renderer:
         if self._paths is not None and paths.signature() != self._paths.signature():
             self._items.clear()
             self._sections.clear()
+            self._rows.clear()
         self._index, self._paths = index, paths
         self._views = Views(index, paths.roadmaps, paths.tools, self.item_text, memory)
+        if self.store is not None:
+            self.store.use(index, paths)
         if len(self._items) > ITEM_MEMO:
             self._items.clear()
 
@@ -157,12 +168,21 @@ class Renderer:
         cached = self._items.get(id(entry))
         if cached is not None and cached[0] is entry and cached[2] == shown:
             return cached[1].decode("utf-8")
+        store, key = self.store, None
+        if store is not None:
+            fields = item_fields(self.index, entry) if shown[0] is not None else None
+            key = store.key(entry, (fields, shown[1]))
+            kept = store.get(entry.model_key, key) if key is not None else None
+            if kept is not None:
+                return kept.decode("utf-8")
         with template_errors(self.config):
             if self._macros is None:
                 self._macros = environment(self.config).get_template("_macros.md.j2").module
             text = str(self._macros.item(self.views.item(entry))).rstrip("\n")
         if self.remember:
             self._items[id(entry)] = (entry, text.encode("utf-8"), shown)
+        if store is not None and key is not None:
+            store.put(entry.model_key, key, text.encode("utf-8"))
         return text
 
     def _page(self, template: str, **context: object) -> str:
@@ -176,6 +196,8 @@ class Renderer:
         index, views = self.index, self.views
         if kind == "roadmap":
             text = self._page("roadmap.md.j2", view=views.roadmap(index.models[key]))
+            if self.store is not None:
+                self.store.shown(key)
         elif kind == "tool":
             text = self._page("tool.md.j2", view=views.tool(index.tools[key]))
         elif kind == "index":
@@ -184,7 +206,8 @@ class Renderer:
         elif kind == "review":
             text = self._page("review.md.j2", view=self._review(sections or {}))
         elif kind == "portfolio":
-            text = self._page("portfolio.md.j2", view=portfolio(views))
+            rows = self._rows if self.remember or self.keep_sections else None
+            text = self._page("portfolio.md.j2", view=portfolio(views, rows, sections))
         else:
             raise ValueError(f"milepost makes no page of kind {kind!r}")
         return Page.of(path, text, kind, key)

@@ -3,6 +3,7 @@ slips, accuracy and dates to sharpen, and the portfolio page. Plain values, no I
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -95,11 +96,25 @@ def slipped_count(memory: Memory | None, entries: list[Entry]) -> int:
     return sum(1 for e in entries if e.id in slipped) if slipped else 0
 
 
-def portfolio(views: Views) -> dict[str, Any]:
-    """One row per business model: the numbers of its roadmap page, and its slips."""
+Rows = dict[str, tuple[str, dict[str, Any]]]
+"""Business model key -> (the fingerprint of its roadmap, its portfolio row)."""
+
+
+def portfolio(
+    views: Views, known: Rows | None = None, prints: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """One row per business model: the numbers of its roadmap page, and its slips. ``known``:
+    rows made before, by the fingerprint of their model's roadmap (``prints``), which is made
+    from all a row shows; a row whose model's fingerprint did not move is taken from there, a
+    new one is put there."""
     index = views.index
     rows = []
     for model in index.models.values():
+        made = prints.get(model.key, "") if prints is not None else ""
+        kept = known.get(model.key) if known is not None and made else None
+        if kept is not None and kept[0] == made:
+            rows.append(kept[1])
+            continue
         numbers = properties(model, index.today)
         upcoming = next_due(model.entries, index.today)
         due = upcoming.milestone.due if upcoming is not None else None
@@ -108,16 +123,17 @@ def portfolio(views: Views) -> dict[str, Any]:
             following = f"{title} ({period_name(due)})"
         else:
             following = "—"
-        rows.append(
-            {
-                "model": views.roadmap_link(model, in_table=True),
-                "milestones": numbers["milestones"],
-                "overdue": numbers["overdue"],
-                "next_due": following,
-                "budget": "; ".join(open_budgets(model.entries)) or "—",
-                "complete": "—" if numbers["complete"] is None else f"{numbers['complete']} %",
-                "on_time": "—" if numbers["on_time"] is None else f"{numbers['on_time']} %",
-                "slipped": slipped_count(views.memory, model.entries),
-            }
-        )
+        row = {
+            "model": views.roadmap_link(model, in_table=True),
+            "milestones": numbers["milestones"],
+            "overdue": numbers["overdue"],
+            "next_due": following,
+            "budget": "; ".join(open_budgets(model.entries)) or "—",
+            "complete": "—" if numbers["complete"] is None else f"{numbers['complete']} %",
+            "on_time": "—" if numbers["on_time"] is None else f"{numbers['on_time']} %",
+            "slipped": slipped_count(views.memory, model.entries),
+        }
+        rows.append(row)
+        if known is not None and made:
+            known[model.key] = (made, row)
     return {"rows": rows, "today": index.today}
