@@ -51,6 +51,7 @@ LAYERS = [
     "uptodate",
     "stamp",
     "changes",
+    "watchmemory",
     "session",
     "watching",
     "site",

@@ -33,6 +33,7 @@ from .render import Renderer
 from .render import sections as review_sections
 from .render.plan import NoteMemo
 from .uptodate import BuildResult, Outputs, bring_up_to_date, vault_lock
+from .watchmemory import WatchTracker
 from .write import Change, check_output_folder
 
 SETTLE_ROUNDS = 3
@@ -260,7 +261,7 @@ class Session:
         assert self.index is not None
         whole = False
         if self._tracker is None or not self.lasting:
-            self._tracker = Tracker(self.config)
+            self._tracker = WatchTracker(self.config) if self.lasting else Tracker(self.config)
             scope = snapshot.restore(self.config, self._tracker, self.index, self.digests)
             whole = scope is None
         self.memory = self._tracker.memory(self.index, scope)
@@ -279,8 +280,8 @@ class Session:
                 raise
             self._tracker.wrote()
         self.memory.log.records = []  # replayed into the state: nothing reads them again
+        self.memory.pending = []  # nor what was appended (a first build's batch weighs 130 MB)
         if not self.lasting:  # nor the lines: let them go before the snapshot and the pages
-            self.memory.pending = []  # (a first build's batch weighs 130 MB)
             self.memory.log.lines = set()
         if recorded or (whole and not self.lasting):
             # else the snapshot's older digests only widen the next build's scope a little
