@@ -30,6 +30,7 @@ LAYERS = [
     "depgraph",
     "deps",
     "planning",
+    "replan",
     "feeds",
     "marks",
     "identity",

@@ -31,7 +31,8 @@ from .ownership import reconcile
 from .reading import Progress, Scan, Timings, bulk, read_note, read_notes, sources
 from .render import Renderer
 from .render import sections as review_sections
-from .render.plan import NoteMemo
+from .render.plan import NoteMemo, WatchPrints
+from .replan import carry
 from .uptodate import BuildResult, Outputs, bring_up_to_date, vault_lock
 from .watchmemory import WatchTracker
 from .write import Change, check_output_folder
@@ -70,7 +71,7 @@ class Session:
         """Discovery findings by path."""
         self.index: VaultIndex | None = None
         self.renderer = Renderer(config, remember=lasting)
-        self.prints: NoteMemo | None = {} if lasting else None
+        self.prints: NoteMemo | None = WatchPrints() if lasting else None
         """Each note's fingerprint, kept between rounds by a watching session."""
         self._manifest: Manifest | None = None
         self.memory: Memory | None = None
@@ -353,14 +354,17 @@ class Session:
                 notes_now, self.files, self.config, self.today, extra, owned=self.owned()
             )
         else:
+            before = self.index
             self.index, delta = apply(
-                self.index,
+                before,
                 changed,
                 files=self.files if files_changed else None,
                 owned=self.owned(),
                 extra=extra,
             )
             scope = None if delta.everything else set(changed)
+            if self.lasting:
+                carry(before, self.index)
         timings.add("index", started)
         with self._writing(False):
             self._remember(False, scope)

@@ -111,6 +111,18 @@ NoteMemo = dict[str, tuple[bytes, object, bool, bytes]]
 """Each note's fingerprint with what it was made from (kept by a watching session)."""
 
 
+class WatchPrints(NoteMemo):
+    """A watching session's :data:`NoteMemo`, with what each business model's fingerprint is
+    made of that takes a pass over all its milestones: what its pages show of dependencies and
+    of history. Kept by the model's list of milestones (an index makes a new one when any of
+    them changed) with the planning's schedule, and the history's epoch (see
+    :class:`milepost.watchmemory.WatchMemory`) they were made from."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.models: dict[str, tuple[object, object, str, object, bytes]] = {}
+
+
 class _Fingerprints:
     def __init__(
         self,
@@ -180,17 +192,41 @@ class _Fingerprints:
             for key in model.tools
             if (t := self.index.tools.get(key)) is not None
         ]
+        depends, shown = self._across(model)
         made = fingerprint(
             self.settings,
             _text(self.paths.roadmaps.get(model.key), model.name, model.key, model.note),
             _text(*model.aliases),
             self.notes(model.by_note),
             b"\0".join(tools),
-            planning(self.index).fingerprint(model.entries),  # dependencies cross notes
-            self.memory.fingerprint(model.entries) if self.memory is not None else b"",
+            depends,
+            shown,
         )
         self._models[model.key] = made
         return made
+
+    def _across(self, model: BusinessModel) -> tuple[str, bytes]:
+        """What a model's pages show of dependencies (they cross notes) and of history, kept
+        between the rounds of a watching session while their inputs stay the same."""
+        entries = model.entries
+        depends = planning(self.index)
+        memory = self.memory
+        epoch = getattr(memory, "epoch", None)
+        kept = self.memo.models if isinstance(self.memo, WatchPrints) else None
+        known = kept.get(model.key) if kept is not None else None
+        if known is not None and known[0] is entries and known[1] is depends.schedule:
+            planned = known[2]
+        else:
+            planned = depends.fingerprint(entries)
+        if memory is None:
+            shown = b""
+        elif known is not None and known[0] is entries and epoch is not None and known[3] == epoch:
+            shown = known[4]
+        else:
+            shown = memory.fingerprint(entries)
+        if kept is not None:
+            kept[model.key] = (entries, depends.schedule, planned, epoch, shown)
+        return planned, shown
 
     def tool(self, tool: Tool) -> str:
         known = self._tools.get(tool.key)
