@@ -11,10 +11,11 @@ session and a new process decide the same way.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from ..config import Config
 from ..index import BusinessModel, Tool, VaultIndex
@@ -121,6 +122,23 @@ class WatchPrints(NoteMemo):
     def __init__(self) -> None:
         super().__init__()
         self.models: dict[str, tuple[object, object, str, object, bytes]] = {}
+        self.notes_of: dict[str, tuple[object, bytes]] = {}
+        """By model key: its milestones, and its notes' fingerprints (:meth:`_Fingerprints.notes`);
+        by tool key (after a NUL): who uses it, and their notes' fingerprints."""
+        self.contributions: Mapping[str, object] = {}
+        self.files: object = None
+
+    def moved(self, index: VaultIndex) -> set[str] | None:
+        """The notes whose contribution changed since the last plan (None: the vault's files
+        changed too, so how a note's name is shown may have: nothing is kept)."""
+        before, now = self.contributions, index.contributions
+        same = self.files is not None and self.files == index.files
+        self.contributions, self.files = now, index.files
+        if not same:
+            self.notes_of.clear()
+            return None
+        found = {p for p, c in now.items() if before.get(p) is not c}
+        return found | {p for p in before if p not in now}
 
 
 class _Fingerprints:
@@ -143,6 +161,9 @@ class _Fingerprints:
         self._tools: dict[str, str] = {}
         self._named: dict[str, bytes] = {}
         self._counts: dict[str, bytes] = {}
+        self._tool_names: dict[str, bytes] = {}
+        self._kept = self.memo if isinstance(self.memo, WatchPrints) else None
+        self._moved = self._kept.moved(index) if self._kept is not None else None
 
     def note(self, path: str) -> bytes:
         """A note as pages see it: its bytes, where its links lead, how its name is shown."""
@@ -187,22 +208,48 @@ class _Fingerprints:
         known = self._models.get(model.key)
         if known is not None:
             return known
+        named = self._tool_names
         tools = [
-            _text(t.name, t.note, self.paths.tools.get(t.key))
+            named[key] if key in named else self._tool_name(key)
             for key in model.tools
-            if (t := self.index.tools.get(key)) is not None
+            if key in self.index.tools
         ]
         depends, shown = self._across(model)
         made = fingerprint(
             self.settings,
             _text(self.paths.roadmaps.get(model.key), model.name, model.key, model.note),
             _text(*model.aliases),
-            self.notes(model.by_note),
+            self._kept_notes(model.key, model.entries, lambda: model.by_note),
             b"\0".join(tools),
             depends,
             shown,
         )
         self._models[model.key] = made
+        return made
+
+    def _kept_notes(
+        self, key: str, made_of: list[Any], paths: Callable[[], Iterable[str]]
+    ) -> bytes:
+        """:meth:`notes` of ``paths()``, kept between a watching session's plans while what
+        they come from (``made_of``: a model's milestones, who uses a tool) is the same and
+        none of those notes changed."""
+        if self._kept is None or self._moved is None:
+            return self.notes(set(paths()))
+        known = self._kept.notes_of.get(key)
+        moved = self._moved
+        if known is not None and (
+            known[0] is made_of or (known[0] == made_of and not any(p in moved for p in paths()))
+        ):
+            return known[1]
+        made = self.notes(set(paths()))
+        self._kept.notes_of[key] = (made_of, made)
+        return made
+
+    def _tool_name(self, key: str) -> bytes:
+        """A tool as a business model's pages name it (once per plan: most models reach most
+        tools)."""
+        t = self.index.tools[key]
+        made = self._tool_names[key] = _text(t.name, t.note, self.paths.tools.get(t.key))
         return made
 
     def _across(self, model: BusinessModel) -> tuple[str, bytes]:
@@ -236,7 +283,7 @@ class _Fingerprints:
         made = fingerprint(
             self.settings,
             _text(self.paths.tools.get(tool.key), tool.name, tool.note),
-            self.notes({path for path, _ in tool.used_by}),
+            self._kept_notes("\0" + tool.key, tool.used_by, lambda: (p for p, _ in tool.used_by)),
             b"\0".join(models),
         )
         self._tools[tool.key] = made
