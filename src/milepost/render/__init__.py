@@ -136,6 +136,8 @@ class Renderer:
         if self._paths is not None and paths.signature() != self._paths.signature():
             self._items.clear()
             self._sections.clear()
+        elif self._index is not None and index.files != self._index.files:
+            self._items.clear()  # a note's name may be shown with its folder now, or not
         self._index, self._paths = index, paths
         self._views = Views(index, paths.roadmaps, paths.tools, self.item_text, memory)
         if len(self._items) > ITEM_MEMO:
