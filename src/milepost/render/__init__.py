@@ -99,6 +99,8 @@ class PagePaths:
 
 
 _REGION = re.compile(r'^(?P<kind>[a-z]+)(?:\s+(?:"(?P<quoted>[^"]*)"|(?P<bare>.+)))?$')
+_PLAIN = (None, None)
+"""What most milestones show of dependencies and history (one tuple for all of them)."""
 ITEM_MEMO = 200_000
 """Most milestones whose Markdown a watching session keeps (a memo, rebuilt when dropped)."""
 
@@ -155,7 +157,8 @@ class Renderer:
 
     def item_text(self, entry: Entry) -> str:
         slips = self.memory.slipped_of(entry) if self.memory is not None else None
-        shown = (dependencies_of(self.index).signature(entry), copy(slips))
+        signature = dependencies_of(self.index).signature(entry)
+        shown = _PLAIN if signature is None and slips is None else (signature, copy(slips))
         cached = self._items.get(id(entry))
         if cached is not None and cached[0] is entry and cached[2] == shown:
             return cached[1].decode("utf-8")
