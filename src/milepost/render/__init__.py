@@ -123,6 +123,8 @@ class Renderer:
         """Keep the review sections even when not ``remember``: a one-shot build hands them to
         the next one (:mod:`milepost.render.sections`)."""
         self._macros: Any = None
+        self._shared: frozenset[str] | None = None
+        """The names more than one note has (their milestones show the folder too)."""
         self._index: VaultIndex | None = None
         self._paths: PagePaths | None = None
         self._views: Views | None = None
@@ -138,8 +140,11 @@ class Renderer:
         if self._paths is not None and paths.signature() != self._paths.signature():
             self._items.clear()
             self._sections.clear()
-        elif self._index is not None and index.files != self._index.files:
-            self._items.clear()  # a note's name may be shown with its folder now, or not
+        if self.remember:  # a note whose name another shares is shown with its folder
+            shared = frozenset(k for k, paths in index.names.by_name.items() if len(paths) > 1)
+            if self._shared is not None and shared != self._shared:
+                self._items.clear()
+            self._shared = shared
         self._index, self._paths = index, paths
         self._views = Views(index, paths.roadmaps, paths.tools, self.item_text, memory)
         if len(self._items) > ITEM_MEMO:
