@@ -122,23 +122,20 @@ class WatchPrints(NoteMemo):
     def __init__(self) -> None:
         super().__init__()
         self.models: dict[str, tuple[object, object, str, object, bytes]] = {}
-        self.notes_of: dict[str, tuple[object, bytes]] = {}
+        self.notes_of: dict[str, tuple[object, bytes, Mapping[str, object]]] = {}
         """By model key: its milestones, and its notes' fingerprints (:meth:`_Fingerprints.notes`);
-        by tool key (after a NUL): who uses it, and their notes' fingerprints."""
-        self.contributions: Mapping[str, object] = {}
+        by tool key (after a NUL): who uses it, and their notes' fingerprints; each with the
+        contributions of the index they were made from."""
         self.files: object = None
 
-    def moved(self, index: VaultIndex) -> set[str] | None:
-        """The notes whose contribution changed since the last plan (None: the vault's files
-        changed too, so how a note's name is shown may have: nothing is kept)."""
-        before, now = self.contributions, index.contributions
+    def same_files(self, index: VaultIndex) -> bool:
+        """True when the vault's files are those of the last plan; else (how a note's name is
+        shown may have changed) nothing kept of the notes' fingerprints is used again."""
         same = self.files is not None and self.files == index.files
-        self.contributions, self.files = now, index.files
+        self.files = index.files
         if not same:
             self.notes_of.clear()
-            return None
-        found = {p for p, c in now.items() if before.get(p) is not c}
-        return found | {p for p in before if p not in now}
+        return same
 
 
 class _Fingerprints:
@@ -163,7 +160,7 @@ class _Fingerprints:
         self._counts: dict[str, bytes] = {}
         self._tool_names: dict[str, bytes] = {}
         self._kept = self.memo if isinstance(self.memo, WatchPrints) else None
-        self._moved = self._kept.moved(index) if self._kept is not None else None
+        self._same = self._kept.same_files(index) if self._kept is not None else False
 
     def note(self, path: str) -> bytes:
         """A note as pages see it: its bytes, where its links lead, how its name is shown."""
@@ -233,16 +230,18 @@ class _Fingerprints:
         """:meth:`notes` of ``paths()``, kept between a watching session's plans while what
         they come from (``made_of``: a model's milestones, who uses a tool) is the same and
         none of those notes changed."""
-        if self._kept is None or self._moved is None:
+        if self._kept is None or not self._same:
             return self.notes(set(paths()))
+        now = self.index.contributions
         known = self._kept.notes_of.get(key)
-        moved = self._moved
         if known is not None and (
-            known[0] is made_of or (known[0] == made_of and not any(p in moved for p in paths()))
+            known[0] is made_of
+            or (known[0] == made_of and all(known[2].get(p) is now.get(p) for p in paths()))
         ):
-            return known[1]
-        made = self.notes(set(paths()))
-        self._kept.notes_of[key] = (made_of, made)
+            made = known[1]  # (kept with this index's contributions: older ones can go)
+        else:
+            made = self.notes(set(paths()))
+        self._kept.notes_of[key] = (made_of, made, now)
         return made
 
     def _tool_name(self, key: str) -> bytes:
