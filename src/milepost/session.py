@@ -32,8 +32,10 @@ from .reading import Progress, Scan, Timings, bulk, read_note, read_notes, sourc
 from .render import Renderer
 from .render import sections as review_sections
 from .render.itemstore import ItemStore
-from .render.plan import NoteMemo
+from .render.plan import NoteMemo, WatchPrints
+from .replan import carry
 from .uptodate import BuildResult, Outputs, bring_up_to_date, vault_lock
+from .watchmemory import WatchTracker
 from .write import Change, check_output_folder
 
 SETTLE_ROUNDS = 3
@@ -70,7 +72,7 @@ class Session:
         """Discovery findings by path."""
         self.index: VaultIndex | None = None
         self.renderer = Renderer(config, remember=lasting)
-        self.prints: NoteMemo | None = {} if lasting else None
+        self.prints: NoteMemo | None = WatchPrints() if lasting else None
         """Each note's fingerprint, kept between rounds by a watching session."""
         self._manifest: Manifest | None = None
         self.memory: Memory | None = None
@@ -264,7 +266,7 @@ class Session:
         assert self.index is not None
         whole = False
         if self._tracker is None or not self.lasting:
-            self._tracker = Tracker(self.config)
+            self._tracker = WatchTracker(self.config) if self.lasting else Tracker(self.config)
             scope = snapshot.restore(self.config, self._tracker, self.index, self.digests)
             whole = scope is None
         self.memory = self._tracker.memory(self.index, scope)
@@ -283,8 +285,8 @@ class Session:
                 raise
             self._tracker.wrote()
         self.memory.log.records = []  # replayed into the state: nothing reads them again
+        self.memory.pending = []  # nor what was appended (a first build's batch weighs 130 MB)
         if not self.lasting:  # nor the lines: let them go before the snapshot and the pages
-            self.memory.pending = []  # (a first build's batch weighs 130 MB)
             self.memory.log.lines = set()
         if recorded or (whole and not self.lasting):
             # else the snapshot's older digests only widen the next build's scope a little
@@ -357,14 +359,17 @@ class Session:
                 notes_now, self.files, self.config, self.today, extra, owned=self.owned()
             )
         else:
+            before = self.index
             self.index, delta = apply(
-                self.index,
+                before,
                 changed,
                 files=self.files if files_changed else None,
                 owned=self.owned(),
                 extra=extra,
             )
             scope = None if delta.everything else set(changed)
+            if self.lasting:
+                carry(before, self.index)
         timings.add("index", started)
         with self._writing(False):
             self._remember(False, scope)

@@ -101,6 +101,8 @@ class PagePaths:
 
 
 _REGION = re.compile(r'^(?P<kind>[a-z]+)(?:\s+(?:"(?P<quoted>[^"]*)"|(?P<bare>.+)))?$')
+_PLAIN = (None, None)
+"""What most milestones show of dependencies and history (one tuple for all of them)."""
 ITEM_MEMO = 200_000
 """Most milestones whose Markdown a watching session keeps (a memo, rebuilt when dropped)."""
 
@@ -129,6 +131,8 @@ class Renderer:
         """Milestones' Markdown kept from the last build (a one-shot build's, see
         :mod:`.itemstore`)."""
         self._macros: Any = None
+        self._shared: frozenset[str] | None = None
+        """The names more than one note has (their milestones show the folder too)."""
         self._index: VaultIndex | None = None
         self._paths: PagePaths | None = None
         self._views: Views | None = None
@@ -145,6 +149,11 @@ class Renderer:
             self._items.clear()
             self._sections.clear()
             self._rows.clear()
+        if self.remember:  # a note whose name another shares is shown with its folder
+            shared = frozenset(k for k, where in index.names.by_name.items() if len(where) > 1)
+            if self._shared is not None and shared != self._shared:
+                self._items.clear()
+            self._shared = shared
         self._index, self._paths = index, paths
         self._views = Views(index, paths.roadmaps, paths.tools, self.item_text, memory)
         if self.store is not None:
@@ -164,7 +173,8 @@ class Renderer:
 
     def item_text(self, entry: Entry) -> str:
         slips = self.memory.slipped_of(entry) if self.memory is not None else None
-        shown = (dependencies_of(self.index).signature(entry), copy(slips))
+        signature = dependencies_of(self.index).signature(entry)
+        shown = _PLAIN if signature is None and slips is None else (signature, copy(slips))
         cached = self._items.get(id(entry))
         if cached is not None and cached[0] is entry and cached[2] == shown:
             return cached[1].decode("utf-8")

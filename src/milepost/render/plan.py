@@ -11,10 +11,11 @@ session and a new process decide the same way.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from ..config import Config
 from ..index import BusinessModel, Tool, VaultIndex
@@ -111,6 +112,32 @@ NoteMemo = dict[str, tuple[bytes, object, bool, bytes]]
 """Each note's fingerprint with what it was made from (kept by a watching session)."""
 
 
+class WatchPrints(NoteMemo):
+    """A watching session's :data:`NoteMemo`, with what each business model's fingerprint is
+    made of that takes a pass over all its milestones: what its pages show of dependencies and
+    of history. Kept by the model's list of milestones (an index makes a new one when any of
+    them changed) with the planning's schedule, and the history's epoch (see
+    :class:`milepost.watchmemory.WatchMemory`) they were made from."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.models: dict[str, tuple[object, object, str, object, bytes]] = {}
+        self.notes_of: dict[str, tuple[object, bytes, Mapping[str, object]]] = {}
+        """By model key: its milestones, and its notes' fingerprints (:meth:`_Fingerprints.notes`);
+        by tool key (after a NUL): who uses it, and their notes' fingerprints; each with the
+        contributions of the index they were made from."""
+        self.files: object = None
+
+    def same_files(self, index: VaultIndex) -> bool:
+        """True when the vault's files are those of the last plan; else (how a note's name is
+        shown may have changed) nothing kept of the notes' fingerprints is used again."""
+        same = self.files is not None and self.files == index.files
+        self.files = index.files
+        if not same:
+            self.notes_of.clear()
+        return same
+
+
 class _Fingerprints:
     def __init__(
         self,
@@ -131,6 +158,9 @@ class _Fingerprints:
         self._tools: dict[str, str] = {}
         self._named: dict[str, bytes] = {}
         self._counts: dict[str, bytes] = {}
+        self._tool_names: dict[str, bytes] = {}
+        self._kept = self.memo if isinstance(self.memo, WatchPrints) else None
+        self._same = self._kept.same_files(index) if self._kept is not None else False
 
     def note(self, path: str) -> bytes:
         """A note as pages see it: its bytes, where its links lead, how its name is shown."""
@@ -175,22 +205,74 @@ class _Fingerprints:
         known = self._models.get(model.key)
         if known is not None:
             return known
+        named = self._tool_names
         tools = [
-            _text(t.name, t.note, self.paths.tools.get(t.key))
+            named[key] if key in named else self._tool_name(key)
             for key in model.tools
-            if (t := self.index.tools.get(key)) is not None
+            if key in self.index.tools
         ]
+        depends, shown = self._across(model)
         made = fingerprint(
             self.settings,
             _text(self.paths.roadmaps.get(model.key), model.name, model.key, model.note),
             _text(*model.aliases),
-            self.notes(model.by_note),
+            self._kept_notes(model.key, model.entries, lambda: model.by_note),
             b"\0".join(tools),
-            planning(self.index).fingerprint(model.entries),  # dependencies cross notes
-            self.memory.fingerprint(model.entries) if self.memory is not None else b"",
+            depends,
+            shown,
         )
         self._models[model.key] = made
         return made
+
+    def _kept_notes(
+        self, key: str, made_of: list[Any], paths: Callable[[], Iterable[str]]
+    ) -> bytes:
+        """:meth:`notes` of ``paths()``, kept between a watching session's plans while what
+        they come from (``made_of``: a model's milestones, who uses a tool) is the same and
+        none of those notes changed."""
+        if self._kept is None or not self._same:
+            return self.notes(set(paths()))
+        now = self.index.contributions
+        known = self._kept.notes_of.get(key)
+        if known is not None and (
+            known[0] is made_of
+            or (known[0] == made_of and all(known[2].get(p) is now.get(p) for p in paths()))
+        ):
+            made = known[1]  # (kept with this index's contributions: older ones can go)
+        else:
+            made = self.notes(set(paths()))
+        self._kept.notes_of[key] = (made_of, made, now)
+        return made
+
+    def _tool_name(self, key: str) -> bytes:
+        """A tool as a business model's pages name it (once per plan: most models reach most
+        tools)."""
+        t = self.index.tools[key]
+        made = self._tool_names[key] = _text(t.name, t.note, self.paths.tools.get(t.key))
+        return made
+
+    def _across(self, model: BusinessModel) -> tuple[str, bytes]:
+        """What a model's pages show of dependencies (they cross notes) and of history, kept
+        between the rounds of a watching session while their inputs stay the same."""
+        entries = model.entries
+        depends = planning(self.index)
+        memory = self.memory
+        epoch = getattr(memory, "epoch", None)
+        kept = self.memo.models if isinstance(self.memo, WatchPrints) else None
+        known = kept.get(model.key) if kept is not None else None
+        if known is not None and known[0] is entries and known[1] is depends.schedule:
+            planned = known[2]
+        else:
+            planned = depends.fingerprint(entries)
+        if memory is None:
+            shown = b""
+        elif known is not None and known[0] is entries and epoch is not None and known[3] == epoch:
+            shown = known[4]
+        else:
+            shown = memory.fingerprint(entries)
+        if kept is not None:
+            kept[model.key] = (entries, depends.schedule, planned, epoch, shown)
+        return planned, shown
 
     def tool(self, tool: Tool) -> str:
         known = self._tools.get(tool.key)
@@ -200,7 +282,7 @@ class _Fingerprints:
         made = fingerprint(
             self.settings,
             _text(self.paths.tools.get(tool.key), tool.name, tool.note),
-            self.notes({path for path, _ in tool.used_by}),
+            self._kept_notes("\0" + tool.key, tool.used_by, lambda: (p for p, _ in tool.used_by)),
             b"\0".join(models),
         )
         self._tools[tool.key] = made
