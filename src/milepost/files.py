@@ -215,7 +215,7 @@ def swap(path: Path, expect: bytes, new: bytes) -> tuple[bytes, bytes] | None:
         now = path.read_bytes()
         if now == new:  # nobody wrote to milepost's file: put the user's back
             _EXCHANGE(temp, path)
-            return displaced, displaced
+            return _put_back(path, temp, new, displaced)
         if now.startswith(new) and displaced.startswith(expect):  # appends to both files
             return displaced + now[len(new) :], now
         return now, now  # a whole new save onto milepost's file: it is the newest
@@ -225,6 +225,26 @@ def swap(path: Path, expect: bytes, new: bytes) -> tuple[bytes, bytes] | None:
         if temp is not None:
             with contextlib.suppress(OSError):
                 temp.unlink()
+
+
+def _put_back(path: Path, temp: Path, new: bytes, displaced: bytes) -> tuple[bytes, bytes]:
+    """The user's file is back at ``path`` and milepost's at ``temp``: keep what a save wrote to
+    milepost's file in the moment before (appended: added to the user's file; a whole new save:
+    it is the newest, put in place)."""
+    assert _EXCHANGE is not None
+    _closed_by_others(temp)
+    late = temp.read_bytes()
+    if late == new:
+        return displaced, displaced
+    if late.startswith(new):
+        with path.open("ab") as handle:
+            handle.write(late[len(new) :])
+            handle.flush()
+            os.fsync(handle.fileno())
+    else:
+        _EXCHANGE(temp, path)
+    now = path.read_bytes()
+    return now, now
 
 
 def remove(path: Path) -> None:
