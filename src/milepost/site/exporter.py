@@ -24,6 +24,7 @@ from ..render.env import environment, package_templates
 from ..workers import forking, share
 from . import scratch
 from .feeds import feed_outputs
+from .heap import give_back
 from .kit import Kit, kit_of
 from .mdpage import Page
 from .notepage import NoteRenderer, NoteResult, page_html
@@ -213,6 +214,8 @@ class Exporter(OwnPages):
                 writer.put(output)
             for feed in feed_outputs(self):
                 writer.put_any(feed)
+            self.pages.forget()
+            give_back()  # before this process renders note pages too
 
         self.note_pages([p for p in notes if p not in kept], writer, progress, site_pages)
         writer.put_chunks(

@@ -98,6 +98,10 @@ class Pages:
         """Business-model key -> its published milestones (every tool page counts them)."""
         self._roadmaps: dict[str, RoadmapView] = {}
 
+    def forget(self) -> None:
+        """Drop the roadmap views kept for the pages that show them (once those are written)."""
+        self._roadmaps.clear()
+
     def entries(self, model: BusinessModel) -> list[Entry]:
         entries = self._entries.get(model.key)
         if entries is None:

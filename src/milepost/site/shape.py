@@ -52,7 +52,7 @@ def block_anchor(block: str) -> str:
     return "mp-b-" + slug(block)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 13)  # a page's links repeat within it; more is memory held
 def relative(from_page: str, to_file: str) -> str:
     """A relative URL from one output file to another, percent-encoded (both are clean paths
     from the site's root: no ``.`` or ``..`` parts)."""
