@@ -299,7 +299,7 @@ def kit_file(kit: Kit) -> Iterator[str]:
     handle, name = tempfile.mkstemp(prefix=scratch.prefix("kit"))
     try:
         with os.fdopen(handle, "wb") as out:
-            pickle.dump(kit, out, protocol=pickle.HIGHEST_PROTOCOL)  # never whole in memory
+            pickle.dump(kit.to_send(), out, protocol=pickle.HIGHEST_PROTOCOL)  # never whole
         yield name
     finally:
         Path(name).unlink(missing_ok=True)
