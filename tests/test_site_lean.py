@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import pickle
 
+import pytest
+
 from milepost.config import load_config
 from milepost.reading import scan
+from milepost.site import notepage
 from milepost.site.exporter import Exporter
 from milepost.site.kit import Anchors, kit_of
+from milepost.site.notepage import NoteRenderer
 
 from .conftest import TODAY, MakeVault
 
@@ -34,3 +38,21 @@ def test_a_worker_kit_works_out_heading_anchors_as_the_site_does(make_vault: Mak
     for path in site.note_urls:
         assert sent.anchors[path] == site.anchors[path]
     assert set(sent.anchors) == set(site.note_urls)
+
+
+def test_a_renderer_keeps_the_texts_of_the_notes_it_embedded_last(
+    make_vault: MakeVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notes: dict[str, str | bytes] = {f"E{n}.md": f"# E{n}\n\nText {n}.\n" for n in range(6)}
+    notes["Hub.md"] = "# Hub\n\n" + "".join(f"![[E{n}]]\n\n" for n in (0, 1, 2, 3, 4, 5, 0))
+    config = load_config(make_vault(notes), today=TODAY, jobs=1)
+    exporter = Exporter(scan(config, cache=False).index, config)
+    kept_all = exporter.renderer.note_page("Hub.md", []).output
+    monkeypatch.setattr(notepage, "KEPT_TEXTS", 2)
+    renderer = NoteRenderer(exporter.renderer.kit, exporter.env)
+    kept_two = renderer.note_page("Hub.md", []).output
+    assert kept_all is not None and kept_two is not None
+    assert kept_two.data == kept_all.data
+    assert kept_two.data.count(b"Text 0.") == 2 and b"Text 5." in kept_two.data
+    assert list(renderer.texts) == ["E5.md", "E0.md"]  # the last two asked for
+    assert len(exporter.renderer.texts) == 6

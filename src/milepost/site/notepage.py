@@ -72,6 +72,11 @@ def page_html(
     return markup.encode("utf-8")
 
 
+KEPT_TEXTS = 64
+"""How many embedded notes' texts a renderer keeps (few are embedded twice; at 10,000 notes,
+keeping all of them was tens of megabytes in every process that renders pages)."""
+
+
 class NoteRenderer:
     """Renders note pages from a kit; keeps the text of notes that are embedded."""
 
@@ -82,15 +87,19 @@ class NoteRenderer:
         self.texts: dict[str, str] = {}
 
     def text(self, path: str, *, keep: bool = True) -> str:
-        """The text of note ``path``; ``keep``: remember it (notes that are embedded)."""
-        cached = self.texts.get(path)
+        """The text of note ``path``; ``keep``: remember it (notes that are embedded), among
+        the :data:`KEPT_TEXTS` asked for last."""
+        cached = self.texts.pop(path, None)
+        found = cached is not None
         if cached is None:
             try:
                 cached = repair_mojibake(decode((self.kit.config.vault / path).read_bytes()).text)
             except OSError:
                 cached = ""
-            if keep:
-                self.texts[path] = cached
+        if keep or found:
+            self.texts[path] = cached  # the last one asked for
+            if len(self.texts) > KEPT_TEXTS:
+                del self.texts[next(iter(self.texts))]
         return cached
 
     def embed(self, link: Link, target: str, page: Page) -> str:
