@@ -123,7 +123,8 @@ class Pages:
         url = site.note_urls.get(entry.path)
         if url is not None and m.heading:
             heading = repair_mojibake(m.heading)
-            url += "#" + site.anchors[entry.path].get(_key(heading), anchor_for(heading))
+            anchor = site.anchors[entry.path].get(_key(heading))
+            url += "#" + (anchor if anchor is not None else anchor_for(heading))
         where = site.note_title(entry.path)
         if m.heading:
             where += f" › {repair_mojibake(m.heading)}"
