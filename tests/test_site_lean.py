@@ -56,3 +56,21 @@ def test_a_renderer_keeps_the_texts_of_the_notes_it_embedded_last(
     assert kept_two.data.count(b"Text 0.") == 2 and b"Text 5." in kept_two.data
     assert list(renderer.texts) == ["E5.md", "E0.md"]  # the last two asked for
     assert len(exporter.renderer.texts) == 6
+
+
+def test_a_page_in_pieces_is_the_page_whole(
+    make_vault: MakeVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = load_config(make_vault(NOTES), today=TODAY, jobs=1)
+    exporter = Exporter(scan(config, cache=False).index, config)
+    models = exporter.pages.visible_models()
+    assert models
+    monkeypatch.setattr(notepage, "PIECE", 100)
+    for model in models:
+        url = exporter.site.roadmap_urls[model.key]
+        view = exporter.pages.roadmap(model, url)
+        whole = exporter._html("roadmap.html.j2", url, "Roadmap", view=view)
+        pieces = list(exporter._pieces("roadmap.html.j2", url, "Roadmap", view=view))
+        assert len(pieces) > 3
+        assert b"".join(pieces) == whole
+        assert b"Ship it" in whole or b"Plan it" in whole

@@ -27,7 +27,7 @@ from .feeds import feed_outputs
 from .heap import give_back
 from .kit import Kit, kit_of
 from .mdpage import Page
-from .notepage import NoteRenderer, NoteResult, page_html
+from .notepage import NoteRenderer, NoteResult, page_html, page_pieces
 from .ownpages import OwnPages
 from .pages import Pages, search_chunks
 from .shape import Site
@@ -83,6 +83,12 @@ class Exporter(OwnPages):
     def _html(self, template: str, page: str, title: str, **context: Any) -> bytes:
         today = self.index.today
         return page_html(
+            template, page, title, env=self.env, config=self.config, today=today, **context
+        )
+
+    def _pieces(self, template: str, page: str, title: str, **context: Any) -> Iterator[bytes]:
+        today = self.index.today
+        return page_pieces(
             template, page, title, env=self.env, config=self.config, today=today, **context
         )
 
@@ -209,9 +215,9 @@ class Exporter(OwnPages):
 
         def site_pages() -> None:
             for output in self.roadmap_pages(models):
-                writer.put(output)
+                writer.put_any(output)
             for output in self.index_pages(notes):
-                writer.put(output)
+                writer.put_any(output)
             for feed in feed_outputs(self):
                 writer.put_any(feed)
             self.pages.forget()

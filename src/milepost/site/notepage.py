@@ -8,6 +8,7 @@ show, inside the page, with cycles and depth stopped.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +76,44 @@ def page_html(
 KEPT_TEXTS = 64
 """How many embedded notes' texts a renderer keeps (few are embedded twice; at 10,000 notes,
 keeping all of them was tens of megabytes in every process that renders pages)."""
+
+
+PIECE = 1 << 16
+"""About how many characters of a page :func:`page_pieces` hands on at a time."""
+
+
+def page_pieces(
+    template: str,
+    page: str,
+    title: str,
+    *,
+    env: jinja2.Environment,
+    config: Config,
+    today: object,
+    **context: Any,
+) -> Iterator[bytes]:
+    """:func:`page_html`'s bytes piece by piece, so that a large page (a roadmap of thousands
+    of milestones is megabytes) is never held whole, nor the many strings it is joined from."""
+    root = "../" * page.count("/")
+    with template_errors(config):
+        stream = env.get_template(f"site/{template}").generate(
+            page=page,
+            root=root,
+            title=title,
+            today=today,
+            site_title=config.vault.name,
+            config_outputs=config.outputs,
+            **context,
+        )
+        batch: list[str] = []
+        size = 0
+        for text in stream:
+            batch.append(text)
+            size += len(text)
+            if size >= PIECE:
+                yield "".join(batch).encode("utf-8")
+                batch, size = [], 0
+        yield "".join(batch).encode("utf-8")
 
 
 class NoteRenderer:
