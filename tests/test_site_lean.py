@@ -11,8 +11,10 @@ from milepost.config import load_config
 from milepost.reading import scan
 from milepost.site import notepage
 from milepost.site.exporter import Exporter
+from milepost.site.heap import give_back, trim
 from milepost.site.kit import Anchors, kit_of
 from milepost.site.notepage import NoteRenderer
+from milepost.site.shape import relative
 
 from .conftest import TODAY, MakeVault
 
@@ -74,3 +76,12 @@ def test_a_page_in_pieces_is_the_page_whole(
         assert len(pieces) > 3
         assert b"".join(pieces) == whole
         assert b"Ship it" in whole or b"Plan it" in whole
+
+
+def test_giving_memory_back_forgets_the_memo_of_relative_urls() -> None:
+    assert relative("notes/a/b.html", "notes/c.html") == "../c.html"
+    assert relative.cache_info().currsize > 0
+    give_back()
+    trim()
+    assert relative.cache_info().currsize == 0
+    assert relative("notes/a/b.html", "tags/x y.html") == "../../tags/x%20y.html"

@@ -24,7 +24,7 @@ from ..render.env import environment, package_templates
 from ..workers import forking, share
 from . import scratch
 from .feeds import feed_outputs
-from .heap import give_back
+from .heap import give_back, trim
 from .kit import Kit, kit_of
 from .mdpage import Page
 from .notepage import NoteRenderer, NoteResult, page_html, page_pieces
@@ -216,10 +216,13 @@ class Exporter(OwnPages):
         def site_pages() -> None:
             for output in self.roadmap_pages(models):
                 writer.put_any(output)
+            trim()
             for output in self.index_pages(notes):
                 writer.put_any(output)
+            trim()
             for feed in feed_outputs(self):
                 writer.put_any(feed)
+                trim()  # a business model's feed and picture are megabytes each
             self.pages.forget()
             give_back()  # before this process renders note pages too
 

@@ -19,12 +19,18 @@ from .shape import relative
 
 def give_back() -> None:
     """Forget the memo of relative URLs, collect what only cycles hold, and return the heap's
-    free pages to the system (glibc's ``malloc_trim``; elsewhere nothing more)."""
+    free pages to the system (see :func:`trim`)."""
     relative.cache_clear()
     gc.collect()
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
+    trim()
+
+
+def trim() -> None:
+    """Return the heap's free pages to the system (glibc's ``malloc_trim``; elsewhere
+    nothing): between large pages, so that the next one reuses no more than it needs."""
+    function = _malloc_trim()
+    if function is not None:
+        function(0)
 
 
 @cache
