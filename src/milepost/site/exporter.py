@@ -24,9 +24,10 @@ from ..render.env import environment, package_templates
 from ..workers import forking, share
 from . import scratch
 from .feeds import feed_outputs
+from .heap import give_back, trim
 from .kit import Kit, kit_of
 from .mdpage import Page
-from .notepage import NoteRenderer, NoteResult, page_html
+from .notepage import NoteRenderer, NoteResult, page_html, page_pieces
 from .ownpages import OwnPages
 from .pages import Pages, search_chunks
 from .shape import Site
@@ -82,6 +83,12 @@ class Exporter(OwnPages):
     def _html(self, template: str, page: str, title: str, **context: Any) -> bytes:
         today = self.index.today
         return page_html(
+            template, page, title, env=self.env, config=self.config, today=today, **context
+        )
+
+    def _pieces(self, template: str, page: str, title: str, **context: Any) -> Iterator[bytes]:
+        today = self.index.today
+        return page_pieces(
             template, page, title, env=self.env, config=self.config, today=today, **context
         )
 
@@ -208,11 +215,16 @@ class Exporter(OwnPages):
 
         def site_pages() -> None:
             for output in self.roadmap_pages(models):
-                writer.put(output)
+                writer.put_any(output)
+            trim()
             for output in self.index_pages(notes):
-                writer.put(output)
+                writer.put_any(output)
+            trim()
             for feed in feed_outputs(self):
                 writer.put_any(feed)
+                trim()  # a business model's feed and picture are megabytes each
+            self.pages.forget()
+            give_back()  # before this process renders note pages too
 
         self.note_pages([p for p in notes if p not in kept], writer, progress, site_pages)
         writer.put_chunks(
@@ -296,7 +308,7 @@ def kit_file(kit: Kit) -> Iterator[str]:
     handle, name = tempfile.mkstemp(prefix=scratch.prefix("kit"))
     try:
         with os.fdopen(handle, "wb") as out:
-            pickle.dump(kit, out, protocol=pickle.HIGHEST_PROTOCOL)  # never whole in memory
+            pickle.dump(kit.to_send(), out, protocol=pickle.HIGHEST_PROTOCOL)  # never whole
         yield name
     finally:
         Path(name).unlink(missing_ok=True)

@@ -8,6 +8,7 @@ show, inside the page, with cycles and depth stopped.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +73,49 @@ def page_html(
     return markup.encode("utf-8")
 
 
+KEPT_TEXTS = 64
+"""How many embedded notes' texts a renderer keeps (few are embedded twice; at 10,000 notes,
+keeping all of them was tens of megabytes in every process that renders pages)."""
+
+
+PIECE = 1 << 16
+"""About how many characters of a page :func:`page_pieces` hands on at a time."""
+
+
+def page_pieces(
+    template: str,
+    page: str,
+    title: str,
+    *,
+    env: jinja2.Environment,
+    config: Config,
+    today: object,
+    **context: Any,
+) -> Iterator[bytes]:
+    """:func:`page_html`'s bytes piece by piece, so that a large page (a roadmap of thousands
+    of milestones is megabytes) is never held whole, nor the many strings it is joined from."""
+    root = "../" * page.count("/")
+    with template_errors(config):
+        stream = env.get_template(f"site/{template}").generate(
+            page=page,
+            root=root,
+            title=title,
+            today=today,
+            site_title=config.vault.name,
+            config_outputs=config.outputs,
+            **context,
+        )
+        batch: list[str] = []
+        size = 0
+        for text in stream:
+            batch.append(text)
+            size += len(text)
+            if size >= PIECE:
+                yield "".join(batch).encode("utf-8")
+                batch, size = [], 0
+        yield "".join(batch).encode("utf-8")
+
+
 class NoteRenderer:
     """Renders note pages from a kit; keeps the text of notes that are embedded."""
 
@@ -82,15 +126,19 @@ class NoteRenderer:
         self.texts: dict[str, str] = {}
 
     def text(self, path: str, *, keep: bool = True) -> str:
-        """The text of note ``path``; ``keep``: remember it (notes that are embedded)."""
-        cached = self.texts.get(path)
+        """The text of note ``path``; ``keep``: remember it (notes that are embedded), among
+        the :data:`KEPT_TEXTS` asked for last."""
+        cached = self.texts.pop(path, None)
+        found = cached is not None
         if cached is None:
             try:
                 cached = repair_mojibake(decode((self.kit.config.vault / path).read_bytes()).text)
             except OSError:
                 cached = ""
-            if keep:
-                self.texts[path] = cached
+        if keep or found:
+            self.texts[path] = cached  # the last one asked for
+            if len(self.texts) > KEPT_TEXTS:
+                del self.texts[next(iter(self.texts))]
         return cached
 
     def embed(self, link: Link, target: str, page: Page) -> str:

@@ -19,7 +19,7 @@ from .pages import Pages
 from .plain import NOTICE
 from .sanitize import finish, sanitize
 from .shape import Site, heading_anchors, relative
-from .writer import Output
+from .writer import Output, Pieces
 
 
 class OwnPages:
@@ -40,13 +40,17 @@ class OwnPages:
     def _html(self, template: str, page: str, title: str, **context: Any) -> bytes:
         raise NotImplementedError
 
-    def roadmap_pages(self, models: list[BusinessModel]) -> Iterator[Output]:
-        """The roadmap page of every business model in ``models`` and every tool page."""
+    def _pieces(self, template: str, page: str, title: str, **context: Any) -> Iterator[bytes]:
+        raise NotImplementedError
+
+    def roadmap_pages(self, models: list[BusinessModel]) -> Iterator[Output | Pieces]:
+        """The roadmap page of every business model in ``models`` (piece by piece: one can be
+        megabytes) and every tool page."""
         for model in models:
             url = self.site.roadmap_urls[model.key]
-            yield Output(
+            yield Pieces(
                 url,
-                self._html(
+                self._pieces(
                     "roadmap.html.j2",
                     url,
                     f"{model.name} · roadmap",
@@ -101,7 +105,7 @@ class OwnPages:
         )  # its problems are the note page's, reported once there
         return finish(sanitize(render_note(self.text(path, keep=False), page)), self.site.charts)
 
-    def index_pages(self, notes: list[str]) -> Iterator[Output]:
+    def index_pages(self, notes: list[str]) -> Iterator[Output | Pieces]:
         """The home page, this month's review, the list of notes, and the tag pages."""
         home = self.home_note()
         yield Output(
@@ -123,9 +127,9 @@ class OwnPages:
             ),
             "the home page and the milestone overview",
         )
-        yield Output(
+        yield Pieces(
             "review.html",
-            self._html(
+            self._pieces(
                 "review.html.j2",
                 "review.html",
                 f"Plan review {self.index.today:%Y-%m}",
@@ -133,9 +137,9 @@ class OwnPages:
             ),
             "this month's review",
         )
-        yield Output(
+        yield Pieces(
             "notes.html",
-            self._html(
+            self._pieces(
                 "notes.html.j2",
                 "notes.html",
                 "All notes",
@@ -170,8 +174,8 @@ class OwnPages:
                 {"name": self.site.note_title(p), "url": relative(url, self.site.note_urls[p])}
                 for p in paths
             ]
-            yield Output(
+            yield Pieces(
                 url,
-                self._html("tag.html.j2", url, f"#{tag}", tag=tag, notes=listed),
+                self._pieces("tag.html.j2", url, f"#{tag}", tag=tag, notes=listed),
                 f"tag #{tag}",
             )

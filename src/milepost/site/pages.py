@@ -98,6 +98,10 @@ class Pages:
         """Business-model key -> its published milestones (every tool page counts them)."""
         self._roadmaps: dict[str, RoadmapView] = {}
 
+    def forget(self) -> None:
+        """Drop the roadmap views kept for the pages that show them (once those are written)."""
+        self._roadmaps.clear()
+
     def entries(self, model: BusinessModel) -> list[Entry]:
         entries = self._entries.get(model.key)
         if entries is None:
@@ -119,7 +123,8 @@ class Pages:
         url = site.note_urls.get(entry.path)
         if url is not None and m.heading:
             heading = repair_mojibake(m.heading)
-            url += "#" + site.anchors[entry.path].get(_key(heading), anchor_for(heading))
+            anchor = site.anchors[entry.path].get(_key(heading))
+            url += "#" + (anchor if anchor is not None else anchor_for(heading))
         where = site.note_title(entry.path)
         if m.heading:
             where += f" › {repair_mojibake(m.heading)}"

@@ -52,7 +52,7 @@ def block_anchor(block: str) -> str:
     return "mp-b-" + slug(block)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 13)  # a page's links repeat within it; more is memory held
 def relative(from_page: str, to_file: str) -> str:
     """A relative URL from one output file to another, percent-encoded (both are clean paths
     from the site's root: no ``.`` or ``..`` parts)."""
@@ -106,7 +106,7 @@ class Site:
         (or process) agree; only the files a published page uses are copied."""
         self.charts: dict[str, Markup] = {}
         """Business-model key -> its SVG roadmap (filled by the exporter)."""
-        self.anchors = {p: _anchors(index.notes[p]) for p in self.note_urls}
+        self.anchors = {p: note_anchors(index.notes[p]) for p in self.note_urls}
         paths = self.paths = PagePaths(index, config)
         self.generated: dict[str, str] = {paths.index: "index.html", paths.review: "review.html"}
         self.generated.update({paths.roadmaps[k]: u for k, u in self.roadmap_urls.items()})
@@ -234,7 +234,7 @@ def heading_anchors(note: Headed) -> list[str]:
     return out
 
 
-def _anchors(note: Note) -> dict[str, str]:
+def note_anchors(note: Headed) -> dict[str, str]:
     """Heading key -> anchor id; a repeated heading name links to its first occurrence."""
     anchors: dict[str, str] = {}
     for heading, anchor in zip(note.headings, heading_anchors(note), strict=True):
