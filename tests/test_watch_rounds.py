@@ -171,3 +171,38 @@ def test_a_note_that_comes_and_goes_with_a_name_another_has(make_vault: MakeVaul
     made = _pages(vault)
     Session(load_config(vault, today=TODAY), cache=False).build(force=True)
     assert _pages(vault) == made
+
+
+def test_between_saves_the_history_waits_on_the_shelf(make_vault: MakeVault) -> None:
+    """After a build a watching session keeps the milestones' history states in the cache's
+    snapshot, not in memory: a save reads back the states of the note it changed alone, and its
+    pages show the same slips a build from scratch shows."""
+    vault = make_vault(dict(NOTES))
+    watcher = _watcher(vault)
+    try:
+        session = watcher.session
+        tracker = session._tracker
+        assert tracker is not None and tracker.shelf is not None
+        assert tracker.state == {} and tracker.summaries == {}
+        _save(vault, "Notes/A2.md", "Open office 📅 2027-05-01", "Open office 📅 2027-09-01")
+        assert watcher.handle(["Notes/A2.md"]).error is None
+        assert session._tracker is tracker and tracker.shelf is not None
+        assert tracker.state == {}, "the round's states went back to the shelf"
+        kept = list(tracker.summaries.values())
+        assert [s.slips for s in kept] == [1], "only the summary of the one that slipped"
+        _save(vault, "Notes/B2.md", "Ship kit 📅 2027-07-01", "Ship kit 📅 2027-08-01")
+        assert watcher.handle(["Notes/B2.md"]).error is None
+        assert tracker.state == {} and [s.slips for s in tracker.summaries.values()] == [1, 1]
+        page = (vault / ALPHA).read_text(encoding="utf-8")
+        assert "2027-09-01" in page and "slipped 1×" in page
+        assert "slipped 1×" in (vault / BETA).read_text(encoding="utf-8")
+        pages = _pages(vault)
+    finally:
+        watcher.close()
+    fresh = Session(load_config(vault, today=TODAY))
+    try:
+        changes = fresh.build(force=True).changes
+        assert changes and {c.action for c in changes} == {"unchanged"}
+    finally:
+        fresh.close()
+    assert _pages(vault) == pages

@@ -93,14 +93,15 @@ def restore(
     return changed
 
 
-def save(config: Config, tracker: Tracker, index: VaultIndex, digests: Mapping[str, bytes]) -> None:
-    """Keep what ``tracker`` knows after this build (a cache: a failure is no error)."""
+def save(config: Config, tracker: Tracker, index: VaultIndex, digests: Mapping[str, bytes]) -> bool:
+    """Keep what ``tracker`` knows after this build (a cache: a failure is no error); True
+    when it is kept."""
     folder = cache_folder(config)
     if folder is None:
-        return
+        return False
     shelf = tracker.shelf
     if shelf is not None and not isinstance(shelf, Shelf):
-        return
+        return False
     with contextlib.suppress(Exception):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temp = temp_beside(folder / NAME)
@@ -126,3 +127,22 @@ def save(config: Config, tracker: Tracker, index: VaultIndex, digests: Mapping[s
             with contextlib.suppress(OSError):
                 temp.unlink()
             raise
+        return True
+    return False
+
+
+def shelve(config: Config, tracker: Tracker) -> None:
+    """Let ``tracker`` read its states and summaries from the snapshot :func:`save` has just
+    written, instead of holding them (a watching session between saves)."""
+    folder = cache_folder(config)
+    if folder is None:
+        return
+    try:
+        shelf, found = open_shelf(folder / NAME, _Header)
+    except ShelfError:
+        return
+    assert isinstance(found, _Header)
+    if found.key != _key(config) or found.key.rsplit("|", 1)[-1] != tracker.key:
+        shelf.close()
+        return
+    tracker.shelve(shelf)

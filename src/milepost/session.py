@@ -290,7 +290,10 @@ class Session:
             self.memory.log.lines = set()
         if recorded or (whole and not self.lasting):
             # else the snapshot's older digests only widen the next build's scope a little
-            snapshot.save(self.config, self._tracker, self.index, self.digests)
+            saved = snapshot.save(self.config, self._tracker, self.index, self.digests)
+            if saved and self.lasting:  # read back from there the notes a save changes
+                snapshot.shelve(self.config, self._tracker)
+                self.memory.summaries = self._tracker.summaries
         if not self.lasting:
             self._tracker.close()
             self.memory.only_slips()
