@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from milepost import load_config
+from milepost.cache import cache_folder
 from milepost.memory import remember
 from milepost.planning import planning
 from milepost.session import Session
@@ -175,8 +176,9 @@ def test_a_note_that_comes_and_goes_with_a_name_another_has(make_vault: MakeVaul
 
 def test_between_saves_the_history_waits_on_the_shelf(make_vault: MakeVault) -> None:
     """After a build a watching session keeps the milestones' history states in the cache's
-    snapshot, not in memory: a save reads back the states of the note it changed alone, and its
-    pages show the same slips a build from scratch shows."""
+    snapshot, and their Markdown in the cache's item files, not in memory: a save reads back
+    the states of the note it changed alone, and its pages show the same slips a build from
+    scratch shows."""
     vault = make_vault(dict(NOTES))
     watcher = _watcher(vault)
     try:
@@ -184,6 +186,9 @@ def test_between_saves_the_history_waits_on_the_shelf(make_vault: MakeVault) -> 
         tracker = session._tracker
         assert tracker is not None and tracker.shelf is not None
         assert tracker.state == {} and tracker.summaries == {}
+        folder = cache_folder(session.config)
+        assert folder is not None and len(list((folder / "items").glob("*.mp"))) == 2
+        assert session.renderer._items == {} and session.renderer.store is None
         _save(vault, "Notes/A2.md", "Open office 📅 2027-05-01", "Open office 📅 2027-09-01")
         assert watcher.handle(["Notes/A2.md"]).error is None
         assert session._tracker is tracker and tracker.shelf is not None

@@ -22,7 +22,7 @@ from ..index import BusinessModel, Entry, VaultIndex
 from ..memory import Memory
 from ..planning import planning as dependencies_of
 from ..resolve import norm, stem
-from .env import environment, render, template_errors
+from .env import environment, render, render_bytes, template_errors
 from .history import Rows, portfolio
 from .itemstore import ItemStore
 from .planning import item_fields
@@ -161,6 +161,12 @@ class Renderer:
         if len(self._items) > ITEM_MEMO:
             self._items.clear()
 
+    def keep_items(self, store: ItemStore | None) -> None:
+        """Read and keep milestones' Markdown in ``store`` (None: no more)."""
+        self.store = store
+        if store is not None and self._index is not None and self._paths is not None:
+            store.use(self._index, self._paths)
+
     @property
     def views(self) -> Views:
         assert self._views is not None, "call use() first"
@@ -189,14 +195,14 @@ class Renderer:
             if self._macros is None:
                 self._macros = environment(self.config).get_template("_macros.md.j2").module
             text = str(self._macros.item(self.views.item(entry))).rstrip("\n")
-        if self.remember:
+        if self.remember and store is None:
             self._items[id(entry)] = (entry, text.encode("utf-8"), shown)
         if store is not None and key is not None:
             store.put(entry.model_key, key, text.encode("utf-8"))
         return text
 
-    def _page(self, template: str, **context: object) -> str:
-        return render(self.config, template, today=self.index.today, page=True, **context)
+    def _page(self, template: str, **context: object) -> bytes:
+        return render_bytes(self.config, template, today=self.index.today, page=True, **context)
 
     def page(
         self, kind: str, path: str, key: str = "", sections: Mapping[str, str] | None = None
@@ -220,7 +226,7 @@ class Renderer:
             text = self._page("portfolio.md.j2", view=portfolio(views, rows, sections))
         else:
             raise ValueError(f"milepost makes no page of kind {kind!r}")
-        return Page.of(path, text, kind, key)
+        return Page(path, text, kind, key)
 
     def _review(self, prints: Mapping[str, str]) -> dict[str, object]:
         sections: list[str] = []

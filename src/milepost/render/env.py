@@ -148,6 +148,21 @@ def render(config: Config, name: str, **context: object) -> str:
         raise template_error(config, exc) from None
 
 
+_BLANK_BYTES = re.compile(rb"\n{3,}")
+
+
+def render_bytes(config: Config, name: str, **context: object) -> bytes:
+    """:func:`render` as UTF-8, made from the template's pieces without ever holding the whole
+    text as one string (with one emoji in it, a string takes four bytes a character: a roadmap
+    of 5,000 milestones weighed 12 MB, and tidying it took two more copies)."""
+    try:
+        template = environment(config).get_template(name)
+        data = b"".join([piece.encode("utf-8") for piece in template.generate(**context)])
+    except Exception as exc:
+        raise template_error(config, exc) from None
+    return _BLANK_BYTES.sub(b"\n\n", data).strip(b"\n") + b"\n"
+
+
 def _template_line(tb: TracebackType | None) -> tuple[str, int] | None:
     """The innermost template file and line in a traceback (Jinja2's rewritten frames carry
     template lines; frames of a macro called from Python are mapped to them here)."""
