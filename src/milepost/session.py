@@ -148,12 +148,9 @@ class Session:
             assert self.index is not None
             self._remember(dry_run)
             folder = None if force or dry_run or self.lasting else cache_folder(self.config)
-            read = review_sections.seed(self.renderer, folder) if folder is not None else {}
-            if folder is not None:
-                self.renderer.store = ItemStore(folder, self.digests)
+            read = review_sections.seed(self.renderer, folder) if folder is not None else ({}, {})
             with bulk(keep=False):
                 out = self._round(force=force, dry_run=dry_run, timings=result.timings)
-            self.renderer.store = None
             if not dry_run:
                 self.manifest.save()
             review_sections.keep(self.renderer, folder, read, set(self.index.models))
@@ -191,9 +188,10 @@ class Session:
         timings: Timings,
     ) -> Outputs:
         """Render and write what changed; then read again the notes whose regions were filled
-        (their lines moved), until nothing moves. A watching session keeps its milestones'
-        Markdown in the cache between rounds, not in memory (76 MB at 10,000 notes)."""
-        folder = cache_folder(self.config) if self.lasting and not (force or dry_run) else None
+        (their lines moved), until nothing moves. Milestones' Markdown is read from and kept in
+        the cache (a one-shot build reuses the last build's; a watching session keeps it there
+        between rounds, not in memory: 76 MB at 10,000 notes)."""
+        folder = None if force or dry_run else cache_folder(self.config)
         if folder is None:
             return self._settle(force, dry_run, recheck, notes, timings)
         store = ItemStore(folder, self.digests)

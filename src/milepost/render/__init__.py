@@ -128,8 +128,8 @@ class Renderer:
         """Keep the review sections even when not ``remember``: a one-shot build hands them to
         the next one (:mod:`milepost.render.sections`)."""
         self.store: ItemStore | None = None
-        """Milestones' Markdown kept from the last build (a one-shot build's, see
-        :mod:`.itemstore`)."""
+        """Milestones' Markdown kept in the cache (see :mod:`.itemstore` and
+        :meth:`keep_items`)."""
         self._macros: Any = None
         self._shared: frozenset[str] | None = None
         """The names more than one note has (their milestones show the folder too)."""
