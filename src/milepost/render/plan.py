@@ -258,7 +258,7 @@ class _Fingerprints:
         depends = planning(self.index)
         memory = self.memory
         epoch = getattr(memory, "epoch", None)
-        kept = self.memo.models if isinstance(self.memo, WatchPrints) else None
+        kept = self._kept.models if self._kept is not None else None
         known = kept.get(model.key) if kept is not None else None
         if known is not None and known[0] is entries and known[1] is depends.schedule:
             planned = known[2]
