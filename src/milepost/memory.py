@@ -137,7 +137,7 @@ class Memory:
     def only_slips(self) -> None:
         """Let go of the summaries of the milestones that never slipped: pages show nothing
         else of history (a one-shot build's 163,500 summaries weighed 30 MB under its pages)."""
-        self.summaries = {ident: s for ident, s in self.summaries.items() if s.slips}
+        self.summaries = _with_slips(self.summaries)
         self._slipped = None
 
     def slipped_of(self, entry: Entry) -> Summary | None:
@@ -226,7 +226,7 @@ class Tracker:
         back those of the notes a save changes (the rest weighed 130 MB at 10,000 notes)."""
         self._unshelve()
         self.state, self._seen = {}, {}
-        self.summaries = {ident: s for ident, s in self.summaries.items() if s.slips}
+        self.summaries = _with_slips(self.summaries)
         self.shelf = shelf
 
     def close(self) -> None:
@@ -363,6 +363,11 @@ def first_memory(index: VaultIndex, log: Log) -> Memory:
             summary.first_due = entry.milestone.due
     _slip_days(entries, idents, summaries)
     return Memory(idents, summaries, [], list(log.diagnostics), log)
+
+
+def _with_slips(summaries: Mapping[str, Summary]) -> dict[str, Summary]:
+    """The summaries of the milestones that slipped (all that pages show of history)."""
+    return {ident: s for ident, s in summaries.items() if s.slips}
 
 
 def _identities(
