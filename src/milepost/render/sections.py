@@ -12,7 +12,9 @@ as typed MessagePack: data, never code; a file that cannot be read is no section
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -30,39 +32,42 @@ Sections = dict[str, tuple[str, str | None]]
 """Business model key -> (the fingerprint of its roadmap, its section's text or None)."""
 
 
-def seed(renderer: Renderer, folder: Path | None) -> Sections:
-    """Give ``renderer`` the sections kept in ``folder``; return what was read."""
+Kept = tuple[Sections, Rows]
+"""The sections and the portfolio rows read from the cache."""
+
+
+def seed(renderer: Renderer, folder: Path | None) -> Kept:
+    """Give ``renderer`` the sections and rows kept in ``folder``; return what was read."""
     renderer.keep_sections = True
     if folder is None:
-        return {}
+        return {}, {}
+    sections: Sections = _read(folder / NAME, Sections)
+    rows: Rows = _read(folder / ROWS, _Rows)
+    renderer._sections.update(sections)
+    renderer._rows.update(rows)
+    return sections, rows
+
+
+def _read(path: Path, kind: Any) -> Any:
     try:
-        found = msgspec.msgpack.decode((folder / NAME).read_bytes(), type=Sections)
+        return msgspec.msgpack.decode(path.read_bytes(), type=kind)
     except (OSError, msgspec.MsgspecError, RecursionError):
         return {}
-    renderer._sections.update(found)
-    renderer._rows.update(_read_rows(folder))
-    return found
 
 
-def _read_rows(folder: Path) -> Rows:
-    try:
-        return msgspec.msgpack.decode((folder / ROWS).read_bytes(), type=_Rows)
-    except (OSError, msgspec.MsgspecError, RecursionError):
-        return {}
-
-
-def keep(renderer: Renderer, folder: Path | None, read: Sections, models: set[str]) -> None:
-    """Keep the sections of ``models`` for the next build, unless they are what was read."""
+def keep(renderer: Renderer, folder: Path | None, read: Kept, models: set[str]) -> None:
+    """Keep the sections and rows of ``models`` for the next build, unless they are what was
+    read."""
     if folder is None:
         return
-    rows = {key: known for key, known in renderer._rows.items() if key in models}
-    if rows != _read_rows(folder):
-        with contextlib.suppress(Exception):  # a cache that cannot be written is only slower
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            write_atomic(folder / ROWS, msgspec.msgpack.encode(rows), durable=False)
-    now = {key: known for key, known in renderer._sections.items() if key in models}
+    sections, rows = read
+    _write(folder / NAME, {k: v for k, v in renderer._sections.items() if k in models}, sections)
+    _write(folder / ROWS, {k: v for k, v in renderer._rows.items() if k in models}, rows)
+
+
+def _write(path: Path, now: Mapping[str, object], read: Mapping[str, object]) -> None:
     if now == read:
         return
     with contextlib.suppress(Exception):  # a cache that cannot be written is only slower
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        write_atomic(folder / NAME, msgspec.msgpack.encode(now), durable=False)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_atomic(path, msgspec.msgpack.encode(now), durable=False)
