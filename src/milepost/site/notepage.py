@@ -58,19 +58,26 @@ def page_html(
     **context: Any,
 ) -> bytes:
     """A page of the site from its template (``page``: its path in the site)."""
-    depth = page.count("/")
-    root = "../" * depth
     with template_errors(config):
         markup = env.get_template(f"site/{template}").render(
-            page=page,
-            root=root,
-            title=title,
-            today=today,
-            site_title=config.vault.name,
-            config_outputs=config.outputs,
-            **context,
+            _site_context(page, title, config, today, context)
         )
     return markup.encode("utf-8")
+
+
+def _site_context(
+    page: str, title: str, config: Config, today: object, context: dict[str, Any]
+) -> dict[str, Any]:
+    """What every template of the site is given, besides the page's own ``context``."""
+    return {
+        "page": page,
+        "root": "../" * page.count("/"),
+        "title": title,
+        "today": today,
+        "site_title": config.vault.name,
+        "config_outputs": config.outputs,
+        **context,
+    }
 
 
 KEPT_TEXTS = 64
@@ -94,16 +101,9 @@ def page_pieces(
 ) -> Iterator[bytes]:
     """:func:`page_html`'s bytes piece by piece, so that a large page (a roadmap of thousands
     of milestones is megabytes) is never held whole, nor the many strings it is joined from."""
-    root = "../" * page.count("/")
     with template_errors(config):
         stream = env.get_template(f"site/{template}").generate(
-            page=page,
-            root=root,
-            title=title,
-            today=today,
-            site_title=config.vault.name,
-            config_outputs=config.outputs,
-            **context,
+            _site_context(page, title, config, today, context)
         )
         batch: list[str] = []
         size = 0
