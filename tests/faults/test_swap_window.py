@@ -65,36 +65,35 @@ def test_a_swap_with_no_save_in_between_writes_milepost_s_bytes(
     _no_temp_left(tmp_path)
 
 
-def test_an_append_to_the_user_s_file_before_the_exchange_is_put_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+NEWEST = b"# Note\n\nrewritten from milepost's text\n"
+"""A whole save an editor makes from milepost's text (not an append to it)."""
+
+
+@pytest.mark.parametrize(
+    ("saves", "kept"),
+    [
+        # an append to the user's file before the exchange: the user's file is put back
+        ({1: ("append", b"- first\n")}, EXPECT + b"- first\n"),
+        # and an append to milepost's file just before it is put back: added to the user's
+        (
+            {1: ("append", b"- first\n"), 2: ("append", b"- second\n")},
+            EXPECT + b"- first\n- second\n",
+        ),
+        # a whole save onto milepost's file just before it is put back: it is the newest
+        ({1: ("append", b"- first\n"), 2: ("replace", NEWEST)}, NEWEST),
+    ],
+    ids=["user-file", "append-to-milepost-s", "whole-save-to-milepost-s"],
+)
+def test_a_save_landing_at_an_exchange_is_kept(
+    saves: dict[int, tuple[str, bytes]],
+    kept: bytes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     note = tmp_path / "Note.md"
     note.write_bytes(EXPECT)
-    _exchanging(monkeypatch, {1: _append(note, b"- first\n")})
-    assert files.swap(note, EXPECT, NEW) == (EXPECT + b"- first\n",) * 2
-    assert note.read_bytes() == EXPECT + b"- first\n"
-    _no_temp_left(tmp_path)
-
-
-def test_an_append_to_milepost_s_file_just_before_it_is_put_back_is_kept(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    note = tmp_path / "Note.md"
-    note.write_bytes(EXPECT)
-    _exchanging(monkeypatch, {1: _append(note, b"- first\n"), 2: _append(note, b"- second\n")})
-    user = EXPECT + b"- first\n- second\n"
-    assert files.swap(note, EXPECT, NEW) == (user, user)
-    assert note.read_bytes() == user
-    _no_temp_left(tmp_path)
-
-
-def test_a_whole_save_onto_milepost_s_file_just_before_it_is_put_back_is_the_newest(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    note = tmp_path / "Note.md"
-    note.write_bytes(EXPECT)
-    newest = b"# Note\n\nrewritten from milepost's text\n"
-    _exchanging(monkeypatch, {1: _append(note, b"- first\n"), 2: _replace(note, newest)})
-    assert files.swap(note, EXPECT, NEW) == (newest, newest)
-    assert note.read_bytes() == newest
+    make = {"append": _append, "replace": _replace}
+    _exchanging(monkeypatch, {n: make[kind](note, data) for n, (kind, data) in saves.items()})
+    assert files.swap(note, EXPECT, NEW) == (kept, kept)
+    assert note.read_bytes() == kept
     _no_temp_left(tmp_path)
