@@ -599,33 +599,20 @@ def targets(rows: list[Row], sizes: list[int]) -> list[dict[str, Any]]:
         value,
         bool(bare and idx and idx <= 0.6 * bare),
     )
-    cold, warm = med(large, "build"), med(large, "build-warm")
-    value = ratio_text(warm, cold, "fraction") if cold and warm else None
-    add(
-        f"warm no-op `build` on {large:,} notes, vs a cold build",
-        "≤ 1/20",
-        10000,
-        value,
-        bool(cold and warm and warm * 20 <= cold),
-    )
-    edited = med(large, "build-edit")
-    value = ratio_text(edited, cold, "fraction") if cold and edited else None
-    add(
-        f"`build` after a one-note edit on {large:,} notes, vs a cold build",
-        "≤ 1/10",
-        10000,
-        value,
-        bool(cold and edited and edited * 10 <= cold),
-    )
-    latency = med(large, "watch")
-    value = ratio_text(latency, cold, "fraction") if cold and latency else None
-    add(
-        f"`watch` save → page (median) on {large:,} notes, vs a cold build",
-        "≤ 1/50",
-        10000,
-        value,
-        bool(cold and latency and latency * 50 <= cold),
-    )
+    cold = med(large, "build")
+    for key, what, parts in (
+        ("build-warm", "warm no-op `build`", 20),
+        ("build-edit", "`build` after a one-note edit", 10),
+        ("watch", "`watch` save → page (median)", 50),
+    ):
+        took = med(large, key)
+        add(
+            f"{what} on {large:,} notes, vs a cold build",
+            f"≤ 1/{parts}",
+            10000,
+            ratio_text(took, cold, "fraction") if cold and took else None,
+            bool(cold and took and took * parts <= cold),
+        )
     oh, exp = med(small, "obsidianhtml"), med(small, "export")
     value = ratio_text(oh, exp, "times") if oh and exp else None
     add(
