@@ -13,8 +13,10 @@ bounds on time and memory. The helpers here are meant for every such file:
   assert that nothing in it changed; :func:`leftovers` finds milepost's temp files.
 - :func:`payload` is a shell command that would create a marker file: a scenario plants it
   where the vault might run it and asserts the marker never appears.
-- :func:`as_nobody` runs the process as an unprivileged user when the tests run as root (root
-  ignores permission bits, so a read-only folder is only real for another user);
+- :func:`as_nobody` makes permission bits bind on the process when the tests run as root (root
+  ignores them, so a read-only folder is only real for another user): it runs as user nobody,
+  or, when nobody cannot reach this interpreter (one under root's 0700 home), as root without
+  the capabilities that override file permissions;
   :func:`read_only_mount` makes a folder read-only even for root, in a private mount namespace.
   ``why_...`` functions say why the machine cannot do either (the scenario skips with it).
 - The ``generated_vault`` fixture copies a vault made by ``benchmarks/generate.py`` (made once
@@ -135,29 +137,60 @@ def _drop_privileges() -> None:  # runs in the child between fork and exec
     os.setuid(NOBODY)
 
 
+_OVERRIDES = (1, 2, 3)
+"""CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH and CAP_FOWNER: what lets root ignore permission bits."""
+_PR_CAPBSET_DROP = 24
+
+
+def _drop_overrides() -> None:  # runs in the child between fork and exec
+    """Take the capabilities that override file permissions out of the bounding set: the
+    program exec'd next runs as root without them, so permission bits bind on it."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in _OVERRIDES:
+        if libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
 def as_nobody() -> Callable[[], None] | None:
-    """A ``preexec_fn`` that drops to an unprivileged user when running as root, else None."""
-    return _drop_privileges if os.geteuid() == 0 else None
-
-
-def why_nobody_cannot_run_milepost() -> str | None:
-    """None when an unprivileged user can run this interpreter and import milepost; else why
-    not (e.g. the interpreter lives under root's 0700 home)."""
+    """A ``preexec_fn`` under which permission bits bind when running as root (None when not
+    root): user nobody, or root without the overriding capabilities when nobody cannot run
+    this interpreter."""
     if os.geteuid() != 0:
         return None
+    return _drop_privileges if _runs_milepost(_drop_privileges) is None else _drop_overrides
+
+
+def _runs_milepost(preexec: Callable[[], None]) -> str | None:
+    """None when milepost runs under ``preexec``; else why not."""
     try:
         done = subprocess.run(
             [*MILEPOST, "--version"],
             capture_output=True,
-            preexec_fn=_drop_privileges,
+            preexec_fn=preexec,
             timeout=60,
             check=False,
         )
     except OSError as exc:
-        return f"user {NOBODY} cannot run {sys.executable}: {exc.strerror}"
+        return f"cannot run {sys.executable}: {exc.strerror}"
     if done.returncode != 0:
-        return f"user {NOBODY} cannot run milepost: {done.stderr.decode()[-200:]}"
+        return f"cannot run milepost: {done.stderr.decode()[-200:]}"
     return None
+
+
+def why_nobody_cannot_run_milepost() -> str | None:
+    """None when permission bits can be made to bind on milepost (see :func:`as_nobody`);
+    else why not."""
+    if os.geteuid() != 0:
+        return None
+    as_user = _runs_milepost(_drop_privileges)
+    if as_user is None:
+        return None
+    without = _runs_milepost(_drop_overrides)
+    if without is None:
+        return None
+    return f"user {NOBODY}: {as_user}; root without overriding capabilities: {without}"
 
 
 def why_no_mount_namespace() -> str | None:
