@@ -8,6 +8,7 @@ import contextlib
 import multiprocessing
 import os
 import pickle
+import sys
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from ..errors import Diagnostic
 from ..index import VaultIndex
 from ..model import Link
 from ..render.env import environment, package_templates
-from ..workers import forking, share
+from ..workers import forking, most_workers, share
 from . import scratch
 from .feeds import feed_outputs
 from .heap import give_back, trim
@@ -31,6 +32,7 @@ from .mdpage import Page
 from .notepage import NoteRenderer, NoteResult, page_html, page_pieces
 from .ownpages import OwnPages
 from .pages import Pages, search_chunks
+from .pageworkers import share_with_workers
 from .shape import Site
 from .spool import Spilled, Spool, spill
 from .writer import Output, SiteWriter, place
@@ -110,7 +112,7 @@ class Exporter(OwnPages):
         meanwhile: Callable[[], None] | None = None,
     ) -> None:
         """Render and write the pages of ``paths``. Many are rendered in worker processes too,
-        fresh ones (from a fork server, not forked from this process) that read the kit (see
+        fresh ones (see :mod:`.pageworkers`; not forked from this process) that read the kit (see
         :mod:`.kit`) from a file and never see the index; this process writes every page as it
         arrives. ``meanwhile``: other work for this process while the workers start."""
         backlinks = self.backlinks()
@@ -146,15 +148,22 @@ class Exporter(OwnPages):
         _INHERITED = self.renderer if parallel and forked is not None else None
         try:
             with kit_file(self.renderer.kit) if fresh else contextlib.nullcontext("") as kit:
-                share(
-                    chunks,
-                    here,
-                    partial(_render_pages, kit, writer.out, writer.dry_run, self._spill_to()),
-                    received,
-                    workers=workers if parallel else 0,
-                    context=context,
-                    meanwhile=meanwhile,
-                )
+                there = partial(_render_pages, kit, writer.out, writer.dry_run, self._spill_to())
+                if fresh and sys.executable:  # plain child processes (no fork server)
+                    count = min(workers, len(chunks) - 1, most_workers())
+                    share_with_workers(
+                        chunks, here, there, received, workers=count, meanwhile=meanwhile
+                    )
+                else:
+                    share(
+                        chunks,
+                        here,
+                        there,
+                        received,
+                        workers=workers if parallel else 0,
+                        context=context,
+                        meanwhile=meanwhile,
+                    )
         finally:
             _INHERITED = None
         if progress is not None:
@@ -296,7 +305,8 @@ _SPILL: tuple[str, str, BinaryIO] | None = None
 
 
 def fresh_context() -> BaseContext:
-    """Worker processes that start without this process's memory: from a fork server that has
+    """Worker processes that start without this process's memory, when they cannot be
+    started as plain child processes (no ``sys.executable``): from a fork server that has
     imported the renderer (a worker forked from this process would, by reference counts and
     allocations, end up with its own copy of most of the index), else spawned."""
     if "forkserver" in multiprocessing.get_all_start_methods():
