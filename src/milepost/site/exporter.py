@@ -232,6 +232,7 @@ class Exporter(OwnPages):
             trim()
             for feed in feed_outputs(self):
                 writer.put_any(feed)
+                del feed  # not held while the next one is made
                 trim()  # a business model's feed and picture are megabytes each
             self.pages.forget()
             if not self.keep:
