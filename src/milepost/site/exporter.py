@@ -149,7 +149,7 @@ class Exporter(OwnPages):
         try:
             with kit_file(self.renderer.kit) if fresh else contextlib.nullcontext("") as kit:
                 there = partial(_render_pages, kit, writer.out, writer.dry_run, self._spill_to())
-                if fresh and sys.executable:  # plain child processes (no fork server)
+                if fresh and not self.keep and sys.executable:  # plain child processes
                     count = min(workers, len(chunks) - 1, most_workers())
                     share_with_workers(
                         chunks, here, there, received, workers=count, meanwhile=meanwhile
@@ -306,10 +306,11 @@ _SPILL: tuple[str, str, BinaryIO] | None = None
 
 
 def fresh_context() -> BaseContext:
-    """Worker processes that start without this process's memory, when they cannot be
-    started as plain child processes (no ``sys.executable``): from a fork server that has
-    imported the renderer (a worker forked from this process would, by reference counts and
-    allocations, end up with its own copy of most of the index), else spawned."""
+    """Worker processes that start without this process's memory, when they are not plain
+    child processes (see :mod:`.pageworkers`; a one-shot export uses those): from a fork server
+    that has imported the renderer once for every round of a watched site (a worker forked from
+    this process would, by reference counts and allocations, end up with its own copy of most
+    of the index), else spawned."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         multiprocessing.set_forkserver_preload(["milepost.site.notepage"])
         return multiprocessing.get_context("forkserver")
