@@ -102,3 +102,23 @@ def test_an_error_in_a_worker_carries_its_traceback() -> None:
         share_with_workers([[0], [1]], lambda _chunk: time.sleep(1), inverse, print, workers=1)
     notes = getattr(raised.value, "__notes__", [])
     assert any("in a page worker" in n and "def inverse" not in n and "1 / n" in n for n in notes)
+
+
+def origin(chunk: list[int]) -> list[str]:
+    import milepost
+
+    return [str(milepost.__file__) for _ in chunk]
+
+
+def test_a_worker_imports_this_milepost_not_one_in_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import milepost
+
+    fake = tmp_path / "milepost"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("raise ImportError('the folder the export runs in')\n")
+    monkeypatch.chdir(tmp_path)
+    seen: list[str] = []
+    share_with_workers([[1], [2]], lambda _chunk: time.sleep(1), origin, seen.extend, workers=1)
+    assert seen == [str(milepost.__file__)]

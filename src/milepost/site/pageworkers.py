@@ -25,6 +25,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import IO, Any, Generic, TypeVar
 
 from ..workers import die_with_parent
@@ -39,7 +40,7 @@ class _Worker(Generic[C, R]):
 
     def __init__(self, there: Callable[[C], R]) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-P", "-c", _START, str(os.getpid())],
+            [sys.executable, "-P", "-c", _START, str(os.getpid()), _PACKAGES],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
@@ -163,8 +164,14 @@ class _Sharing(Generic[C, R]):
 
 
 _END = "end of a worker's chunks"
-_START = "import sys; from milepost.site.pageworkers import serve; serve(int(sys.argv[1]))"
-"""What a worker runs (``-P``: nothing from the current folder is imported)."""
+_START = (
+    "import sys; sys.path.insert(0, sys.argv[2]); "
+    "from milepost.site.pageworkers import serve; serve(int(sys.argv[1]))"
+)
+"""What a worker runs: this very milepost (from :data:`_PACKAGES`), and nothing from the
+current folder (``-P``)."""
+_PACKAGES = str(Path(__file__).resolve().parents[2])
+"""The folder the ``milepost`` package is imported from."""
 
 
 def serve(starter: int) -> None:
