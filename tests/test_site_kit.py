@@ -18,6 +18,7 @@ from milepost.site import SiteSession, export
 from milepost.site import exporter as exporter_module
 from milepost.site.exporter import Exporter, Rendered
 from milepost.site.kit import KitSite, kit_of
+from milepost.site.pageworkers import share_with_workers
 from milepost.site.writer import SiteWriter
 from milepost.workers import share
 
@@ -95,8 +96,8 @@ def test_a_one_shot_export_makes_the_site_a_kept_one_makes(
     make_vault: MakeVault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """export() streams the search index and the calendar through temporary files and keeps no
-    page's result; a watched site keeps them all. The first has workers from the fork server
-    (reading the kit from a file), the second forked ones. The bytes are the same."""
+    page's result; a watched site keeps them all. The first has fresh workers (plain child
+    processes reading the kit from a file), the second forked ones. The bytes are the same."""
     many = {  # enough notes that a worker process renders some of the pages, both ways
         f"Notes/N{n:03}.md": f"# N{n:03}\n\nSee [[N{(n + 1) % 120:03}]] and [[Alpha#Launch]]. #n\n"
         for n in range(120)
@@ -118,7 +119,14 @@ def test_a_one_shot_export_makes_the_site_a_kept_one_makes(
             chunks, here, there, lambda r: got(received(r)), **kw
         ),
     )
-    monkeypatch.setattr(exporter_module, "FRESH_FROM", 0)  # workers from the fork server
+    monkeypatch.setattr(
+        exporter_module,
+        "share_with_workers",
+        lambda chunks, here, there, got, **kw: share_with_workers(
+            chunks, here, there, lambda r: got(received(r)), **kw
+        ),
+    )
+    monkeypatch.setattr(exporter_module, "FRESH_FROM", 0)  # fresh workers, over pipes
     done = export(index, config, tmp_path / "once")
     assert sum(sent) > 0, "no worker rendered a page"
     monkeypatch.setattr(exporter_module, "FRESH_FROM", 1000)  # forked workers

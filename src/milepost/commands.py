@@ -154,9 +154,13 @@ def export(
     from .site import export as export_site
 
     check_output(config, out)
-    found = scan(config, progress=reading).index
-    return export_site(
-        found, config, out, only_published=only_published, dry_run=dry_run, progress=progress
+    return export_site(  # holding no reference to the index: the export lets it go
+        scan(config, progress=reading).index,
+        config,
+        out,
+        only_published=only_published,
+        dry_run=dry_run,
+        progress=progress,
     )
 
 

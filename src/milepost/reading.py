@@ -24,6 +24,7 @@ from .config import Config
 from .discover import Discovery, SourceFile, discover
 from .errors import error
 from .index import VaultIndex
+from .interning import Pool
 from .model import Note
 from .parse import parse_note
 from .workers import share, starting
@@ -138,11 +139,15 @@ def parse_notes(
     files: Sequence[SourceFile],
     progress: Progress | None = None,
     sink: Sink | None = None,
+    pool: Pool | None = None,
 ) -> dict[str, tuple[Note, bytes]]:
     """Parse every note of ``files`` once, here and in ``jobs - 1`` worker processes (see
     :mod:`.workers`). ``sink`` sees every batch as it arrives, so the stored forms the workers
-    send can be stored and dropped as they come."""
+    send can be stored and dropped as they come. ``pool``: each note's repeated values are
+    replaced by its objects as the note arrives (see :mod:`.interning`), so the copies' memory
+    is reused by the next notes."""
     root = config.vault
+    share_values = pool.note if pool is not None else _same
     jobs = jobs_for(config, sum(f.size for f in files))
     parsed: dict[str, tuple[Note, bytes]] = {}
 
@@ -150,6 +155,7 @@ def parse_notes(
         batch: list[Parsed] = []
         for path in paths:
             note, digest = read_note(root, path, config)
+            note = share_values(note)
             parsed[path] = (note, digest)
             batch.append((note, digest, None))
             if len(batch) == BATCH:
@@ -170,6 +176,7 @@ def parse_notes(
                 note, blob = decode_note(sent), sent
             else:
                 note, blob = sent, None
+            note = share_values(note)
             parsed[note.path] = (note, digest)
             batch.append((note, digest, blob))
         deliver(batch)
@@ -180,6 +187,10 @@ def parse_notes(
     if progress is not None:
         progress(len(files), len(files))
     return parsed
+
+
+def _same(note: Note) -> Note:
+    return note
 
 
 # ----- results -------------------------------------------------------------------------------
@@ -197,15 +208,16 @@ def read_notes(
     todo = [f for f in files if f.path not in cached]
     by_path = {f.path: f for f in files}
     parsed: dict[str, tuple[Note, bytes]] = {}
+    pool = cache.pool if cache is not None else Pool()  # shared with the cached notes
     if todo and cache is not None:
         with cache.storing() as store:
 
             def keep(batch: list[Parsed]) -> None:
                 store([(by_path[n.path], d, n, blob) for n, d, blob in batch if d])
 
-            parsed = parse_notes(config, todo, progress, keep)
+            parsed = parse_notes(config, todo, progress, keep, pool)
     elif todo:
-        parsed = parse_notes(config, todo, progress)
+        parsed = parse_notes(config, todo, progress, pool=pool)
     notes = dict(cached)
     digests: dict[str, bytes] = {}
     if cache is not None:

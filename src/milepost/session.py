@@ -23,7 +23,6 @@ from .config import Config
 from .discover import Discovery, SourceFile, discover, discover_file
 from .errors import Diagnostic, WriteError
 from .index import VaultIndex, apply
-from .interning import Pool
 from .manifest import Manifest
 from .memory import Memory, Tracker
 from .model import Note
@@ -106,14 +105,8 @@ class Session:
         started = timings.add("discover", started)
         with bulk():
             files = sources(discovery, self.manifest.pages)
-            cache = self.cache
-            known = {f.path for f in files if cache.fresh(f)} if cache is not None else set()
-            notes, self.digests, parsed = read_notes(self.config, files, cache, progress)
-            if parsed:  # the notes parsed now share values with the others too: the memory
-                pool = cache.pool if cache is not None else Pool()  # their copies held is
-                for path, note in notes.items():  # free for the index and the pages
-                    if path not in known:
-                        pool.note(note)
+            # the notes parsed now share values with the others as they arrive (read_notes)
+            notes, self.digests, parsed = read_notes(self.config, files, self.cache, progress)
             started = timings.add("parse", started)
             self.index = VaultIndex(
                 notes,

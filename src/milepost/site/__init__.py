@@ -34,6 +34,7 @@ def export(
     exporter = Exporter(
         index, config, only_published=only_published or config.only_published, keep=False
     )
+    del index  # the exporter lets it go once the site's own pages are written
     writer = SiteWriter(target, dry_run=dry_run)
     exporter.outputs(writer, progress)
     result = writer.finish()

@@ -8,6 +8,7 @@ import contextlib
 import multiprocessing
 import os
 import pickle
+import sys
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -17,19 +18,21 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..config import Config
-from ..errors import Diagnostic, warning
+from ..errors import Diagnostic
 from ..index import VaultIndex
 from ..model import Link
 from ..render.env import environment, package_templates
-from ..workers import forking, share
+from ..workers import forking, most_workers, share
 from . import scratch
 from .feeds import feed_outputs
 from .heap import give_back, trim
 from .kit import Kit, kit_of
+from .leftovers import Leftovers, link_findings
 from .mdpage import Page
 from .notepage import NoteRenderer, NoteResult, page_html, page_pieces
 from .ownpages import OwnPages
 from .pages import Pages, search_chunks
+from .pageworkers import share_with_workers
 from .shape import Site
 from .spool import Spilled, Spool, spill
 from .writer import Output, SiteWriter, place
@@ -63,6 +66,8 @@ class Exporter(OwnPages):
         self.files: dict[str, set[str]] = defaultdict(set)
         """Attachment path -> the pages that use it."""
         self.note_results: dict[str, NoteResult] = {}
+        self.leftovers: Leftovers | None = None
+        """Once the index is let go (see :meth:`let_go`): what the end of the export needs."""
 
     # ----- reading notes ----------------------------------------------------------------------
     @property
@@ -107,7 +112,7 @@ class Exporter(OwnPages):
         meanwhile: Callable[[], None] | None = None,
     ) -> None:
         """Render and write the pages of ``paths``. Many are rendered in worker processes too,
-        fresh ones (from a fork server, not forked from this process) that read the kit (see
+        fresh ones (see :mod:`.pageworkers`; not forked from this process) that read the kit (see
         :mod:`.kit`) from a file and never see the index; this process writes every page as it
         arrives. ``meanwhile``: other work for this process while the workers start."""
         backlinks = self.backlinks()
@@ -143,15 +148,22 @@ class Exporter(OwnPages):
         _INHERITED = self.renderer if parallel and forked is not None else None
         try:
             with kit_file(self.renderer.kit) if fresh else contextlib.nullcontext("") as kit:
-                share(
-                    chunks,
-                    here,
-                    partial(_render_pages, kit, writer.out, writer.dry_run, self._spill_to()),
-                    received,
-                    workers=workers if parallel else 0,
-                    context=context,
-                    meanwhile=meanwhile,
-                )
+                there = partial(_render_pages, kit, writer.out, writer.dry_run, self._spill_to())
+                if fresh and not self.keep and sys.executable:  # plain child processes
+                    count = min(workers, len(chunks) - 1, most_workers())
+                    share_with_workers(
+                        chunks, here, there, received, workers=count, meanwhile=meanwhile
+                    )
+                else:
+                    share(
+                        chunks,
+                        here,
+                        there,
+                        received,
+                        workers=workers if parallel else 0,
+                        context=context,
+                        meanwhile=meanwhile,
+                    )
         finally:
             _INHERITED = None
         if progress is not None:
@@ -202,10 +214,8 @@ class Exporter(OwnPages):
         """Render every file of the site into ``writer``. The SVG charts are drawn first (note
         pages embed them); this process renders the other pages while worker processes start on
         the note pages. With ``reuse``, a note's earlier page is kept unless its path is in
-        ``again``."""
-        models = self.pages.visible_models()
-        for model in models:
-            self.pages.chart(model)
+        ``again``. Without ``keep``, the index is let go once the own pages are written."""
+        self._charts()
         notes = sorted(self.site.note_urls)
         kept: dict[str, NoteResult] = {}
         if reuse is not None and again is not None:
@@ -214,7 +224,7 @@ class Exporter(OwnPages):
             self._take(path, result, writer)
 
         def site_pages() -> None:
-            for output in self.roadmap_pages(models):
+            for output in self.roadmap_pages(self.pages.visible_models()):
                 writer.put_any(output)
             trim()
             for output in self.index_pages(notes):
@@ -222,16 +232,19 @@ class Exporter(OwnPages):
             trim()
             for feed in feed_outputs(self):
                 writer.put_any(feed)
+                del feed  # not held while the next one is made
                 trim()  # a business model's feed and picture are megabytes each
             self.pages.forget()
+            if not self.keep:
+                self.let_go()  # note pages need only the kit
             give_back()  # before this process renders note pages too
 
         self.note_pages([p for p in notes if p not in kept], writer, progress, site_pages)
-        writer.put_chunks(
-            "assets/search-index.js",
-            search_chunks(self.pages.search_entries(self.search)),
-            "the search index",
-        )
+        if self.leftovers is None:
+            entries = self.pages.search_entries(self.search)
+        else:
+            entries = self.leftovers.search_entries(self.site.note_urls, self.search)
+        writer.put_chunks("assets/search-index.js", search_chunks(entries), "the search index")
         if isinstance(self.search, Spool):
             self.search.close()
         static = package_templates() / "site" / "static"
@@ -248,30 +261,30 @@ class Exporter(OwnPages):
                 users = ", ".join(sorted(self.files[file]))
                 writer.put(Output(url, data, f"{file} (used by {users})"))
 
+    def _charts(self) -> None:
+        """Draw the roadmaps' SVG charts (note pages embed them)."""
+        for model in self.pages.visible_models():
+            self.pages.chart(model)
+
+    def let_go(self) -> None:
+        """Keep what the rest of the export needs of the index (:class:`.Leftovers`), then drop
+        this exporter's references to it: note pages are rendered from the kit, and the site's
+        shape is the kit's from here on. The index's memory is freed when the caller holds no
+        reference either (as :func:`milepost.site.export` does)."""
+        renderer = self.renderer  # made from the index
+        self.leftovers = Leftovers(
+            tuple(self.pages.own_search_entries()), tuple(link_findings(self.index, self.site))
+        )
+        self.site = renderer.site
+        del self.pages, self.index
+
     def diagnostics(self) -> list[Diagnostic]:
-        """Link problems in published notes, and what the export itself found. The link findings
-        are the index's, the same as every other command reports (a link that differs from its
-        note only in case is no problem here: the site's URLs are lower-cased, and Obsidian
-        resolves it too)."""
-        published = self.site.note_urls
-        codes = {"link.unresolved", "link.ambiguous", "link.heading-missing", "link.block-missing"}
-        found = [d for d in self.index.diagnostics() if d.code in codes and d.path in published]
-        for source in published:
-            for link in self.index.notes[source].links:
-                resolution = self.index.resolve(link, source)
-                if (
-                    resolution.path in self.site.published
-                    and not self.site.published[resolution.path]
-                ):
-                    found.append(
-                        warning(
-                            source,
-                            link.line,
-                            "export.link-unpublished",
-                            f"{link.raw or link.target} points to a note that is not published; "
-                            "shown as plain text",
-                        )
-                    )
+        """Link problems in published notes (see :func:`.link_findings`), and what the export
+        itself found."""
+        if self.leftovers is not None:
+            found = list(self.leftovers.link_findings)
+        else:
+            found = link_findings(self.index, self.site)
         found.extend(self.problems)
         return sorted({d for d in found if not self.config.is_silenced(d.code)})
 
@@ -293,9 +306,11 @@ _SPILL: tuple[str, str, BinaryIO] | None = None
 
 
 def fresh_context() -> BaseContext:
-    """Worker processes that start without this process's memory: from a fork server that has
-    imported the renderer (a worker forked from this process would, by reference counts and
-    allocations, end up with its own copy of most of the index), else spawned."""
+    """Worker processes that start without this process's memory, when they are not plain
+    child processes (see :mod:`.pageworkers`; a one-shot export uses those): from a fork server
+    that has imported the renderer once for every round of a watched site (a worker forked from
+    this process would, by reference counts and allocations, end up with its own copy of most
+    of the index), else spawned."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         multiprocessing.set_forkserver_preload(["milepost.site.notepage"])
         return multiprocessing.get_context("forkserver")

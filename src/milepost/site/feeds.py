@@ -72,12 +72,16 @@ def feed_outputs(exporter: Exporter) -> Iterator[Output | Pieces]:
             else:
                 events.append(block)
             row["feed"] = f"{FOLDER}/{name}.ics"
+            del block
             yield Output(row["feed"], feed, f"the calendar feed of {model.name}")
+            del feed  # written: not held while the picture is made (megabytes each)
         if "canvas" in chosen:
             previous = _vault_file(config, paths.canvases[model.key])
             row["picture"] = f"{FOLDER}/{name}.svg"
             svg = picture_of(records, model.name, previous)
+            del previous
             yield Output(row["picture"], svg, f"the canvas roadmap of {model.name}")
+            del svg
         rows.append(row)
     whole = None
     if "calendar" in chosen:

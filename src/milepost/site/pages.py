@@ -320,6 +320,10 @@ class Pages:
         path."""
         for path in self.site.note_urls:
             yield notes.get(path) or self.search_entry(path, "")
+        yield from self.own_search_entries()
+
+    def own_search_entries(self) -> Iterator[bytes]:
+        """The search index's entries of the roadmap and tool pages."""
         for model in self.visible_models():
             text = " ".join(plain(e.milestone.title) for e in self.entries(model))
             yield (
