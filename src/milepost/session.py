@@ -23,6 +23,7 @@ from .config import Config
 from .discover import Discovery, SourceFile, discover, discover_file
 from .errors import Diagnostic, WriteError
 from .index import VaultIndex, apply
+from .index.kept import KeptIndex
 from .interning import Pool
 from .manifest import Manifest
 from .memory import Memory, Tracker
@@ -115,6 +116,7 @@ class Session:
                     if path not in known:
                         pool.note(note)
             started = timings.add("parse", started)
+            kept = self._kept()
             self.index = VaultIndex(
                 notes,
                 self.files,
@@ -122,9 +124,19 @@ class Session:
                 self.today,
                 discovery.diagnostics,
                 owned=self.owned(),
+                kept=kept.reuse if kept is not None else None,
             )
+            if kept is not None:
+                kept.keep(self.index)
         timings.add("index", started)
         return Scan(self.index, discovery, timings, parsed, self.digests)
+
+    def _kept(self) -> KeptIndex | None:
+        """The index contributions kept in the cache folder (none without a cache)."""
+        folder = cache_folder(self.config) if self.cache is not None else None
+        if folder is None or self.cache is None:
+            return None
+        return KeptIndex(folder, self.cache.key, self.digests, write=not self.read_only)
 
     # ----- building ---------------------------------------------------------------------------
     def build(
