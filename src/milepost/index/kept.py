@@ -29,13 +29,14 @@ import functools
 import hashlib
 from collections.abc import Mapping
 from datetime import date
+from itertools import repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from ..errors import Diagnostic, Severity
-from ..files import write_atomic
+from ..files import temp_beside
 from ..linkcheck import name_of
 from ..model import COMPLETENESS, STATUSES, Note
 from ..resolve import norm, stem
@@ -60,9 +61,14 @@ class _Kept(msgspec.Struct, array_like=True, frozen=True):
     """The digest of the note's bytes it was made from."""
     models: list[tuple[str, str]]
     """The business models its milestones name: (key, spelling as written)."""
-    entries: list[tuple[str, _Small, _Status, _Missing]]
-    """(id, which of ``models``, which of :data:`STATUSES`, what it lacks as bits of
-    :data:`COMPLETENESS`), one per milestone, in order."""
+    ids: list[str]
+    """Each milestone's id, in order."""
+    which: bytes
+    """Each milestone's business model: which of ``models``."""
+    statuses: bytes
+    """Each milestone's status: which of :data:`STATUSES`."""
+    lacks: bytes
+    """What each milestone lacks, as bits of :data:`COMPLETENESS`."""
     uses: list[tuple[str, str, str]]
     links: list[tuple[int, str, Severity, str]]
     """Its link findings: (line, code, severity, message); their path is the note's."""
@@ -87,9 +93,6 @@ ANY = "\0"
 """The name a relative link asks for: it may lead elsewhere once any file came or went."""
 
 
-_Small = Annotated[int, msgspec.Meta(ge=0)]
-_Status = Annotated[int, msgspec.Meta(ge=0, lt=len(STATUSES))]
-_Missing = Annotated[int, msgspec.Meta(ge=0, lt=1 << len(COMPLETENESS))]
 _LACKS = [tuple(c for n, c in enumerate(COMPLETENESS) if bits >> n & 1) for bits in range(16)]
 _BITS = {lacks: bits for bits, lacks in enumerate(_LACKS)}
 _STATUS = {status: n for n, status in enumerate(STATUSES)}
@@ -182,7 +185,10 @@ class KeptIndex:
                 kept = _READ_NOTE.decode(raw)
             except (msgspec.MsgspecError, RecursionError, ValueError):
                 continue
-            if kept.digest != digest or len(kept.entries) != len(note.milestones):
+            count = len(note.milestones)
+            if kept.digest != digest or not (
+                len(kept.ids) == len(kept.which) == len(kept.statuses) == len(kept.lacks) == count
+            ):
                 continue
             if names and not names.isdisjoint(kept.names):
                 continue
@@ -214,9 +220,19 @@ class KeptIndex:
                 notes[path] = msgspec.Raw(_WRITE.encode(made))
         files, owned = sorted(index.files), sorted(index.owned)
         data = _WRITE.encode(_File(FORMAT, key, files, owned, notes))
-        with contextlib.suppress(Exception):  # a cache that cannot be written is only slower
-            write_atomic(self.folder / FILE, data, durable=False)
+        _write(self.folder / FILE, data)
         self.stored, self.reused = {}, set()
+
+
+def _write(target: Path, data: bytes) -> None:
+    """Replace ``target`` with ``data`` through a temp file beside it (not read first, as
+    :func:`~milepost.files.write_atomic` does: it differs whenever it is written)."""
+    with contextlib.suppress(Exception):  # a cache that cannot be written is only slower
+        temp = temp_beside(target, (data,))
+        try:
+            temp.replace(target)
+        except OSError:
+            temp.unlink(missing_ok=True)
 
 
 def _contribution(
@@ -230,17 +246,25 @@ def _contribution(
 
     same = keep.setdefault
     models = [(same(k, k), same(s, s)) for k, s in kept.models]
-    entries = [
-        _new_entry(Entry, (i, path, m, *models[k], STATUSES[st], lacks[bits]))
-        for (i, k, st, bits), m in zip(kept.entries, milestones, strict=True)
-    ]
+    keys = [k for k, _ in models]
+    spellings = [s for _, s in models]
+    columns = zip(
+        kept.ids,
+        repeat(path),
+        milestones,
+        map(keys.__getitem__, kept.which),
+        map(spellings.__getitem__, kept.which),
+        map(STATUSES.__getitem__, kept.statuses),
+        map(lacks.__getitem__, kept.lacks),
+    )
+    entries = list(map(_new_entry, repeat(Entry), columns))  # (IndexError: not one kept)
     uses = [(same(k, k), same(s, s), text) for k, s, text in kept.uses]
     links = [
         Diagnostic(path, line, same(code, code), severity, message)  # type: ignore[arg-type]
         for line, code, severity, message in kept.links
     ]
     targets = {same(t, t) for t, _ in kept.targets}
-    resolved = tuple(same(r, r) if r is not None else None for r in kept.resolved)
+    resolved = tuple(map(same, kept.resolved, kept.resolved))
     return _Contribution(entries, uses, links, targets, resolved)  # type: ignore[arg-type]
 
 
@@ -278,17 +302,23 @@ def _stored(note: Note, made: _Contribution, digests: Mapping[str, bytes]) -> _K
     if any(d.path != path for d in made.links):
         return None
     models: dict[tuple[str, str], int] = {}
-    entries = []
+    which, statuses, lacks = bytearray(), bytearray(), bytearray()
     for e in made.entries:
         bits = _BITS.get(e.missing)
         if bits is None or e.status not in _STATUS:
             return None
-        model = models.setdefault((e.model_key, e.spelling), len(models))
-        entries.append((e.id, model, _STATUS[e.status], bits))
+        which.append(models.setdefault((e.model_key, e.spelling), len(models)) & 0xFF)
+        statuses.append(_STATUS[e.status])
+        lacks.append(bits)
+    if len(models) > 0x100:
+        return None  # (more business models in one note than a byte tells apart: made again)
     return _Kept(
         digest,
         list(models),
-        entries,
+        [e.id for e in made.entries],
+        bytes(which),
+        bytes(statuses),
+        bytes(lacks),
         [tuple(use) for use in made.uses],  # type: ignore[misc]
         [(d.line, d.code, d.severity, d.message) for d in made.links],
         targets,
