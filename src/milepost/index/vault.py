@@ -206,10 +206,15 @@ class VaultIndex:
 
     def _take(self, path: str, contribution: _Contribution) -> None:
         """Add one source note's contribution, made now or kept from an earlier build."""
-        for entry in contribution.entries:
-            model = self._model(entry.model_key, entry.spelling)
-            model.by_note.setdefault(path, []).append(entry)
-            model._flat = None
+        last: str | None = None
+        mine: list[Entry] = []
+        for entry in contribution.entries:  # a note's milestones mostly name one model
+            if entry.model_key != last:
+                last = entry.model_key
+                model = self._model(last, entry.spelling)
+                mine = model.by_note.setdefault(path, [])
+                model._flat = None
+            mine.append(entry)
         for target in contribution.subpath_targets:
             self.linked_by.setdefault(target, set()).add(path)
         self.contributions[path] = contribution
