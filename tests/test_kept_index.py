@@ -95,13 +95,13 @@ def test_one_edited_note_is_the_only_contribution_made_again(
     assert "link.heading-missing" in after
 
 
-@pytest.mark.parametrize("change", ["add", "rename", "delete"])
+@pytest.mark.parametrize("change", ["add", "rename", "delete", "double suffix"])
 def test_a_file_that_changes_where_links_lead_drops_what_was_kept(
     change: str, make_vault: MakeVault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     vault = make_vault(
         {
-            "a.md": "#milestone Open\nSee [[b]] and [[Tools/Gantt]].\n",
+            "a.md": "#milestone Open\nSee [[b]], [[Tools/Gantt]] and [[c.md]].\n",
             "x/b.md": "#milestone Sign\n",
             "Tools/Gantt.md": "# Gantt\n",
             "y/b.md": "# another b\n",
@@ -113,8 +113,10 @@ def test_a_file_that_changes_where_links_lead_drops_what_was_kept(
         (vault / "b.md").write_text("# b at the root\n", encoding="utf-8")
     elif change == "rename":
         (vault / "Tools/Gantt.md").rename(vault / "Tools/Gantt chart.md")
-    else:
+    elif change == "delete":
         (vault / "y/b.md").unlink()  # [[b]] is no longer ambiguous
+    else:  # found by its path less ".md", as Obsidian finds it
+        (vault / "c.md.md").write_text("# c\n", encoding="utf-8")
     after = built(vault)
     assert "a.md" in made
     assert after == full_json(vault) != before

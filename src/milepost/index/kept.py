@@ -30,6 +30,7 @@ import hashlib
 from collections.abc import Mapping
 from datetime import date
 from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,6 +97,8 @@ ANY = "\0"
 _LACKS = [tuple(c for n, c in enumerate(COMPLETENESS) if bits >> n & 1) for bits in range(16)]
 _BITS = {lacks: bits for bits, lacks in enumerate(_LACKS)}
 _STATUS = {status: n for n, status in enumerate(STATUSES)}
+_ID, _MODEL, _STATUS_OF, _LACKS_OF = itemgetter(0), itemgetter(3, 4), itemgetter(5), itemgetter(6)
+"""An entry's id, (model key, spelling), status and what it lacks."""
 
 _READ_FILE = msgspec.msgpack.Decoder(_File)
 _READ_NOTE = msgspec.msgpack.Decoder(_Kept)
@@ -227,6 +230,8 @@ class KeptIndex:
 def _write(target: Path, data: bytes) -> None:
     """Replace ``target`` with ``data`` through a temp file beside it (not read first, as
     :func:`~milepost.files.write_atomic` does: it differs whenever it is written)."""
+    if not target.parent.is_dir():
+        return  # (the parse cache makes the folder, readable by this user alone)
     with contextlib.suppress(Exception):  # a cache that cannot be written is only slower
         temp = temp_beside(target, (data,))
         try:
@@ -301,24 +306,22 @@ def _stored(note: Note, made: _Contribution, digests: Mapping[str, bytes]) -> _K
         return None
     if any(d.path != path for d in made.links):
         return None
-    models: dict[tuple[str, str], int] = {}
-    which, statuses, lacks = bytearray(), bytearray(), bytearray()
-    for e in made.entries:
-        bits = _BITS.get(e.missing)
-        if bits is None or e.status not in _STATUS:
-            return None
-        which.append(models.setdefault((e.model_key, e.spelling), len(models)) & 0xFF)
-        statuses.append(_STATUS[e.status])
-        lacks.append(bits)
-    if len(models) > 0x100:
-        return None  # (more business models in one note than a byte tells apart: made again)
+    entries = made.entries
+    pairs = list(map(_MODEL, entries))
+    models = {pair: n for n, pair in enumerate(dict.fromkeys(pairs))}
+    try:  # (a status or lack it cannot tell, or more models than a byte tells apart: made again)
+        which = bytes(map(models.__getitem__, pairs))
+        statuses = bytes(map(_STATUS.__getitem__, map(_STATUS_OF, entries)))
+        lacks = bytes(map(_BITS.__getitem__, map(_LACKS_OF, entries)))
+    except (KeyError, ValueError):
+        return None
     return _Kept(
         digest,
         list(models),
-        [e.id for e in made.entries],
-        bytes(which),
-        bytes(statuses),
-        bytes(lacks),
+        list(map(_ID, entries)),
+        which,
+        statuses,
+        lacks,
         [tuple(use) for use in made.uses],  # type: ignore[misc]
         [(d.line, d.code, d.severity, d.message) for d in made.links],
         targets,
