@@ -8,10 +8,12 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from milepost import load_config
 from milepost.cache import cache_folder, clear_stamp
+from milepost.index import kept
 from milepost.index.kept import FILE
 from milepost.index.vault import VaultIndex
 from milepost.report import iter_json
@@ -150,3 +152,20 @@ def test_no_cache_keeps_nothing(make_vault: MakeVault) -> None:
     build(config, TODAY)
     folder = cache_folder(load_config(vault))
     assert folder is not None and not (folder / FILE).exists()
+
+
+@pytest.mark.parametrize("count", [0, 3, 70_000])
+def test_the_kept_file_is_written_in_parts_that_read_back_whole(count: int) -> None:
+    head = kept._File(kept.FORMAT, "key", ["a.md", "b.md"], ["Roadmaps/x.md"], {})
+    notes = [(f"n{n}.md", msgspec.msgpack.encode([n])) for n in range(count)]
+    data = b"".join(kept._parts(head, count, iter(notes)))
+    found = kept._READ_FILE.decode(data)
+    assert (found.format, found.key, found.files, found.owned) == (
+        kept.FORMAT,
+        "key",
+        ["a.md", "b.md"],
+        ["Roadmaps/x.md"],
+    )
+    assert {p: msgspec.msgpack.decode(r) for p, r in found.notes.items()} == {
+        p: msgspec.msgpack.decode(d) for p, d in notes
+    }

@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from itertools import repeat
 from operator import itemgetter
@@ -89,6 +89,9 @@ class _File(msgspec.Struct, frozen=True):
     """milepost's own pages then."""
     notes: dict[str, msgspec.Raw]
 
+
+_NOTHING = b"\xc0"
+"""A note whose contribution cannot be checked next time is kept as nil: it reads as none."""
 
 ANY = "\0"
 """The name a relative link asks for: it may lead elsewhere once any file came or went."""
@@ -213,27 +216,46 @@ class KeptIndex:
         paths = set(index.contributions)
         if key == self.key and self.reused == paths and set(self.stored) == paths:
             return  # (the file lists it keeps may be older: what differs is checked by name)
-        notes: dict[str, msgspec.Raw] = {}
-        for path in sorted(paths):
-            if path in self.reused:
-                notes[path] = self.stored[path]
-                continue
-            made = _stored(index.notes[path], index.contributions[path], self.digests)
-            if made is not None:
-                notes[path] = msgspec.Raw(_WRITE.encode(made))
-        files, owned = sorted(index.files), sorted(index.owned)
-        data = _WRITE.encode(_File(FORMAT, key, files, owned, notes))
-        _write(self.folder / FILE, data)
+        stored, reused, digests = self.stored, self.reused, self.digests
+
+        def notes() -> Iterator[tuple[str, bytes | msgspec.Raw]]:
+            for path in sorted(paths):
+                if path in reused:
+                    yield path, stored[path]
+                    continue
+                made = _stored(index.notes[path], index.contributions[path], digests)
+                yield path, _NOTHING if made is None else _WRITE.encode(made)
+
+        head = _File(FORMAT, key, sorted(index.files), sorted(index.owned), {})
+        _write(self.folder / FILE, _parts(head, len(paths), notes()))
         self.stored, self.reused = {}, set()
 
 
-def _write(target: Path, data: bytes) -> None:
-    """Replace ``target`` with ``data`` through a temp file beside it (not read first, as
+def _parts(
+    head: _File, count: int, notes: Iterable[tuple[str, bytes | msgspec.Raw]]
+) -> Iterator[bytes | msgspec.Raw]:
+    """``head`` as MessagePack with ``count`` notes, made one at a time (neither the file nor
+    its notes are ever held whole: at 10,000 notes they are 18 MB)."""
+    fields = [name for name in head.__struct_fields__ if name != "notes"]
+    yield bytes([0x80 | (len(fields) + 1)])  # a map of the fields, the notes last
+    for name in fields:
+        yield _WRITE.encode(name) + _WRITE.encode(getattr(head, name))
+    yield _WRITE.encode("notes")
+    yield (
+        b"\xdf" + count.to_bytes(4, "big") if count > 0xFFFF else b"\xde" + count.to_bytes(2, "big")
+    )
+    for path, data in notes:
+        yield _WRITE.encode(path)
+        yield data
+
+
+def _write(target: Path, parts: Iterable[bytes | msgspec.Raw]) -> None:
+    """Replace ``target`` with ``parts`` through a temp file beside it (not read first, as
     :func:`~milepost.files.write_atomic` does: it differs whenever it is written)."""
     if not target.parent.is_dir():
         return  # (the parse cache makes the folder, readable by this user alone)
     with contextlib.suppress(Exception):  # a cache that cannot be written is only slower
-        temp = temp_beside(target, (data,))
+        temp = temp_beside(target, parts)
         try:
             temp.replace(target)
         except OSError:
