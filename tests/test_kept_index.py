@@ -146,6 +146,29 @@ def test_another_day_or_a_damaged_file_makes_every_contribution_again(
     assert (folder / FILE).read_bytes()[:1] != b"n"  # written again whole
 
 
+def test_a_kept_file_with_bytes_changed_anywhere_never_changes_what_is_built(
+    make_vault: MakeVault,
+) -> None:
+    vault = make_vault(
+        {
+            "a.md": "#milestone Open [due:: 2026-12-01]\nSee [[b#Plan]], [[c]] and [[x]].\n",
+            "b.md": "# Plan\n- [ ] #milestone Sign [owner:: Ana] [budget:: 5k]\n",
+            "c.md": "---\nbusiness_model: Rocket\n---\n#milestone Hire\n#milestone Hire\n",
+        }
+    )
+    expected = built(vault)
+    folder = cache_folder(load_config(vault))
+    assert folder is not None
+    good = (folder / FILE).read_bytes()
+    rng = random.Random(5)
+    for _ in range(40):
+        damaged = bytearray(good)
+        at = rng.randrange(len(damaged))
+        damaged[at] = rng.randrange(256)
+        (folder / FILE).write_bytes(bytes(damaged))
+        assert built(vault) == expected == from_nothing(vault, TODAY)
+
+
 def test_no_cache_keeps_nothing(make_vault: MakeVault) -> None:
     vault = make_vault({"a.md": "#milestone Open\n"})
     config = load_config(vault, cache=False)

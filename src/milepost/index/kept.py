@@ -18,8 +18,8 @@ A note's kept contribution is used only when everything it was made from is as i
 - each note it links to with a heading or block has the digest kept for it, and is still a
   note milepost reads or still its own page, as it was (that decides the link's findings).
 
-The file is data (MessagePack, read by a typed decoder): a damaged or foreign file reads as
-nothing kept, never as code, and is written again whole by the next build.
+The file is data (MessagePack, read by a typed decoder) after a checksum of it: a damaged or
+foreign file reads as nothing kept, never as code, and is written again whole by the next build.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 FILE = "index.msgpack"
 FORMAT = 1
 """Bumped whenever what is stored changes shape."""
+CHECK = 16
+"""The file starts with a checksum (BLAKE2b) of the rest, this many bytes."""
 CODE = ("index", "resolve.py", "linkcheck.py", "errors.py", "model.py", "records.py")
 """The sources a contribution is made by: an edited one never reads what the old one made."""
 
@@ -155,10 +157,14 @@ class KeptIndex:
         self.reused: set[str] = set()
 
     def _read(self) -> _File | None:
+        """The kept file, when it holds the bytes that were written (see :func:`_write`)."""
         if self.folder is None:
             return None
         try:
-            found = _READ_FILE.decode((self.folder / FILE).read_bytes())
+            data = memoryview((self.folder / FILE).read_bytes())
+            if _checksum(data[CHECK:]) != data[:CHECK]:
+                return None
+            found = _READ_FILE.decode(data[CHECK:])
         except (OSError, msgspec.MsgspecError, RecursionError, ValueError):
             return None
         return found if found.format == FORMAT else None
@@ -250,16 +256,31 @@ def _parts(
 
 
 def _write(target: Path, parts: Iterable[bytes | msgspec.Raw]) -> None:
-    """Replace ``target`` with ``parts`` through a temp file beside it (not read first, as
-    :func:`~milepost.files.write_atomic` does: it differs whenever it is written)."""
+    """Replace ``target`` with a checksum of ``parts`` and ``parts``, through a temp file beside
+    it (not read first, as :func:`~milepost.files.write_atomic` does: it differs whenever it is
+    written). A file whose bytes changed since, anywhere, is not read (:meth:`KeptIndex._read`)."""
     if not target.parent.is_dir():
         return  # (the parse cache makes the folder, readable by this user alone)
+    made = hashlib.blake2b(digest_size=CHECK)
+
+    def checked() -> Iterator[bytes | msgspec.Raw]:
+        yield bytes(CHECK)  # the checksum's place
+        for part in parts:
+            made.update(part)
+            yield part
+
     with contextlib.suppress(Exception):  # a cache that cannot be written is only slower
-        temp = temp_beside(target, parts)
+        temp = temp_beside(target, checked())
         try:
+            with temp.open("r+b") as handle:
+                handle.write(made.digest())
             temp.replace(target)
         except OSError:
             temp.unlink(missing_ok=True)
+
+
+def _checksum(data: memoryview) -> bytes:
+    return hashlib.blake2b(data, digest_size=CHECK).digest()
 
 
 def _contribution(
