@@ -23,6 +23,7 @@ from .config import Config
 from .discover import Discovery, SourceFile, discover, discover_file
 from .errors import Diagnostic, WriteError
 from .index import VaultIndex, apply
+from .index.kept import KeptIndex
 from .manifest import Manifest
 from .memory import Memory, Tracker
 from .model import Note
@@ -108,6 +109,7 @@ class Session:
             # the notes parsed now share values with the others as they arrive (read_notes)
             notes, self.digests, parsed = read_notes(self.config, files, self.cache, progress)
             started = timings.add("parse", started)
+            kept = self._kept()
             self.index = VaultIndex(
                 notes,
                 self.files,
@@ -115,9 +117,19 @@ class Session:
                 self.today,
                 discovery.diagnostics,
                 owned=self.owned(),
+                kept=kept.reuse if kept is not None else None,
             )
+            if kept is not None:
+                kept.keep(self.index)
         timings.add("index", started)
         return Scan(self.index, discovery, timings, parsed, self.digests)
+
+    def _kept(self) -> KeptIndex | None:
+        """The index contributions kept in the cache folder (none without a cache)."""
+        folder = cache_folder(self.config) if self.cache is not None else None
+        if folder is None or self.cache is None:
+            return None
+        return KeptIndex(folder, self.cache.key, self.digests, write=not self.read_only)
 
     # ----- building ---------------------------------------------------------------------------
     def build(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 
 from ..config import Config
 from ..errors import Diagnostic, warning
@@ -48,6 +49,9 @@ class _Contribution:
     """Where each of its links and tool links leads (what its rendered text depends on)."""
 
 
+Reuse = Callable[["VaultIndex"], Mapping[str, _Contribution]]
+"""Gives the contributions kept from an earlier build that the index may take as they are."""
+
 WHOLE_VAULT: list[Callable[[VaultIndex], Iterable[Diagnostic]]] = []
 """Findings over the whole index that later layers add, asked once per index with the rest:
 :mod:`milepost.planning` (the dependency passes) registers itself when imported, as the modules
@@ -66,7 +70,10 @@ class VaultIndex:
         extra_diagnostics: Iterable[Diagnostic] = (),
         *,
         owned: Mapping[str, str] | None = None,
+        kept: Reuse | None = None,
     ) -> None:
+        """``kept``: gives the contributions kept from an earlier build that still hold
+        (:class:`milepost.index.kept.KeptIndex`), asked once the business models are known."""
         self.config = config
         self.today = today
         self.notes: dict[str, Note] = dict(notes)
@@ -76,7 +83,7 @@ class VaultIndex:
         self._extra = list(extra_diagnostics)
         self._found: list[Diagnostic] | None = None
         self._name_keys: dict[str, str] = {}
-        self._rebuild()
+        self._rebuild(kept)
 
     @property
     def extra_diagnostics(self) -> list[Diagnostic]:
@@ -89,7 +96,7 @@ class VaultIndex:
         self._found = None
 
     # ----- building ---------------------------------------------------------------------------
-    def _rebuild(self) -> None:
+    def _rebuild(self, kept: Reuse | None = None) -> None:
         self._found = None
         self._planning: object | None = None
         """The dependencies' passes (:func:`milepost.planning.planning`), once asked."""
@@ -100,9 +107,14 @@ class VaultIndex:
         self.linked_by: dict[str, set[str]] = {}
         for key in self.model_notes:
             self._model(key, "")
+        reused = kept(self) if kept is not None else {}
         for path in sorted(self.notes):
             if self.is_source(path):
-                self._add(path)
+                found = reused.get(path)
+                if found is None:
+                    self._add(path)
+                else:
+                    self._take(path, found)
         self._relate()
 
     def is_source(self, path: str) -> bool:
@@ -173,10 +185,6 @@ class VaultIndex:
         """Add one source note's contribution."""
         note = self.notes[path]
         entries = self._entries(note)
-        for entry in entries:
-            model = self._model(entry.model_key, entry.spelling)
-            model.by_note.setdefault(path, []).append(entry)
-            model._flat = None
         uses = []
         resolved: list[str | None] = []
         for use in note.tools:
@@ -194,11 +202,22 @@ class VaultIndex:
             resolved.append(target)
             if link.subpath and target is not None:
                 targets.add(target)
-        for target in targets:
+        self._take(path, _Contribution(entries, uses, diagnostics, targets, tuple(resolved)))
+
+    def _take(self, path: str, contribution: _Contribution) -> None:
+        """Add one source note's contribution, made now or kept from an earlier build."""
+        last: str | None = None
+        mine: list[Entry] = []
+        for entry in contribution.entries:  # a note's milestones mostly name one model
+            if entry.model_key != last:
+                last = entry.model_key
+                model = self._model(last, entry.spelling)
+                mine = model.by_note.setdefault(path, [])
+                model._flat = None
+            mine.append(entry)
+        for target in contribution.subpath_targets:
             self.linked_by.setdefault(target, set()).add(path)
-        self.contributions[path] = _Contribution(
-            entries, uses, diagnostics, targets, tuple(resolved)
-        )
+        self.contributions[path] = contribution
 
     def _remove(self, path: str) -> set[str]:
         """Drop one note's contribution; return the keys of the models it fed."""
@@ -327,7 +346,9 @@ class VaultIndex:
                 *(d for c in self.contributions.values() for d in c.links),
                 *(d for note in self.notes.values() for d in note.diagnostics),
             ]
-            self._found = sorted(d for d in found if not self.config.is_silenced(d.code))
+            silenced = self.config.is_silenced
+            loud = {code: not silenced(code) for code in {d.code for d in found}}
+            self._found = sorted((d for d in found if loud[d.code]), key=_FIELDS)
         return self._found
 
     def milestone_count(self) -> int:
@@ -336,6 +357,9 @@ class VaultIndex:
     def model_name(self, key: str) -> str:
         return self.models[key].name
 
+
+_FIELDS = attrgetter("path", "line", "code", "severity", "message")
+"""A finding's fields in the order findings sort by (compared as one tuple, in C)."""
 
 _MISSING: dict[tuple[str, ...], tuple[str, ...]] = {}
 
