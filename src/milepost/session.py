@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date
 
-from . import history
+from . import history, session_update
 from . import history_snapshot as snapshot
 from .cache import NoteCache, cache_folder
-from .changes import merged, restat, sweep_temp_files
+from .changes import merged, sweep_temp_files
 from .config import Config
 from .discover import Discovery, SourceFile, discover, discover_file
 from .errors import Diagnostic, WriteError
@@ -26,14 +26,12 @@ from .index import VaultIndex, apply
 from .index.kept import KeptIndex
 from .manifest import Manifest
 from .memory import Memory, Tracker
-from .model import Note
 from .ownership import reconcile
-from .reading import Progress, Scan, Timings, bulk, read_note, read_notes, sources
+from .reading import Progress, Scan, Timings, bulk, read_notes, sources
 from .render import Renderer
 from .render import sections as review_sections
 from .render.itemstore import ItemStore
 from .render.plan import NoteMemo, WatchPrints
-from .replan import carry
 from .uptodate import BuildResult, Outputs, bring_up_to_date, vault_lock
 from .watchmemory import WatchTracker
 from .write import Change, check_output_folder
@@ -243,7 +241,7 @@ class Session:
             } | last.merged
             if not moved:
                 break
-            changed = self._read(moved)
+            changed = session_update.read_again(self, moved)
             if not changed:
                 break
             self.index, _ = apply(self.index, changed)
@@ -344,137 +342,14 @@ class Session:
     def _sorted_files(self) -> list[SourceFile]:
         return sorted(self.files.values(), key=lambda f: f.path)
 
-    # ----- incremental ------------------------------------------------------------------------
+    # ----- incremental (see session_update) -------------------------------------------------
     def update(self, paths: Iterable[str], *, timings: Timings | None = None) -> BuildResult:
         """Take in changes to ``paths`` (vault-relative files or folders); write what follows."""
-        timings = timings or Timings()
-        rescanned = self.index is None
-        if rescanned:  # the last build answered from its stamp: read the vault now, and bring
-            self.scan()  # its pages up to what it holds (a save may have come in since)
-        assert self.index is not None
-        started = time.perf_counter()
-        seen = self._restat(paths)
-        recheck: set[str] = set()
-        notes: dict[str, SourceFile | None] = {}
-        echo = bool(seen)
-        manifest = self.manifest
-        for path, file in seen.items():
-            if file is not None and self._echo(path, file):
-                continue
-            echo = False
-            if manifest.owns(path):
-                recheck.add(path)
-            elif path.lower().endswith(".md"):
-                notes[path] = file
-        started = timings.add("discover", started)
-        changed = self._read(notes)
-        started = timings.add("parse", started)
-        files_changed = any((f is None) != (p not in self.index.files) for p, f in seen.items())
-        templates = self._templates_changed(seen)
-        today = self._today_changed()
-        if not (changed or recheck or files_changed or templates or today or rescanned):
-            findings = len(self.index.diagnostics())
-            return BuildResult([], [], findings, timings, self.index, [], echo=echo)
-        extra = [d for found in self.found.values() for d in found]
-        scope: set[str] | None = None
-        if today:
-            notes_now = {**self.index.notes, **{p: n for p, n in changed.items() if n}}
-            for path in (p for p, n in changed.items() if n is None):
-                notes_now.pop(path, None)
-            self.index = VaultIndex(
-                notes_now, self.files, self.config, self.today, extra, owned=self.owned()
-            )
-        else:
-            before = self.index
-            self.index, delta = apply(
-                before,
-                changed,
-                files=self.files if files_changed else None,
-                owned=self.owned(),
-                extra=extra,
-            )
-            scope = None if delta.everything else set(changed)
-            if self.lasting:
-                carry(before, self.index)
-        timings.add("index", started)
-        with self._writing(False):
-            self._remember(False, scope)
-            notes_to_check = None if rescanned else set(changed)
-            out = self._round(recheck=recheck, notes=notes_to_check, timings=timings)
-            self.manifest.save()
-        return BuildResult(
-            [c for c in out.changes if c.action != "unchanged"],
-            [*out.diagnostics, *self._history_findings()],
-            len(self.index.diagnostics()),
-            timings,
-            self.index,
-            sorted({*changed, *recheck, *(p for p in seen if not p.lower().endswith(".md"))}),
-            len([n for n in changed.values() if n is not None]),
-            rendered=out.rendered,
-        )
-
-    def _echo(self, path: str, file: SourceFile) -> bool:
-        """True when ``path`` holds exactly what milepost last wrote there."""
-        full = self.config.vault / path
-        return self.manifest.echo(path, file.size, file.mtime_ns, read=full.read_bytes)
-
-    def _read(self, paths: Iterable[str] | dict[str, SourceFile | None]) -> dict[str, Note | None]:
-        """Read the notes of ``paths`` again; return those whose bytes changed (None: gone)."""
-        assert self.index is not None
-        states = paths if isinstance(paths, dict) else {p: self.files.get(p) for p in paths}
-        changed: dict[str, Note | None] = {}
-        stored = []
-        for path, file in sorted(states.items()):
-            if file is None:
-                if path in self.index.notes:
-                    changed[path] = None
-                    self.digests.pop(path, None)
-                continue
-            note, digest = read_note(self.config.vault, path, self.config)
-            if digest and digest == self.digests.get(path) and path in self.index.notes:
-                if self.cache is not None:
-                    self.cache.touch(file)
-                continue
-            self.digests[path] = digest
-            changed[path] = note
-            if digest:
-                stored.append((file, digest, note, None))
-        if self.cache is not None:
-            self.cache.store(stored)
-            self.cache.forget([p for p, n in changed.items() if n is None])
-        return changed
+        return session_update.update(self, paths, timings=timings)
 
     def reconcile(self) -> BuildResult:
         """Catch up with changes no event reported: one stat of every file, then an update."""
-        if self.index is None:
-            return self.update([])
-        discovery = discover(self.config)
-        current = {f.path: f for f in discovery.files}
-        changed = [p for p, f in current.items() if self.files.get(p) != f]
-        changed += [p for p in self.files if p not in current]
-        return self.update(changed)
-
-    def _restat(self, paths: Iterable[str]) -> dict[str, SourceFile | None]:
-        """The current state of each changed path (folders expanded); the files are updated."""
-        return restat(self.config, self.files, self.found, paths)
-
-    def _templates_changed(self, seen: dict[str, SourceFile | None]) -> bool:
-        """A template override changed: forget the compiled templates and the memos."""
-        folder = self.config.templates
-        if not folder or not any(p.startswith(folder + "/") for p in seen):
-            return False
-        from .render.env import forget_templates
-
-        forget_templates()
-        self.renderer = Renderer(self.config, remember=self.lasting)
-        return True
-
-    def _today_changed(self) -> bool:
-        """Past midnight with no pinned today, statuses are computed against the new date."""
-        if self.config.today is not None or date.today() == self.today:
-            return False
-        self.today = date.today()
-        return True
+        return session_update.reconcile(self)
 
     def close(self) -> None:
         if self._tracker is not None:
