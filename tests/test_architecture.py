@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,16 @@ def test_the_command_line_loads_the_parser_only_when_a_command_runs() -> None:
     code = "import sys, milepost.cli; print('milepost.parse' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert done.stdout.strip() == "False"
+
+
+def test_every_subpackage_is_installed() -> None:
+    """pyproject.toml lists the packages ``pip install .`` installs: a new subpackage left out
+    of it works from the source tree and is missing from an installed milepost."""
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(root / "src").parts)
+        for init in (root / "src" / "milepost").rglob("__init__.py")
+    }
+    assert found - listed == set()

@@ -15,26 +15,27 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date
 
-from . import history, session_update
-from . import history_snapshot as snapshot
-from .cache import NoteCache, cache_folder
-from .changes import merged, sweep_temp_files
-from .config import Config
-from .discover import Discovery, SourceFile, discover, discover_file
-from .errors import Diagnostic, WriteError
-from .index import VaultIndex, apply
-from .index.kept import KeptIndex
-from .manifest import Manifest
-from .memory import Memory, Tracker
-from .ownership import reconcile
-from .reading import Progress, Scan, Timings, bulk, read_notes, sources
-from .render import Renderer
-from .render import sections as review_sections
-from .render.itemstore import ItemStore
-from .render.plan import NoteMemo, WatchPrints
-from .uptodate import BuildResult, Outputs, bring_up_to_date, vault_lock
-from .watchmemory import WatchTracker
-from .write import Change, check_output_folder
+from .. import history
+from .. import history_snapshot as snapshot
+from ..cache import NoteCache, cache_folder
+from ..changes import merged, sweep_temp_files
+from ..config import Config
+from ..discover import Discovery, SourceFile, discover, discover_file
+from ..errors import Diagnostic, WriteError
+from ..index import VaultIndex, apply
+from ..index.kept import KeptIndex
+from ..manifest import Manifest
+from ..memory import Memory, Tracker
+from ..ownership import reconcile
+from ..reading import Progress, Scan, Timings, bulk, read_notes, sources
+from ..render import Renderer
+from ..render import sections as review_sections
+from ..render.itemstore import ItemStore
+from ..render.plan import NoteMemo, WatchPrints
+from ..uptodate import BuildResult, Outputs, bring_up_to_date, vault_lock
+from ..watchmemory import WatchTracker
+from ..write import Change, check_output_folder
+from . import update as session_update
 
 SETTLE_ROUNDS = 3
 """Filling a region moves the lines below it; the notes are read again this many times at most,
@@ -134,7 +135,7 @@ class Session:
         self, *, force: bool = False, dry_run: bool = False, progress: Progress | None = None
     ) -> BuildResult:
         """Bring the vault's generated pages and regions up to date (all of them)."""
-        from . import stamp
+        from .. import stamp
 
         check_output_folder(self.config)
         if not dry_run:  # a manifest milepost did not write stops the build before it writes
@@ -342,7 +343,7 @@ class Session:
     def _sorted_files(self) -> list[SourceFile]:
         return sorted(self.files.values(), key=lambda f: f.path)
 
-    # ----- incremental (see session_update) -------------------------------------------------
+    # ----- incremental (see session/update.py) ----------------------------------------------
     def update(self, paths: Iterable[str], *, timings: Timings | None = None) -> BuildResult:
         """Take in changes to ``paths`` (vault-relative files or folders); write what follows."""
         return session_update.update(self, paths, timings=timings)

@@ -14,17 +14,17 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .changes import restat
-from .discover import SourceFile, discover
-from .index import VaultIndex, apply
-from .model import Note
-from .reading import Timings, read_note
-from .render import Renderer
-from .replan import carry
-from .uptodate import BuildResult
+from ..changes import restat
+from ..discover import SourceFile, discover
+from ..index import VaultIndex, apply
+from ..model import Note
+from ..reading import Timings, read_note
+from ..render import Renderer
+from ..replan import carry
+from ..uptodate import BuildResult
 
 if TYPE_CHECKING:
-    from .session import Session
+    from . import Session
 
 
 def update(
@@ -154,7 +154,7 @@ def _templates_changed(session: Session, seen: dict[str, SourceFile | None]) -> 
     folder = session.config.templates
     if not folder or not any(p.startswith(folder + "/") for p in seen):
         return False
-    from .render.env import forget_templates
+    from ..render.env import forget_templates
 
     forget_templates()
     session.renderer = Renderer(session.config, remember=session.lasting)
