@@ -14,6 +14,7 @@ import milepost
 
 PACKAGE = Path(milepost.__file__).resolve().parent
 LAYERS = [
+    "sources",
     "records",
     "errors",
     "workers",

@@ -21,7 +21,6 @@ changes.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -39,6 +38,7 @@ from .config import Config
 from .discover import SourceFile
 from .interning import Pool
 from .model import Note
+from .sources import sources_digest
 
 PARSER_VERSION = "4"
 """Bumped by hand for a change the sources below do not show (a library's new behaviour)."""
@@ -83,17 +83,9 @@ def _make(folder: Path) -> None:
     folder.mkdir(mode=0o700, exist_ok=True)
 
 
-@functools.cache
 def parser_fingerprint() -> str:
     """A digest of the parser's source files (see PARSER_SOURCES)."""
-    root = Path(__file__).parent
-    digest = hashlib.blake2b(digest_size=16)
-    for name in PARSER_SOURCES:
-        found = sorted((root / name).rglob("*.py")) if (root / name).is_dir() else [root / name]
-        for path in found:
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return sources_digest(PARSER_SOURCES).hex()
 
 
 def fingerprint(config: Config) -> str:

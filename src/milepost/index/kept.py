@@ -25,7 +25,6 @@ foreign file reads as nothing kept, never as code, and is written again whole by
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
@@ -41,6 +40,7 @@ from ..files import temp_beside
 from ..linkcheck import name_of
 from ..model import COMPLETENESS, STATUSES, Note
 from ..resolve import norm, stem
+from ..sources import sources_digest
 from .records import Entry
 
 if TYPE_CHECKING:
@@ -110,17 +110,9 @@ _READ_NOTE = msgspec.msgpack.Decoder(_Kept)
 _WRITE = msgspec.msgpack.Encoder()
 
 
-@functools.cache
 def code_fingerprint() -> str:
-    """A digest of the sources in :data:`CODE` (and this module)."""
-    root = Path(__file__).parent.parent
-    digest = hashlib.blake2b(digest_size=16)
-    for name in CODE:
-        found = sorted((root / name).rglob("*.py")) if (root / name).is_dir() else [root / name]
-        for path in found:
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    """A digest of the sources in :data:`CODE` (this module among them)."""
+    return sources_digest(CODE).hex()
 
 
 def context_key(index: VaultIndex, salt: str) -> str:

@@ -17,7 +17,6 @@ MessagePack: data, never code; a file that cannot be read is no items.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,6 +27,7 @@ import msgspec
 from ..files import write_atomic
 from ..index import Entry, VaultIndex
 from ..resolve import norm, stem
+from ..sources import sources_digest
 
 if TYPE_CHECKING:
     from . import PagePaths
@@ -40,15 +40,9 @@ _NOTHING = (None, None)
 """What a milestone with no dependencies and no slips shows of them."""
 
 
-@functools.cache
 def code_fingerprint() -> bytes:
     """A digest of milepost's own sources and shipped templates (what renders an item)."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.blake2b(digest_size=16)
-    for path in sorted([*root.rglob("*.py"), *root.rglob("*.j2")]):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
-    return digest.digest()
+    return sources_digest(("",), ("*.py", "*.j2"))
 
 
 class ItemStore:
