@@ -12,6 +12,7 @@ import pytest
 from milepost import load_config
 from milepost.cache import cache_folder
 from milepost.commands import build
+from milepost.config import Config
 from milepost.render.itemstore import NAME, ItemStore
 
 from .conftest import MakeVault
@@ -76,14 +77,20 @@ def titles(rendered: list[str]) -> str:
     return "\n".join(text.split("**")[1] for text in rendered)
 
 
-def test_a_one_note_edit_renders_only_the_items_that_moved(
-    make_vault: MakeVault, tmp_path: Path, rendered: list[str]
-) -> None:
+def built_shop(make_vault: MakeVault) -> tuple[Path, Config]:
+    """The vault of the business model Shop (Plan.md and Lease.md), built once."""
     vault = make_vault(
         {"Models/Shop.md": "---\ntype: business-model\n---\n", "Plan.md": PLAN, "Lease.md": OTHER}
     )
     config = load_config(vault, today=TODAY, jobs=1)
     build(config)
+    return vault, config
+
+
+def test_a_one_note_edit_renders_only_the_items_that_moved(
+    make_vault: MakeVault, tmp_path: Path, rendered: list[str]
+) -> None:
+    vault, config = built_shop(make_vault)
     folder = cache_folder(config)
     assert folder is not None and any((folder / NAME).iterdir()), "the items are kept"
     rendered.clear()
@@ -103,11 +110,7 @@ def test_a_one_note_edit_renders_only_the_items_that_moved(
 def test_items_follow_what_moved_in_other_notes(
     make_vault: MakeVault, tmp_path: Path, rendered: list[str]
 ) -> None:
-    vault = make_vault(
-        {"Models/Shop.md": "---\ntype: business-model\n---\n", "Plan.md": PLAN, "Lease.md": OTHER}
-    )
-    config = load_config(vault, today=TODAY, jobs=1)
-    build(config)
+    vault, config = built_shop(make_vault)
     before = pages(vault)["Roadmaps/Models/Roadmap – Shop.md"].decode()
     assert "Lease signed" in before and "[[Target|" not in before
 

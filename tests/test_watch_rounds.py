@@ -51,6 +51,14 @@ def _pages(vault: Path) -> dict[str, bytes]:
     }
 
 
+def _a_forced_build_keeps(vault: Path) -> dict[str, bytes]:
+    """The pages the rounds left; asserts a forced build from scratch leaves them as they are."""
+    made = _pages(vault)
+    Session(load_config(vault, today=TODAY), cache=False).build(force=True)
+    assert _pages(vault) == made
+    return made
+
+
 def _watcher(vault: Path) -> Watcher:
     watcher = Watcher(load_config(vault, today=TODAY))
     watcher.start()
@@ -105,9 +113,7 @@ def test_a_save_to_a_dependency_reaches_the_other_model(make_vault: MakeVault) -
         assert page.encode() != beta and "49 days late" in page, "it waits on Alpha's"
     finally:
         watcher.close()
-    made = _pages(vault)
-    Session(load_config(vault, today=TODAY), cache=False).build(force=True)
-    assert _pages(vault) == made
+    _a_forced_build_keeps(vault)
 
 
 def test_rounds_of_all_kinds_end_where_a_forced_build_starts(make_vault: MakeVault) -> None:
@@ -142,9 +148,7 @@ def test_rounds_of_all_kinds_end_where_a_forced_build_starts(make_vault: MakeVau
         assert remember(index).idents == memory.idents
     finally:
         watcher.close()
-    made = _pages(vault)
-    Session(load_config(vault, today=TODAY), cache=False).build(force=True)
-    assert _pages(vault) == made
+    made = _a_forced_build_keeps(vault)
     assert "Move in" in made[ALPHA].decode() and "Ship the kit" in made[BETA].decode()
     assert len(made) > 5
 
@@ -161,17 +165,13 @@ def test_a_note_that_comes_and_goes_with_a_name_another_has(make_vault: MakeVaul
         assert watcher.handle(["Other/A2.md"]).error is None
         assert (vault / ALPHA).read_bytes() != alpha, "A2 is now shown with its folder"
         assert "Twin step" in (vault / BETA).read_text(encoding="utf-8")
-        made = _pages(vault)
-        Session(load_config(vault, today=TODAY), cache=False).build(force=True)
-        assert _pages(vault) == made
+        _a_forced_build_keeps(vault)
         twin.unlink()
         assert watcher.handle(["Other/A2.md"]).error is None
         assert (vault / ALPHA).read_bytes() == alpha
     finally:
         watcher.close()
-    made = _pages(vault)
-    Session(load_config(vault, today=TODAY), cache=False).build(force=True)
-    assert _pages(vault) == made
+    _a_forced_build_keeps(vault)
 
 
 def test_between_saves_the_history_waits_on_the_shelf(make_vault: MakeVault) -> None:

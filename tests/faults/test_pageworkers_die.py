@@ -43,6 +43,14 @@ def _page_worker(pid: int) -> int | None:
     return None
 
 
+def _running_worker(process: subprocess.Popen[bytes]) -> int:
+    """The pid of the export's page worker, once it has one."""
+    wait_for(lambda: _page_worker(process.pid) or process.poll() is not None, 120, "a page worker")
+    worker = _page_worker(process.pid)
+    assert worker is not None, "the export finished before its page worker could be seen"
+    return worker
+
+
 def _prepared(generated_vault: Callable[[int, int], Path]) -> Path:
     vault = generated_vault(NOTES, 3)
     assert milepost("index", vault, *args("-q")).code == 0  # parsed once: only pages are left
@@ -54,11 +62,7 @@ def test_page_workers_die_with_a_killed_export(
 ) -> None:
     process = _export(_prepared(generated_vault), tmp_path / "site")
     try:
-        wait_for(
-            lambda: _page_worker(process.pid) or process.poll() is not None, 120, "a page worker"
-        )
-        worker = _page_worker(process.pid)
-        assert worker is not None, "the export finished before its page worker could be seen"
+        worker = _running_worker(process)
         time.sleep(0.3)  # let the worker get into its work
         os.kill(process.pid, signal.SIGKILL)
         process.wait(10)
@@ -72,11 +76,7 @@ def test_a_killed_page_worker_fails_the_export(
 ) -> None:
     process = _export(_prepared(generated_vault), tmp_path / "site")
     try:
-        wait_for(
-            lambda: _page_worker(process.pid) or process.poll() is not None, 120, "a page worker"
-        )
-        worker = _page_worker(process.pid)
-        assert worker is not None, "the export finished before its page worker could be seen"
+        worker = _running_worker(process)
         os.kill(worker, signal.SIGKILL)
         _, err = process.communicate(timeout=120)
         assert process.returncode not in (0, None)
