@@ -19,7 +19,6 @@ import argparse
 import resource
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
@@ -34,6 +33,7 @@ from milepost.feeds import (
     portfolio_base,
     roadmap_canvas,
 )
+from milepost.records import replace
 
 T = TypeVar("T")
 

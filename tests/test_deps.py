@@ -13,7 +13,7 @@ import io
 import textwrap
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from random import Random
@@ -40,6 +40,7 @@ from milepost.errors import Diagnostic
 from milepost.index import Entry
 from milepost.model import Period, Status
 from milepost.parse.dates import parse_period
+from milepost.records import replace
 
 from .conftest import ROOT
 

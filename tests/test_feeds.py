@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,7 @@ from milepost.feeds import (
 from milepost.feeds.bases import MILESTONE_COLUMNS, ROADMAP_COLUMNS
 from milepost.feeds.canvas import canvas_id
 from milepost.model import Period
+from milepost.records import replace
 
 from .conftest import SAMPLE_VAULT, TODAY, Result
 

@@ -45,7 +45,7 @@ PARSER_VERSION = "4"
 PARSER_SOURCES = ("model.py", "records.py", "parse")
 """What makes a note's parse: its fingerprint is part of the cache's, so an edited parser or
 record never reads notes parsed by the old one (no version to remember to bump)."""
-FORMAT = "msgpack-1"
+FORMAT = "msgpack-2"
 """How notes are stored; bumped whenever that changes."""
 CACHE_ENV = "MILEPOST_CACHE_DIR"
 """The environment variable that moves the cache root (``--cache-dir`` wins over it)."""

@@ -12,14 +12,15 @@ chosen by path and line alone, and reports it. :mod:`.deps` runs the passes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import field
 from datetime import date
+
+from msgspec import field
 
 from .errors import Diagnostic, error, warning
 from .index import Entry, heading_key
 from .model import Period, Status
 from .parse.dependencies import gap_days
-from .records import record
+from .records import Record
 
 
 def parse_gap(text: str) -> int | None:
@@ -29,8 +30,7 @@ def parse_gap(text: str) -> int | None:
     return gap_days(text)
 
 
-@record()
-class Reference:
+class Reference(Record, frozen=True):
     """One dependency as written: on an id, or on a note or heading the caller resolved."""
 
     line: int
@@ -54,8 +54,7 @@ class Reference:
         return f"[[{self.note}#{self.heading}]]" if self.heading else f"[[{self.note}]]"
 
 
-@record()
-class Node:
+class Node(Record, frozen=True):
     """A milestone as the passes see it."""
 
     key: str
@@ -90,8 +89,7 @@ class Node:
         return f"'{self.title}' ({self.path}:{self.line})"
 
 
-@record()
-class Targets:
+class Targets(Record, frozen=True):
     """The milestones a note or heading link can name."""
 
     notes: dict[str, str] = field(default_factory=dict)
@@ -101,8 +99,7 @@ class Targets:
     milestone under it."""
 
 
-@record()
-class Edge:
+class Edge(Record, frozen=True):
     """``after`` depends on ``before``: it finishes ``gap`` days after it at the earliest."""
 
     before: str
@@ -112,8 +109,7 @@ class Edge:
     """Line of the reference, in ``after``'s note."""
 
 
-@record()
-class Graph:
+class Graph(Record, frozen=True):
     """The resolved dependencies, one edge per pair (the largest gap), and what did not resolve."""
 
     edges: tuple[Edge, ...]

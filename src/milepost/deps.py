@@ -43,7 +43,7 @@ from .depgraph import (
     topological,
 )
 from .errors import Diagnostic, error
-from .records import record
+from .records import Record
 
 __all__ = [
     "Edge",
@@ -78,8 +78,7 @@ class Timing(NamedTuple):
     critical: bool
 
 
-@record()
-class Schedule:
+class Schedule(Record, frozen=True):
     """The passes' answer for the whole vault."""
 
     timings: dict[str, Timing]

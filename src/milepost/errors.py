@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .records import record
+from .records import Record
 
 Severity = Literal["error", "warning"]
 
@@ -26,8 +26,7 @@ class WriteError(MilepostError):
     """A generated page or export file could not be written."""
 
 
-@record(order=True)
-class Diagnostic:
+class Diagnostic(Record, frozen=True, order=True):
     """One finding, anchored to a line of a file as it is on disk."""
 
     path: str

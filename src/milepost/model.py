@@ -1,17 +1,18 @@
 """Records that flow between the stages: what a note says, as values.
 
-Every record is a frozen, slotted dataclass. Lines are 1-based lines of the file as it is on disk.
-Parsing produces :class:`Note` values and nothing else; the index combines them.
+Every record is a frozen :class:`~milepost.records.Record` (a msgspec Struct). Lines are 1-based
+lines of the file as it is on disk. Parsing produces :class:`Note` values and nothing else; the index combines them.
 """
 
 from __future__ import annotations
 
-from dataclasses import field
 from datetime import date
 from typing import Any, Literal
 
+from msgspec import field
+
 from .errors import Diagnostic
-from .records import record
+from .records import Record
 
 Precision = Literal["day", "month", "quarter", "half", "year", "part"]
 BaseStatus = Literal["planned", "in_progress", "achieved", "cancelled"]
@@ -56,8 +57,7 @@ FIELD_ALIASES: dict[str, str] = {
 """Accepted field names (normalised) and the milestone field each one sets."""
 
 
-@record()
-class Period:
+class Period(Record, frozen=True):
     """A date as written, kept at its precision: the interval it names, never a guessed day."""
 
     text: str
@@ -78,8 +78,7 @@ class Period:
         }
 
 
-@record()
-class Budget:
+class Budget(Record, frozen=True):
     """A budget as written, with what could be read out of it."""
 
     text: str
@@ -100,8 +99,7 @@ class Budget:
         }
 
 
-@record()
-class Link:
+class Link(Record, frozen=True):
     """A wikilink, embed or Markdown link to something in the vault."""
 
     target: str
@@ -120,16 +118,14 @@ class Link:
     """True for ``[text](target)`` links."""
 
 
-@record()
-class Tag:
+class Tag(Record, frozen=True):
     """An Obsidian tag occurrence (without the ``#``)."""
 
     name: str
     line: int
 
 
-@record()
-class Heading:
+class Heading(Record, frozen=True):
     """A heading of a note."""
 
     level: int
@@ -138,8 +134,7 @@ class Heading:
     line: int
 
 
-@record()
-class ToolUse:
+class ToolUse(Record, frozen=True):
     """A link in a note's Tools section and the explanation nested under it."""
 
     link: Link
@@ -147,8 +142,7 @@ class ToolUse:
     """The explanation text under the link (may be empty)."""
 
 
-@record()
-class Dependency:
+class Dependency(Record, frozen=True):
     """One dependency as written on a milestone: on an id, or on a note or heading link."""
 
     line: int
@@ -163,8 +157,7 @@ class Dependency:
     """Days that must pass after the other milestone finishes."""
 
 
-@record()
-class Progress:
+class Progress(Record, frozen=True):
     """How far a milestone is: its child checkboxes, or a stated ``progress::`` percentage."""
 
     done: int | None
@@ -178,8 +171,7 @@ class Progress:
         return {"done": self.done, "total": self.total, "percent": self.percent}
 
 
-@record()
-class Milestone:
+class Milestone(Record, frozen=True):
     """One milestone, as its note states it. Status against today is derived by the index."""
 
     title: str
@@ -247,8 +239,7 @@ class Milestone:
         return tuple(lacks)
 
 
-@record()
-class Note:
+class Note(Record, frozen=True):
     """Everything milepost reads out of one Markdown file."""
 
     path: str

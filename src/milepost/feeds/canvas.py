@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from ..model import Status
-from ..records import record
+from ..records import Record
 from .canvasjson import dump_canvas
 from .records import FeedMilestone, plain
 from .space import Box, Occupied
@@ -61,8 +61,7 @@ PREFIXES = ("milestone-", "quarter-", "dependency-")
 _SAFE = re.compile(r"[A-Za-z0-9-]*")
 
 
-@record()
-class NotMilepost:
+class NotMilepost(Record, frozen=True):
     """The canvas on disk is not milepost's to rewrite: the caller reports a conflict."""
 
     reason: str

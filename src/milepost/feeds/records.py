@@ -12,11 +12,10 @@ from collections.abc import Callable, Iterable
 
 from ..index import BusinessModel, Entry, VaultIndex
 from ..model import Kind, Period, Status
-from ..records import record
+from ..records import Record
 
 
-@record()
-class FeedMilestone:
+class FeedMilestone(Record, frozen=True):
     """A milestone as the calendar feed, the canvas and the picture show it."""
 
     identity: str

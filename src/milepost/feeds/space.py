@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from ..records import record
+from ..records import Record
 
 CELL = 512
 """Side of a bucket of the spatial index, in canvas pixels."""
 
 
-@record()
-class Box:
+class Box(Record, frozen=True):
     """A rectangle in canvas pixels: ``x``, ``y`` its top-left corner."""
 
     x: int

@@ -7,7 +7,6 @@ be read is read.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from itertools import chain
 from typing import Any
 
@@ -16,6 +15,7 @@ from markdown_it.token import Token
 from ..config import Config
 from ..errors import Diagnostic, error, warning
 from ..model import Milestone, Note
+from ..records import replace
 from .extract import Extracted, extract
 from .fields import canonical_field
 from .frontmatter import Block, split_front_matter

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..model import Dependency, Milestone, Progress
+from ..records import replace
 from .text import drop_symbol_prefix
 
 _LINK = re.compile(r"!?\[\[(?P<target>[^\]|#^]*)(?:#(?P<sub>[^\]|]*))?(?:\|[^\]]*)?\]\]")
