@@ -18,9 +18,15 @@ NOTES = 600
 """Enough notes that parsing with two jobs takes a few seconds."""
 
 
-def kill_during(command: list[str | Path], workers: int, env: dict[str, str] | None = None) -> None:
-    """Start ``milepost COMMAND``, wait until it has ``workers`` worker processes, ``kill -9``
-    it, and check every process of its tree is gone within a few seconds."""
+def kill_during(
+    command: list[str | Path],
+    workers: int,
+    env: dict[str, str] | None = None,
+    ready: Callable[[], bool] | None = None,
+) -> None:
+    """Start ``milepost COMMAND``, wait until it has ``workers`` worker processes (and, with
+    ``ready``, until that says so), ``kill -9`` it, and check every process of its tree is gone
+    within a few seconds."""
     process = start(*command, env=env)
     try:
         wait_for(
@@ -28,6 +34,8 @@ def kill_during(command: list[str | Path], workers: int, env: dict[str, str] | N
             120,
             "worker processes",
         )
+        if ready is not None:
+            wait_for(lambda: ready() or process.poll() is not None, 120, "the work to begin")
         assert process.poll() is None, "milepost finished before the workers could be seen"
         family = [process.pid, *children(process.pid)]
         for pid in family[1:]:
@@ -60,7 +68,13 @@ def test_export_page_workers_die_with_a_killed_export(
     temp.mkdir()
     env = {"TMPDIR": str(temp)}
     site = tmp_path / "site"
-    kill_during(["export", vault, *args("-o", site, "--jobs", "2")], workers=1, env=env)
+
+    def spooling() -> bool:
+        return any(p.name.startswith("milepost-") for p in temp.iterdir())
+
+    kill_during(
+        ["export", vault, *args("-o", site, "--jobs", "2")], workers=1, env=env, ready=spooling
+    )
     assert [p.name for p in temp.iterdir() if p.name.startswith("milepost-")], (
         "the killed export had its search spool in the temporary folder"
     )
