@@ -1,7 +1,8 @@
 """Records that flow between the stages: what a note says, as values.
 
 Every record is a frozen :class:`~milepost.records.Record` (a msgspec Struct). Lines are 1-based
-lines of the file as it is on disk. Parsing produces :class:`Note` values and nothing else; the index combines them.
+lines of the file as it is on disk. Parsing produces :class:`Note` values and nothing else; the
+index combines them.
 """
 
 from __future__ import annotations
