@@ -57,6 +57,7 @@ LAYERS = [
     "changes",
     "watchmemory",
     "session",
+    "watchevents",
     "watching",
     "site",
     "commands",
@@ -120,7 +121,7 @@ def test_click_only_in_cli_and_watchdog_only_in_watch() -> None:
         if "click" in roots:
             assert layer_of(name) == "cli", name
         if "watchdog" in roots:
-            assert layer_of(name) == "watching", name
+            assert layer_of(name) == "watchevents", name
 
 
 def test_public_api() -> None:

@@ -16,15 +16,8 @@ import pytest
 from milepost import load_config
 from milepost.config import Config
 from milepost.session import Session
-from milepost.watching import (
-    CATCH_UP,
-    RESCAN,
-    Outcome,
-    Watcher,
-    collect,
-    event_filter,
-    watch,
-)
+from milepost.watchevents import CATCH_UP, RESCAN, collect, event_filter
+from milepost.watching import Outcome, Watcher, watch
 
 from .conftest import SAMPLE_VAULT, TODAY, MakeVault
 
