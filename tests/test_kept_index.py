@@ -12,12 +12,13 @@ import msgspec
 import pytest
 
 from milepost import load_config
-from milepost.cache import cache_folder, clear_stamp
+from milepost.cache import cache_folder
 from milepost.index import kept
 from milepost.index.kept import FILE
 from milepost.index.vault import VaultIndex
 from milepost.report import iter_json
 from milepost.session import Session, build
+from milepost.stamp import clear_stamp
 
 from .conftest import SAMPLE_VAULT, TODAY, MakeVault
 from .test_incremental import built_afresh, full_json, generated_pages, mutate

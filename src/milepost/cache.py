@@ -10,7 +10,8 @@ folder (``~/.cache/milepost`` on Linux). It holds:
   the bytes alone costs a hash, not a parse).
 - ``stamp.json``: a fingerprint of the last build's inputs (every file's size and mtime,
   milepost's version, the configuration, today) and what it reported. When nothing changed, a new
-  ``milepost build`` process answers from the stamp after one stat of every file.
+  ``milepost build`` process answers from the stamp after one stat of every file (:mod:`.stamp`
+  reads and writes it).
 
 Notes are stored as data (MessagePack, read back into the record types by a typed decoder), so
 reading a cache, whoever wrote it, can only give notes or nothing: never run code. Both files
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import queue
 import sqlite3
@@ -30,7 +30,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal, TypedDict
+from typing import Any
 
 import msgspec
 
@@ -77,7 +77,7 @@ def cache_folder(config: Config) -> Path | None:
     return cache_root(config) / "vaults" / key
 
 
-def _make(folder: Path) -> None:
+def make_folder(folder: Path) -> None:
     """Create the vault's cache folder, readable by this user alone (it holds note text)."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     folder.mkdir(mode=0o700, exist_ok=True)
@@ -184,7 +184,7 @@ class NoteCache:
                 self.db = sqlite3.connect(uri, uri=True, timeout=5, check_same_thread=False)
                 self._read_rows()
             else:
-                _make(folder)
+                make_folder(folder)
                 self.db = sqlite3.connect(
                     folder / "notes.sqlite", timeout=5, check_same_thread=False
                 )
@@ -335,68 +335,3 @@ class NoteCache:
             with contextlib.suppress(sqlite3.Error):
                 self.db.close()
             self.db = None
-
-
-def stamp_key(config: Config, files: Iterable[SourceFile], today: str, extra: str = "") -> str:
-    """A fingerprint of everything a build reads: the files' stats, the settings, today."""
-    digest = hashlib.sha1(usedforsecurity=False)
-    digest.update(f"{fingerprint(config)}\0{today}\0{config!r}\0{extra}".encode())
-    for file in files:
-        digest.update(f"{file.path}\0{file.size}\0{file.mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
-class _Conflict(TypedDict):
-    path: str
-    reason: str
-    what: str
-
-
-class _Finding(TypedDict):
-    path: str
-    line: int
-    code: str
-    severity: Literal["error", "warning"]
-    message: str
-
-
-class _Stamp(TypedDict):
-    """What ``stamp.json`` must hold; anything else is no stamp."""
-
-    key: str
-    unchanged: list[str]
-    conflicts: list[_Conflict]
-    diagnostics: list[_Finding]
-    findings: int
-
-
-def read_stamp(config: Config) -> dict[str, Any] | None:
-    """The last build's stamp, or None when there is none or it is not one."""
-    folder = cache_folder(config)
-    if folder is None:
-        return None
-    try:
-        data = (folder / "stamp.json").read_bytes()
-        return dict(msgspec.json.decode(data, type=_Stamp))
-    except (OSError, msgspec.MsgspecError, RecursionError):
-        return None
-
-
-def write_stamp(config: Config, data: dict[str, Any]) -> None:
-    from .files import write_atomic
-
-    folder = cache_folder(config)
-    if folder is None:
-        return
-    with contextlib.suppress(Exception):
-        _make(folder)
-        write_atomic(
-            folder / "stamp.json", json.dumps(data, sort_keys=True).encode(), durable=False
-        )
-
-
-def clear_stamp(config: Config) -> None:
-    folder = cache_folder(config)
-    if folder is not None:
-        with contextlib.suppress(OSError):
-            (folder / "stamp.json").unlink()

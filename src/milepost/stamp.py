@@ -8,17 +8,23 @@ file, without reading any note.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import time
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, Literal, TypedDict
+
+import msgspec
 
 from . import history
-from .cache import read_stamp, stamp_key, write_stamp
+from .cache import cache_folder, fingerprint, make_folder
 from .config import CACHE_DIR, Config
 from .discover import SourceFile
 from .errors import Diagnostic
+from .files import write_atomic
 from .manifest import MANIFEST
 from .reading import Timings
 from .uptodate import BuildResult
@@ -85,3 +91,66 @@ def save(config: Config, built: BuildResult, files: Iterable[SourceFile], today:
             "findings": built.findings,
         },
     )
+
+
+def stamp_key(config: Config, files: Iterable[SourceFile], today: str, extra: str = "") -> str:
+    """A fingerprint of everything a build reads: the files' stats, the settings, today."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    digest.update(f"{fingerprint(config)}\0{today}\0{config!r}\0{extra}".encode())
+    for file in files:
+        digest.update(f"{file.path}\0{file.size}\0{file.mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+class _Conflict(TypedDict):
+    path: str
+    reason: str
+    what: str
+
+
+class _Finding(TypedDict):
+    path: str
+    line: int
+    code: str
+    severity: Literal["error", "warning"]
+    message: str
+
+
+class _Stamp(TypedDict):
+    """What ``stamp.json`` must hold; anything else is no stamp."""
+
+    key: str
+    unchanged: list[str]
+    conflicts: list[_Conflict]
+    diagnostics: list[_Finding]
+    findings: int
+
+
+def read_stamp(config: Config) -> dict[str, Any] | None:
+    """The last build's stamp, or None when there is none or it is not one."""
+    folder = cache_folder(config)
+    if folder is None:
+        return None
+    try:
+        data = (folder / "stamp.json").read_bytes()
+        return dict(msgspec.json.decode(data, type=_Stamp))
+    except (OSError, msgspec.MsgspecError, RecursionError):
+        return None
+
+
+def write_stamp(config: Config, data: dict[str, Any]) -> None:
+    folder = cache_folder(config)
+    if folder is None:
+        return
+    with contextlib.suppress(Exception):
+        make_folder(folder)
+        write_atomic(
+            folder / "stamp.json", json.dumps(data, sort_keys=True).encode(), durable=False
+        )
+
+
+def clear_stamp(config: Config) -> None:
+    folder = cache_folder(config)
+    if folder is not None:
+        with contextlib.suppress(OSError):
+            (folder / "stamp.json").unlink()
