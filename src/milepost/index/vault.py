@@ -274,23 +274,28 @@ class VaultIndex:
                 model.name = first.spelling if first is not None else model.name
         self.models = dict(sorted(self.models.items(), key=lambda kv: _model_order(kv[1])))
         tools: dict[str, Tool] = {}
-        note_tools: dict[str, list[str]] = {}
-        for path in sorted(self.contributions):
-            for key, spelling, text in self.contributions[path].uses:
+        note_tools: dict[str, dict[str, None]] = {}
+        contributions = self.contributions
+        for path in sorted(contributions):
+            uses = contributions[path].uses
+            if not uses:
+                continue
+            keys = note_tools[path] = {}
+            for key, spelling, text in uses:
                 tool = tools.get(key)
                 if tool is None:
                     note = None if key.startswith("?") else key
                     tool = tools[key] = Tool(spelling, key, note)
                 tool.used_by.append((path, text))
-                keys = note_tools.setdefault(path, [])
-                if key not in keys:
-                    keys.append(key)
+                keys[key] = None
+        order = {key: (norm(tool.name), key) for key, tool in tools.items()}
+        nothing: dict[str, None] = {}
         for model in self.models.values():
-            keys = sorted({k for path in model.by_note for k in note_tools.get(path, ())})
-            model.tools = sorted(keys, key=lambda k: (norm(tools[k].name), k))
-            for key in keys:
+            reached = set().union(*(note_tools.get(path, nothing) for path in model.by_note))
+            model.tools = sorted(reached, key=order.__getitem__)
+            for key in sorted(reached):
                 tools[key].models.append(model.key)
-        self.tools = dict(sorted(tools.items(), key=lambda kv: (norm(kv[1].name), kv[0])))
+        self.tools = dict(sorted(tools.items(), key=lambda kv: order[kv[0]]))
 
     # ----- incremental ------------------------------------------------------------------------
     def _clone(self) -> VaultIndex:
