@@ -7,9 +7,12 @@ from pathlib import Path
 
 from milepost import load_config
 from milepost.cache import cache_folder
+from milepost.index import apply
 from milepost.memory import remember
+from milepost.parse import parse_note
 from milepost.planning import planning
 from milepost.session import Session
+from milepost.session.update import edited_models
 from milepost.watching import Watcher
 from milepost.watchmemory import WatchMemory
 
@@ -211,3 +214,54 @@ def test_between_saves_the_history_waits_on_the_shelf(make_vault: MakeVault) -> 
     finally:
         fresh.close()
     assert _pages(vault) == pages
+
+
+def test_the_roadmap_of_the_edited_model_is_written_first(make_vault: MakeVault) -> None:
+    vault = make_vault(
+        {
+            "Notes/A.md": "# Alpha plan\n\n## Examples\n### Alpha\n"
+            "- [ ] #milestone Open shop ⛔ kit 📅 2027-08-01\n",
+            "Notes/B.md": "# Beta plan\n\n## Examples\n### Beta\n"
+            "- [ ] #milestone Ship kit 🆔 kit 📅 2027-07-01\n",
+        }
+    )
+    watcher = _watcher(vault)
+    try:
+        alpha = (vault / ALPHA).read_bytes()
+        _save(vault, "Notes/B.md", "🆔 kit 📅 2027-07-01", "🆔 kit 📅 2027-09-01")
+        outcome = watcher.handle(["Notes/B.md"])
+        assert outcome.result is not None
+        written = [c.path for c in outcome.result.changes if c.action == "update"]
+        # Alpha's page moved too (its milestone now waits on the kit), but Beta's milestone is
+        # the one the save edited: its roadmap comes first, though Alpha's comes first by path
+        assert (vault / ALPHA).read_bytes() != alpha
+        assert written.index(BETA) < written.index(ALPHA)
+        assert sorted(written).index(ALPHA) < sorted(written).index(BETA)
+    finally:
+        watcher.close()
+    _a_forced_build_keeps(vault)
+
+
+def test_edited_models_leave_out_milestones_that_only_moved(make_vault: MakeVault) -> None:
+    note = (
+        "# Plan\n\n## Examples\n### Beta\n- [ ] #milestone Ship kit [[Supplier]] ⛔ hire "
+        "📅 2027-07-01\n### Alpha\n- [ ] #milestone Hire team 🆔 hire 📅 2027-05-01\n"
+    )
+    vault = make_vault({"Notes/P.md": note})
+    session = Session(load_config(vault, today=TODAY))
+    session.build()
+    before = session.index
+    assert before is not None
+
+    def edited(text: str) -> frozenset[str]:
+        changed = {"Notes/P.md": parse_note("Notes/P.md", text.encode(), session.config)}
+        after, _ = apply(before, changed)
+        return edited_models(before, after, changed)
+
+    assert edited("\n\n" + note) == frozenset(), "every line moved, nothing else changed"
+    assert edited(note.replace("Ship kit [[Supplier]]", "Ship kit\n\n[[Supplier]]")) == {"beta"}
+    assert edited(note.replace("2027-05-01", "2027-06-01")) == {"alpha"}
+    assert edited(note.replace("- [ ] #milestone Hire team", "- [x] #milestone Hire team")) == {
+        "alpha"
+    }
+    assert edited(note.split("### Alpha", maxsplit=1)[0]) == {"alpha"}

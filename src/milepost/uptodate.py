@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,12 +117,14 @@ def bring_up_to_date(
     memo: NoteMemo | None = None,
     memory: Memory | None = None,
     later: Callable[[], bool] | None = None,
+    first: Collection[str] = (),
 ) -> Outputs:
     """Render and write what differs from the manifest's records. ``recheck``: pages whose
     files changed on disk (render them whatever their fingerprint); ``notes``: the notes whose
     regions must be checked (None: every note with a region); ``memory``: the vault's history,
     which the pages show; ``later``: True when more saves are waiting, so the feeds not made
-    yet are left for a later round (``Outputs.deferred``; their files stay as they are)."""
+    yet are left for a later round (``Outputs.deferred``; their files stay as they are), and
+    the roadmaps go first, those of the business models in ``first`` before the others."""
     config = index.config
     chosen = set(config.outputs)
     writer = Writer(
@@ -148,6 +150,7 @@ def bring_up_to_date(
             force=force,
             recheck=recheck,
             roadmaps_first=later is not None,
+            first=first,
         )
     produced = set(wanted.pages)
     if chosen - {"pages"}:
@@ -183,14 +186,17 @@ def _pages(
     force: bool,
     recheck: set[str],
     roadmaps_first: bool = False,
+    first: Collection[str] = (),
 ) -> None:
     """Render and write the pages whose fingerprint moved, in path order (``roadmaps_first``:
-    the business models' roadmaps before the others, so a watched save shows there first)."""
+    the business models' roadmaps before the others, those of the models in ``first`` ahead,
+    so a watched save shows there first)."""
     root = writer.root
     prints = {o.key: o.inputs for o in wanted.pages.values() if o.kind == "roadmap"}
     order = sorted(wanted.pages)
     if roadmaps_first:
-        order.sort(key=lambda path: wanted.pages[path].kind != "roadmap")
+        pages = wanted.pages
+        order.sort(key=lambda path: (pages[path].kind != "roadmap", pages[path].key not in first))
     for path in order:
         output = wanted.pages[path]
         record = manifest.pages.get(path)

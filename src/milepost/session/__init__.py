@@ -11,7 +11,7 @@ write coming back, and is not a change.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date
 
@@ -190,18 +190,20 @@ class Session:
         recheck: Iterable[str] = (),
         notes: Iterable[str] | None = None,
         timings: Timings,
+        first: Collection[str] = (),
     ) -> Outputs:
         """Render and write what changed; then read again the notes whose regions were filled
         (their lines moved), until nothing moves. Milestones' Markdown is read from and kept in
         the cache (a one-shot build reuses the last build's; a watching session keeps it there
-        between rounds, not in memory: 76 MB at 10,000 notes)."""
+        between rounds, not in memory: 76 MB at 10,000 notes). ``first``: business models whose
+        roadmaps are written before the other pages (the ones a watched save shows on)."""
         folder = None if force or dry_run else cache_folder(self.config)
         if folder is None:
-            return self._settle(force, dry_run, recheck, notes, timings)
+            return self._settle(force, dry_run, recheck, notes, timings, first=first)
         store = ItemStore(folder, self.digests)
         self.renderer.keep_items(store)
         try:
-            return self._settle(force, dry_run, recheck, notes, timings)
+            return self._settle(force, dry_run, recheck, notes, timings, first=first)
         finally:
             store.forget()
             self.renderer.keep_items(None)
@@ -213,6 +215,8 @@ class Session:
         recheck: Iterable[str],
         notes: Iterable[str] | None,
         timings: Timings,
+        *,
+        first: Collection[str] = (),
     ) -> Outputs:
         assert self.index is not None
         started = time.perf_counter()
@@ -228,6 +232,7 @@ class Session:
             memo=self.prints,
             memory=self.memory,
             later=self.later,
+            first=first,
         )
         timings.add("render and write", started)
         if dry_run:

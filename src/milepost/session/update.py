@@ -10,15 +10,17 @@ A path that holds exactly what milepost last wrote there is its own write coming
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
 from ..changes import restat
 from ..discover import SourceFile, discover
 from ..index import VaultIndex, apply
-from ..model import Note
+from ..model import Milestone, Note
 from ..reading import Timings, read_note
+from ..records import replace
 from ..render import Renderer
 from ..replan import carry
 from ..uptodate import BuildResult
@@ -61,6 +63,7 @@ def update(
         return BuildResult([], [], findings, timings, session.index, [], echo=echo)
     extra = [d for found in session.found.values() for d in found]
     scope: set[str] | None = None
+    first: frozenset[str] = frozenset()
     if today:
         notes_now = {**session.index.notes, **{p: n for p, n in changed.items() if n}}
         for path in (p for p, n in changed.items() if n is None):
@@ -78,13 +81,14 @@ def update(
             extra=extra,
         )
         scope = None if delta.everything else set(changed)
+        first = edited_models(before, session.index, changed)
         if session.lasting:
             carry(before, session.index)
     timings.add("index", started)
     with session._writing(False):
         session._remember(False, scope)
         notes_to_check = None if rescanned else set(changed)
-        out = session._round(recheck=recheck, notes=notes_to_check, timings=timings)
+        out = session._round(recheck=recheck, notes=notes_to_check, timings=timings, first=first)
         session.manifest.save()
     return BuildResult(
         [c for c in out.changes if c.action != "unchanged"],
@@ -95,6 +99,37 @@ def update(
         sorted({*changed, *recheck, *(p for p in seen if not p.lower().endswith(".md"))}),
         len([n for n in changed.values() if n is not None]),
         rendered=out.rendered,
+    )
+
+
+def edited_models(
+    before: VaultIndex, after: VaultIndex, changed: Mapping[str, Note | None]
+) -> frozenset[str]:
+    """The business models whose milestones the ``changed`` notes edited, added or removed, not
+    only moved to other lines: their roadmaps are the ones a save shows on, so they are
+    written first."""
+    models: set[str] = set()
+    for path in changed:
+        old = _shown(before, path)
+        new = _shown(after, path)
+        models.update(key for key, _ in (old - new) + (new - old))
+    return frozenset(models)
+
+
+def _shown(index: VaultIndex, path: str) -> Counter[tuple[str, Milestone]]:
+    """The milestones of ``path`` by business model, their lines (and their links') left out."""
+    contribution = index.contributions.get(path)
+    if contribution is None:
+        return Counter()
+    return Counter((entry.model_key, _unlined(entry.milestone)) for entry in contribution.entries)
+
+
+def _unlined(milestone: Milestone) -> Milestone:
+    return replace(
+        milestone,
+        line=0,
+        links=tuple(replace(link, line=0) for link in milestone.links),
+        depends=tuple(replace(d, line=0) for d in milestone.depends),
     )
 
 
