@@ -69,11 +69,13 @@ def update(
     sizes_before = {key: len(model.entries) for key, model in index.models.items()}
     affected: set[str] = set()
     recheck: set[str] = set()
+    remade: set[str] = set(changed)  # the notes whose contributions are made again
     if new_files != index.files:
         for source in _renamed(index, new_files) - set(changed):
             if source in index.contributions:  # its links may now lead elsewhere
                 affected |= index._remove(source)
                 index._add(source)
+                remade.add(source)
                 affected |= {e.model_key for e in index.contributions[source].entries}
     for path, note in changed.items():
         affected |= index._remove(path)
@@ -89,7 +91,8 @@ def update(
         if source in index.contributions:
             index._remove(source)
             index._add(source)
-    index._relate()
+            remade.add(source)
+    index._relate(remade)
     affected |= {
         key for key, model in index.models.items() if models_before.get(key) != model.tools
     }

@@ -9,7 +9,7 @@ a fresh build. The incremental path itself (``update`` and :func:`apply`) lives 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
@@ -20,7 +20,7 @@ from ..linkcheck import check_link
 from ..model import Link, Note
 from ..parse.text import name_key
 from ..resolve import NameTable, Resolution, norm, stem
-from . import incremental
+from . import incremental, reach
 from .incremental import apply
 from .records import (
     UNASSIGNED,
@@ -105,6 +105,8 @@ class VaultIndex:
         self.models: dict[str, BusinessModel] = {}
         self.contributions: dict[str, _Contribution] = {}
         self.linked_by: dict[str, set[str]] = {}
+        self.tools: dict[str, Tool] = {}
+        self._note_tools: reach.NoteTools = {}
         for key in self.model_notes:
             self._model(key, "")
         reused = kept(self) if kept is not None else {}
@@ -266,36 +268,19 @@ class VaultIndex:
             )
         return entries
 
-    def _relate(self) -> None:
-        """Names, order, and which tools reach which models (cheap; redone after any change)."""
+    def _relate(self, changed: Collection[str] | None = None) -> None:
+        """Names, order, and which tools reach which models (redone after any change;
+        ``changed``: the notes whose contributions were made again since the last time, when
+        only their tools need making again, see :mod:`.reach`)."""
         for model in self.models.values():
             if model.note is None:
                 first = model.entries[0] if model.entries else None
                 model.name = first.spelling if first is not None else model.name
         self.models = dict(sorted(self.models.items(), key=lambda kv: _model_order(kv[1])))
-        tools: dict[str, Tool] = {}
-        note_tools: dict[str, dict[str, None]] = {}
-        contributions = self.contributions
-        for path in sorted(contributions):
-            uses = contributions[path].uses
-            if not uses:
-                continue
-            keys = note_tools[path] = {}
-            for key, spelling, text in uses:
-                tool = tools.get(key)
-                if tool is None:
-                    note = None if key.startswith("?") else key
-                    tool = tools[key] = Tool(spelling, key, note)
-                tool.used_by.append((path, text))
-                keys[key] = None
-        order = {key: (norm(tool.name), key) for key, tool in tools.items()}
-        nothing: dict[str, None] = {}
-        for model in self.models.values():
-            reached = set().union(*(note_tools.get(path, nothing) for path in model.by_note))
-            model.tools = sorted(reached, key=order.__getitem__)
-            for key in sorted(reached):
-                tools[key].models.append(model.key)
-        self.tools = dict(sorted(tools.items(), key=lambda kv: order[kv[0]]))
+        before = (self.tools, self._note_tools) if changed is not None else None
+        self.tools, self._note_tools = reach.relate(
+            self.contributions, self.models, before, changed or ()
+        )
 
     # ----- incremental ------------------------------------------------------------------------
     def _clone(self) -> VaultIndex:
@@ -315,7 +300,8 @@ class VaultIndex:
         new.models = {key: model.copy() for key, model in self.models.items()}
         new.contributions = dict(self.contributions)
         new.linked_by = {key: set(paths) for key, paths in self.linked_by.items()}
-        new.tools = self.tools
+        new.tools = self.tools  # .reach makes new tools, never changes these
+        new._note_tools = self._note_tools
         return new
 
     def update(
