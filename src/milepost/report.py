@@ -63,17 +63,30 @@ def _text(value: str | None) -> str:
 
 
 def _period_text(period: Period | None) -> str:
-    """``_dump(period.as_json())``, written directly (a memo of the text of equal periods cost
-    more: equal periods are rarely one object, so each look-up hashed and compared dataclasses)."""
+    """``_dump(period.as_json())``, written directly, and kept by the period's identity: equal
+    periods of the notes read are one object (:mod:`milepost.interning`), so a vault's 207,000
+    dates are a few thousand texts (a memo by equality cost more: it hashed dataclasses)."""
     if period is None:
         return "null"
+    known = _periods.get(id(period))
+    if known is not None and known[0] is period:
+        return known[1]
     start, end, text, precision = period.start, period.end, period.text, period.precision
     if type(start) is not date or type(end) is not date or type(text) is not str:
         return _dump(period.as_json())
-    return (
+    made = (
         f'{{"text": {_string(text)}, "start": "{start.isoformat()}", "end": '
         f'"{end.isoformat()}", "precision": {_string(precision)}}}'
     )
+    if len(_periods) >= PERIODS_KEPT:
+        _periods.clear()
+    _periods[id(period)] = (period, made)  # the period is held: its id is never another's
+    return made
+
+
+_periods: dict[int, tuple[Period, str]] = {}
+PERIODS_KEPT = 1 << 14
+"""At most this many period texts are kept (the memo starts again when full)."""
 
 
 def entry_text(entry: Entry, plan: Planning | None = None) -> str:
@@ -276,22 +289,14 @@ def _summary_text(summary: Summary, due: Period | None = None, due_text: str = "
         if len(_dates) > 65536:  # a long watch session: keep the memo small
             _dates.clear()
         seen = _dates[summary.first_seen] = _string(summary.first_seen.isoformat())
-    return "".join(
-        (
-            '{"first_seen": ',
-            seen,
-            ', "first_due": ',
-            due_text
-            if due is not None and summary.first_due is due
-            else _period_text(summary.first_due),
-            ', "slips": ',
-            str(slips),
-            ', "slip_days": ',
-            str(slip_days),
-            ', "changes": ',
-            str(changes),
-            "}",
-        )
+    first_due = (
+        due_text
+        if due is not None and summary.first_due is due
+        else _period_text(summary.first_due)
+    )
+    return (
+        f'{{"first_seen": {seen}, "first_due": {first_due}, "slips": {slips}, "slip_days": '
+        f'{slip_days}, "changes": {changes}}}'
     )
 
 
@@ -319,9 +324,27 @@ def iter_json(index: VaultIndex, memory: Memory | None = None) -> Iterator[str]:
     yield "\n  ],\n" if people else "],\n"
     diagnostics = index.diagnostics()
     yield '  "diagnostics": ['
-    for number, diagnostic in enumerate(diagnostics):
-        yield ("," if number else "") + "\n    " + _dump(diagnostic.as_json())
+    for at in range(0, len(diagnostics), LINES_AT_ONCE):
+        found = diagnostics[at : at + LINES_AT_ONCE]
+        yield ("," if at else "") + ",".join(map(_diagnostic_text, found))
     yield "\n  ]\n}\n" if diagnostics else "]\n}\n"
+
+
+def _diagnostic_text(diagnostic: Diagnostic) -> str:
+    """``"\\n    " + _dump(diagnostic.as_json())``, written directly for the usual values."""
+    path, line, code = diagnostic.path, diagnostic.line, diagnostic.code
+    severity, message = diagnostic.severity, diagnostic.message
+    if (
+        type(path) is not str
+        or type(line) is not int
+        or type(code) is not str
+        or type(message) is not str
+    ):  # (the severity is one of two literals)
+        return "\n    " + _dump(diagnostic.as_json())
+    return (
+        f'\n    {{"code": {_string(code)}, "severity": {_string(severity)}, "path": '
+        f'{_string(path)}, "line": {int.__repr__(line)}, "message": {_string(message)}}}'
+    )
 
 
 def write_json(index: VaultIndex, out: TextIO, memory: Memory | None = None) -> None:
