@@ -42,6 +42,7 @@ LAYERS = [
     "accuracy",
     "gitlog",
     "report",
+    "report_lines",
     "render",
     "write",
     "interning",

@@ -91,7 +91,7 @@ def check(config: Config, progress: Progress | None = None) -> Checked:
     from .accuracy import sharpen
     from .history import load
     from .reading import scan
-    from .report import incomplete, incomplete_hint
+    from .report_lines import incomplete, incomplete_hint
 
     found = scan(config, progress=progress).index
     diagnostics = [*found.diagnostics(), *incomplete(found), *sharpen(found)]

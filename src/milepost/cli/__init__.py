@@ -50,7 +50,8 @@ def index_command(
 ) -> None:
     """Parse and index VAULT; print a summary per business model, or the JSON index."""
     from ..commands import index
-    from ..report import summary_lines, write_json
+    from ..report import write_json
+    from ..report_lines import summary_lines
 
     with progress_bar("Reading notes", quiet) as progress:
         done = index(config_of(vault, config_file, today, jobs), progress)
@@ -81,7 +82,7 @@ def check_command(
     Exits with 1 when an error remains (with --strict, when any warning remains).
     """
     from ..commands import check
-    from ..report import completeness_lines
+    from ..report_lines import completeness_lines
 
     with progress_bar("Reading notes", quiet) as progress:
         done = check(config_of(vault, config_file, today, jobs), progress)
