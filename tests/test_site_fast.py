@@ -9,11 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from milepost.config import load_config
 from milepost.errors import WriteError
+from milepost.reading import scan
+from milepost.render.env import environment
 from milepost.site import newsite
+from milepost.site.itemhtml import MACRO, own_item_macro
+from milepost.site.pages import Pages, Shown
+from milepost.site.shape import Site
 from milepost.site.writer import MANIFEST, Output, SiteWriter
 
-from .conftest import SAMPLE_VAULT, TODAY, Result
+from .conftest import SAMPLE_VAULT, TODAY, MakeVault, Result
 
 Run = Callable[..., Result]
 
@@ -88,3 +94,58 @@ def test_a_new_site_never_writes_through_a_linked_folder(tmp_path: Path) -> None
     with pytest.raises(WriteError):
         newsite.write_new(out, "notes/a.html", b"a")
     assert not list(elsewhere.iterdir())
+
+
+def _shown_items(vault: Path) -> list[Shown]:
+    config = load_config(vault, today=TODAY)
+    index = scan(config, cache=False).index
+    pages = Pages(index, Site(index, config, only_published=False))
+    shown = []
+    for model in pages.visible_models():
+        for entry in pages.entries(model):
+            shown.append(pages.item(entry, "roadmaps/x.html"))
+            shown.append(pages.item(entry, "review.html"))
+    return shown
+
+
+MARKED = """\
+    ---
+    tags: [milestone]
+    ---
+    # Plan <"&'> of [[Other|the other]]
+
+    - [ ] #milestone Ship <b>"beta"</b> & 'more' 📅 2026-12-01
+      owner:: [[Ana & <Bo>]]
+      budget:: 5 <EUR>
+      priority:: high & "urgent"
+      A description with <i>tags</i> & "quotes".
+    - [x] #milestone Done one ✅ 2026-10-01 📅 2026-09-30
+    - [ ] #milestone Undated, with nothing else
+    """
+
+
+def test_milestones_html_is_the_item_macro(make_vault: MakeVault, tmp_path: Path) -> None:
+    vault = make_vault({"Models/Shop <&>.md": MARKED, "Other.md": "# Other\n"})
+    macro = environment(load_config(vault)).get_template(MACRO).module.item  # type: ignore[attr-defined]
+    items = _shown_items(vault) + _shown_items(SAMPLE_VAULT)
+    assert len(items) > 50
+    assert any("&" in i.title or "<" in i.title for i in items)
+    for shown in items:
+        assert shown.fast
+        assert shown.html == str(macro(shown))
+
+
+def test_a_vaults_item_macro_is_used(make_vault: MakeVault, run: Run, tmp_path: Path) -> None:
+    vault = make_vault(
+        {
+            "Models/Shop.md": MARKED,
+            "milepost.toml": 'templates = "tpl"\n',
+            "tpl/site/_item.html.j2": "{% macro item(i) %}<li>MINE {{ i.title }}</li>"
+            "{% endmacro %}",
+        }
+    )
+    assert not own_item_macro(load_config(vault))
+    _export(run, vault, tmp_path / "site")
+    page = next((tmp_path / "site" / "roadmaps").glob("*.html")).read_text(encoding="utf-8")
+    assert "<li>MINE Ship" in page
+    assert 'class="mp-item"' not in page

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from ..index import BusinessModel, Entry, Tool, VaultIndex
 from ..parse.text import repair_mojibake
 from ..render.pageviews import (
@@ -33,6 +35,7 @@ from ..render.planning import blocked
 from ..render.views import Item, Views
 from ..render.wording import STATUS_LABELS
 from .arrows import overlay
+from .itemhtml import item_html, own_item_macro
 from .shape import Site, anchor_for, relative
 from .svg import timeline
 
@@ -61,6 +64,14 @@ class Shown:
     """Its note's page (at its heading), relative to the page it is shown on."""
     where: str
     """The note's name, and the heading it is under."""
+    fast: bool = False
+    """Whether the ``item`` macro is milepost's own (see :mod:`.itemhtml`)."""
+
+    @property
+    def html(self) -> Markup | None:
+        """This milestone's HTML, made without the ``item`` macro (None: the vault's
+        templates replace the macro, so the template calls it)."""
+        return item_html(self) if self.fast else None
 
     @property
     def title(self) -> str:
@@ -97,6 +108,8 @@ class Pages:
         self._entries: dict[str, list[Entry]] = {}
         """Business-model key -> its published milestones (every tool page counts them)."""
         self._roadmaps: dict[str, RoadmapView] = {}
+        self.fast_items = own_item_macro(site.config)
+        """Milestones' HTML is made by :func:`.item_html` (the ``item`` macro is milepost's)."""
 
     def forget(self) -> None:
         """Drop the roadmap views kept for the pages that show them (once those are written)."""
@@ -128,7 +141,8 @@ class Pages:
         where = site.note_title(entry.path)
         if m.heading:
             where += f" › {repair_mojibake(m.heading)}"
-        return Shown(self.views.item(entry), relative(page, url) if url else None, where)
+        shown_url = relative(page, url) if url else None
+        return Shown(self.views.item(entry), shown_url, where, self.fast_items)
 
     def roadmap_view(self, model: BusinessModel) -> RoadmapView:
         """The roadmap of ``model`` as both outputs decide it, of its published milestones."""
