@@ -149,3 +149,21 @@ def test_a_vaults_item_macro_is_used(make_vault: MakeVault, run: Run, tmp_path: 
     page = next((tmp_path / "site" / "roadmaps").glob("*.html")).read_text(encoding="utf-8")
     assert "<li>MINE Ship" in page
     assert 'class="mp-item"' not in page
+
+
+def test_vault_templates_without_the_macro_list_milestones_alike(
+    make_vault: MakeVault, run: Run, tmp_path: Path
+) -> None:
+    vault = make_vault({"Models/Shop.md": MARKED})
+    _export(run, vault, tmp_path / "plain")
+    (vault / "milepost.toml").write_text('templates = "tpl"\n', encoding="utf-8")
+    (vault / "tpl" / "site").mkdir(parents=True)
+    (vault / "tpl" / "site" / "tags.html.j2").write_text("tags", encoding="utf-8")
+    assert own_item_macro(load_config(vault))  # a template folder, in the sandbox
+    _export(run, vault, tmp_path / "sandboxed")
+    roadmaps = sorted(p.name for p in (tmp_path / "plain" / "roadmaps").glob("*.html"))
+    assert roadmaps
+    for page in ["review.html", *(f"roadmaps/{name}" for name in roadmaps)]:
+        made = (tmp_path / "sandboxed" / page).read_bytes()
+        assert made == (tmp_path / "plain" / page).read_bytes()
+        assert made.count(b'<li class="mp-item"') >= 2
