@@ -148,7 +148,14 @@ class Exporter(OwnPages):
         _INHERITED = self.renderer if parallel and forked is not None else None
         try:
             with kit_file(self.renderer.kit) if fresh else contextlib.nullcontext("") as kit:
-                there = partial(_render_pages, kit, writer.out, writer.dry_run, self._spill_to())
+                there = partial(
+                    _render_pages,
+                    kit,
+                    writer.out,
+                    writer.dry_run,
+                    self._spill_to(),
+                    fresh=writer.fresh,
+                )
                 if fresh and not self.keep and sys.executable:  # plain child processes
                     count = min(workers, len(chunks) - 1, most_workers())
                     share_with_workers(
@@ -330,12 +337,12 @@ def kit_file(kit: Kit) -> Iterator[str]:
 
 
 def _render_pages(
-    kit: str, out: Path, dry_run: bool, spill_to: str | None, chunk: list[Work]
+    kit: str, out: Path, dry_run: bool, spill_to: str | None, chunk: list[Work], *, fresh: bool
 ) -> list[Rendered]:
     """In a worker: render note pages from the kit in the file ``kit`` (read once) and write
     them into the site in ``out`` (the parent keeps no page's bytes). With ``spill_to``, the
     search entries go to a file of this worker in that folder, and what an update of the site
-    would reuse is not sent."""
+    would reuse is not sent. ``fresh``: the site's folder was empty when the export began."""
     global _RENDERER, _SPILL  # noqa: PLW0603 (made once per worker)
     if not kit:  # forked: the parent's renderer
         assert _INHERITED is not None, "a worker without a kit file is forked"
@@ -351,7 +358,7 @@ def _render_pages(
     for path, links, known in chunk:
         result = renderer.note_page(path, links)
         assert result.output is not None, "a page just rendered has its bytes"
-        result.placed, written = place(out, result.output, known, dry_run)
+        result.placed, written = place(out, result.output, known, dry_run, fresh=fresh)
         result.output = None
         spilled = None
         if spill_to is not None and _SPILL is not None:

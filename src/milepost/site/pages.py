@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from ..index import BusinessModel, Entry, Tool, VaultIndex
 from ..parse.text import repair_mojibake
 from ..render.pageviews import (
@@ -33,7 +35,8 @@ from ..render.planning import blocked
 from ..render.views import Item, Views
 from ..render.wording import STATUS_LABELS
 from .arrows import overlay
-from .shape import Site, anchor_for, relative
+from .itemhtml import item_html, own_item_macro
+from .shape import Site, relative
 from .svg import timeline
 
 _WIKILINK = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
@@ -61,6 +64,14 @@ class Shown:
     """Its note's page (at its heading), relative to the page it is shown on."""
     where: str
     """The note's name, and the heading it is under."""
+    fast: bool = False
+    """Whether the ``item`` macro is milepost's own (see :mod:`.itemhtml`)."""
+
+    @property
+    def html(self) -> Markup | None:
+        """This milestone's HTML, made without the ``item`` macro (None: the vault's
+        templates replace the macro, so the template calls it)."""
+        return item_html(self) if self.fast else None
 
     @property
     def title(self) -> str:
@@ -97,10 +108,16 @@ class Pages:
         self._entries: dict[str, list[Entry]] = {}
         """Business-model key -> its published milestones (every tool page counts them)."""
         self._roadmaps: dict[str, RoadmapView] = {}
+        self._spots: tuple[str, dict[tuple[str, str | None], tuple[str | None, str]]] = ("", {})
+        """The page whose milestones are being listed, and where each (note, heading) of it
+        links to (see :meth:`item`)."""
+        self.fast_items = own_item_macro(site.config)
+        """Milestones' HTML is made by :func:`.item_html` (the ``item`` macro is milepost's)."""
 
     def forget(self) -> None:
         """Drop the roadmap views kept for the pages that show them (once those are written)."""
         self._roadmaps.clear()
+        self._spots = ("", {})
 
     def entries(self, model: BusinessModel) -> list[Entry]:
         entries = self._entries.get(model.key)
@@ -119,16 +136,13 @@ class Pages:
 
     def item(self, entry: Entry, page: str) -> Shown:
         m = entry.milestone
-        site = self.site
-        url = site.note_urls.get(entry.path)
-        if url is not None and m.heading:
-            heading = repair_mojibake(m.heading)
-            anchor = site.anchors[entry.path].get(_key(heading))
-            url += "#" + (anchor if anchor is not None else anchor_for(heading))
-        where = site.note_title(entry.path)
-        if m.heading:
-            where += f" › {repair_mojibake(m.heading)}"
-        return Shown(self.views.item(entry), relative(page, url) if url else None, where)
+        if self._spots[0] != page:
+            self._spots = (page, {})  # the milestones of one note, under one heading, in a row
+        spot = (entry.path, m.heading)
+        found = self._spots[1].get(spot)
+        if found is None:
+            found = self._spots[1][spot] = self.site.spot(entry.path, m.heading, page)
+        return Shown(self.views.item(entry), found[0], found[1], self.fast_items)
 
     def roadmap_view(self, model: BusinessModel) -> RoadmapView:
         """The roadmap of ``model`` as both outputs decide it, of its published milestones."""
@@ -378,9 +392,3 @@ def search_chunks(entries: Iterable[bytes]) -> Iterator[bytes]:
         yield entry
         first = False
     yield b"];\n"
-
-
-def _key(heading: str) -> str:
-    from ..index import heading_key
-
-    return heading_key(heading)

@@ -183,6 +183,19 @@ class Site:
         note = self.index.notes.get(path)
         return None if note is None else note.blocks
 
+    def spot(self, path: str, heading: str | None, page: str) -> tuple[str | None, str]:
+        """Where a milestone of note ``path`` under ``heading`` is written: the link to it
+        from ``page`` (None: the note is not published), and the note's name with the heading."""
+        url = self.note_urls.get(path)
+        if url is not None and heading:
+            fixed = repair_mojibake(heading)
+            anchor = self.anchors[path].get(heading_key(fixed))
+            url += "#" + (anchor if anchor is not None else anchor_for(fixed))
+        where = self.note_title(path)
+        if heading:
+            where += f" › {repair_mojibake(heading)}"
+        return (relative(page, url) if url else None), where
+
     # ----- links ------------------------------------------------------------------------------
     def target(self, link: Link, source: str) -> Target:
         """Where ``link`` (written in ``source``) leads in the site."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from ..discover import is_ignored
 from ..errors import ConfigError, Diagnostic, WriteError
 from ..files import Hashed, remove_empty_folders, temp_beside, write_atomic
 from ..manifest_records import digest
+from .newsite import forget, write_new
 
 MANIFEST = ".milepost-export.json"
 
@@ -82,10 +84,16 @@ def check_output(config: Config, out: Path) -> Path:
     return target
 
 
-def place(out: Path, output: Output, known: str | None, dry_run: bool) -> tuple[Placed, bool]:
+def place(
+    out: Path, output: Output, known: str | None, dry_run: bool, *, fresh: bool = False
+) -> tuple[Placed, bool]:
     """Write ``output`` into the site in ``out`` unless it holds those bytes already (``known``:
     the digest this process last wrote there); return what is there and whether it was written
-    (in a dry run: would be)."""
+    (in a dry run: would be). ``fresh``: the site's folder was empty when the export began
+    (see :mod:`.newsite`)."""
+    if fresh and not dry_run:
+        write_new(out, output.path, output.data)
+        return Placed(output.path, output.cause, digest(output.data), len(output.data)), True
     target = (out / output.path).resolve()
     if not target.is_relative_to(out):
         raise WriteError(f"{output.path}: would be written outside {out}; refused")
@@ -116,6 +124,8 @@ class SiteWriter:
         self.known = known or {}
         self.result = ExportResult()
         self.digests: dict[str, str] = {}
+        self.fresh = False
+        """The folder was empty (or missing) when this writer began: nothing there to compare."""
         if not dry_run:
             self._claim()
 
@@ -127,11 +137,15 @@ class SiteWriter:
         if manifest.is_file():
             return
         self.out.mkdir(parents=True, exist_ok=True)
+        with os.scandir(self.out) as found:
+            self.fresh = next(found, None) is None
+        forget(self.out)
         data = json.dumps({"generator": "milepost", "files": {}}, indent=1)
         write_atomic(manifest, data.encode(), durable=False)
 
     def put(self, output: Output) -> Placed:
-        placed, written = place(self.out, output, self.known.get(output.path), self.dry_run)
+        known = self.known.get(output.path)
+        placed, written = place(self.out, output, known, self.dry_run, fresh=self.fresh)
         self.record(placed, written=written)
         return placed
 
