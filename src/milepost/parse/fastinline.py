@@ -29,6 +29,7 @@ from markdown_it.utils import EnvType
 
 from . import ruler
 from .blocks import INLINE_STARTS
+from .blockstate import new_token
 from .tags import _CHUNK_OPENERS, _SPACE, tag_body
 from .wikilinks import fill_wikilink, find_wikilink
 
@@ -50,7 +51,7 @@ def reference_only() -> bool:
 
 
 def _text(content: str) -> Token:
-    token = Token("text", "", 0)
+    token = new_token("text", "", 0)
     token.content = content
     return token
 
@@ -134,7 +135,7 @@ class FastInline:
                     if pending:
                         tokens.append(_text(pending))
                         pending = ""
-                    token = Token("tag", "", 0)
+                    token = new_token("tag", "", 0)
                     token.content = body
                     token.markup = "#"
                     tokens.append(token)
@@ -172,7 +173,7 @@ def _newline(src: str, pos: int, end: int, pending: str, tokens: list[Token]) ->
         pending = pending[:-1]
     if pending:
         tokens.append(_text(pending))
-    tokens.append(Token(kind, "br", 0))
+    tokens.append(new_token(kind, "br", 0))
     pos += 1
     while pos < end and src[pos] in " \t":
         pos += 1
@@ -201,6 +202,6 @@ def _wikilink(src: str, pos: int, end: int) -> Token | None:
     found = find_wikilink(src, pos, end)
     if found is None or found[2]:
         return None
-    token = Token("wikilink", "", 0)
+    token = new_token("wikilink", "", 0)
     fill_wikilink(token, src, pos, found)
     return token

@@ -19,6 +19,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from . import ruler
 from .blocks import dispatch_by_first_char
+from .blockstate import use_line_state
 from .comments import comments_plugin
 from .fastinline import FastInline, reference_only
 from .fields import inline_fields_plugin
@@ -124,7 +125,7 @@ INDEX_TERMINATORS = "\n\\`[]!<#%$(:"
 
 def build_index_parser(*, dispatch: bool = True) -> MarkdownIt:
     """The parser the index reads notes with (``dispatch=False``: without the block dispatch of
-    :mod:`.blocks`, for comparing).
+    :mod:`.blocks` and the line state of :mod:`.blockstate`, for comparing).
 
     The index never looks at emphasis, strikethrough or entities (a tag after ``**`` is
     recognised by the characters before it), so those rules are off and the text rule runs
@@ -136,7 +137,7 @@ def build_index_parser(*, dispatch: bool = True) -> MarkdownIt:
     )
     md.core.ruler.at("inline", partial(_lazy_inline, fast=FastInline(md, INDEX_TERMINATORS)))
     md.inline.terminator_re = re.compile("[" + re.escape(INDEX_TERMINATORS) + "]")
-    return dispatch_by_first_char(md) if dispatch else md
+    return use_line_state(dispatch_by_first_char(md)) if dispatch else md
 
 
 @cache

@@ -49,3 +49,18 @@ def replace_chains(ruler: Ruler[Any], chains: dict[str, list[Fn]]) -> None:
         return chains.get(chain_name, [])
 
     ruler.getRules = get_rules  # type: ignore[method-assign,assignment]
+
+
+def block_state(md: Any, state: Callable[..., Any]) -> None:
+    """Make ``md``'s block parser read each text with a state made by ``state`` (a
+    ``StateBlock`` subclass) instead of ``StateBlock``: what ``ParserBlock.parse`` does."""
+    block = md.block
+
+    def parse(src: str, md: Any, env: Any, out: list[Any]) -> list[Any] | None:
+        if not src:
+            return None
+        found = state(src, md, env, out)
+        block.tokenize(found, found.line, found.lineMax)
+        return found.tokens  # type: ignore[no-any-return]
+
+    block.parse = parse

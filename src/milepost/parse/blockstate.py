@@ -1,0 +1,130 @@
+"""markdown-it's block state, set up line by line and pushing tokens without the dataclass
+constructor.
+
+``StateBlock.__init__`` finds where each line begins and ends and how far it is indented by
+walking the leading whitespace of each line character by character; here one ``split`` gives
+the lines and ``lstrip`` their indentation (tabs are expanded only on a line whose indentation
+holds one). ``push`` (and :mod:`.fastinline`) make tokens by setting the slots of a bare
+``Token``: the generated ``__init__``, with its default factories and ``__post_init__``, costs
+three times as much. ``getLines`` at indent 0 cuts each line with one slice. The state's lists
+and the tokens are the same as markdown-it's; ``tests/test_blockstate.py`` compares them, and
+``tests/test_blocks.py`` the tokens of whole notes.
+"""
+
+from __future__ import annotations
+
+from itertools import accumulate
+from typing import TYPE_CHECKING, Literal
+
+from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
+from markdown_it.utils import EnvType
+
+from . import ruler
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+_new = Token.__new__
+
+
+def new_token(
+    ttype: str, tag: str, nesting: Literal[-1, 0, 1], level: int = 0, block: bool = False
+) -> Token:
+    """``Token(ttype, tag, nesting)`` with its ``level`` and ``block`` set, made faster."""
+    token = _new(Token)
+    token.type = ttype
+    token.tag = tag
+    token.nesting = nesting
+    token.attrs = {}
+    token.map = None
+    token.level = level
+    token.children = None
+    token.content = ""
+    token.markup = ""
+    token.info = ""
+    token.meta = {}
+    token.block = block
+    token.hidden = False
+    return token
+
+
+def _expanded(line: str, indent: int) -> int:
+    """The columns of a line's first ``indent`` characters (spaces and tabs), tabs to 4."""
+    offset = 0
+    for char in line[:indent]:
+        offset += 4 - offset % 4 if char == "\t" else 1
+    return offset
+
+
+class LineState(StateBlock):
+    """A ``StateBlock`` whose line marks come from splitting the source into lines."""
+
+    def __init__(self, src: str, md: MarkdownIt, env: EnvType, tokens: list[Token]) -> None:
+        self.src = src
+        self.md = md
+        self.env = env
+        self.tokens = tokens
+        lines = src.split("\n")
+        if not lines[-1].strip(" \t"):
+            # src ends with a line break, or its last line is spaces and tabs: no line there
+            lines.pop()
+        begins = [0, *accumulate(len(line) + 1 for line in lines)]
+        ends = [begin - 1 for begin in begins[1:]]
+        shifts = [len(line) - len(line.lstrip(" \t")) for line in lines]
+        if "\t" in src:
+            counts = [
+                _expanded(line, shift) if "\t" in line[:shift] else shift
+                for line, shift in zip(lines, shifts, strict=True)
+            ]
+        else:
+            counts = shifts.copy()
+        length = len(src)
+        if ends and ends[-1] > length:  # the last line has no line break
+            ends[-1] = length
+        begins[-1] = length
+        ends.append(length)
+        shifts.append(0)
+        counts.append(0)
+        self.bMarks = begins
+        self.eMarks = ends
+        self.tShift = shifts
+        self.sCount = counts
+        self.bsCount = [0] * len(begins)
+        self.blkIndent = 0
+        self.line = 0
+        self.lineMax = len(lines)
+        self.tight = False
+        self.ddIndent = -1
+        self.listIndent = -1
+        self.parentType = "root"
+        self.level = 0
+        self.result = ""
+        self._code_enabled = "code" in md.block.ruler.get_active_rules()
+
+    def push(self, ttype: str, tag: str, nesting: Literal[-1, 0, 1]) -> Token:
+        """Push new token to "stream" (what ``StateBlock.push`` does)."""
+        if nesting < 0:
+            self.level -= 1
+        token = new_token(ttype, tag, nesting, self.level, True)
+        if nesting > 0:
+            self.level += 1
+        self.tokens.append(token)
+        return token
+
+    def getLines(self, begin: int, end: int, indent: int, keepLastLF: bool) -> str:
+        """The text of lines ``begin`` to ``end`` (what ``StateBlock.getLines`` gives); at
+        indent 0 nothing is cut from a line's start, so each line is one slice."""
+        if indent or begin >= end:
+            return super().getLines(begin, end, indent, keepLastLF)
+        src, starts, ends = self.src, self.bMarks, self.eMarks
+        last = end - 1
+        parts = [src[starts[line] : ends[line] + 1] for line in range(begin, last)]
+        parts.append(src[starts[last] : ends[last] + 1 if keepLastLF else ends[last]])
+        return "".join(parts)
+
+
+def use_line_state(md: MarkdownIt) -> MarkdownIt:
+    """Make ``md``'s block parser set up a :class:`LineState` for each note."""
+    ruler.block_state(md, LineState)
+    return md
