@@ -16,6 +16,9 @@ from ..config import Config
 from ..errors import Diagnostic
 from ..model import Heading, Link, Milestone, Tag, ToolUse
 from .fields import BLOCK_ID
+from .frames import OpenItem as _Open
+from .frames import Section as _Section
+from .frames import ToolFrame as _ToolFrame
 from .inline import (
     block_id,
     inline_plain,
@@ -41,31 +44,8 @@ from .text import collapse, drop_symbol_prefix, section_key
 _CONTAINERS = {"list_item_open": 1, "blockquote_open": 1, "list_item_close": -1}
 _CONTAINERS["blockquote_close"] = -1
 _RAW_BLOCKS = frozenset({"fence", "code_block", "html_block", "math_block", "table_open"})
-
-
-@dataclass(slots=True)
-class _Section:
-    level: int
-    model: str | None = None
-    model_level: int | None = None
-
-
-@dataclass(slots=True)
-class _Open:
-    """The item being read."""
-
-    draft: ItemDraft
-    depth: int
-    """Container depth where the item started; it ends when the walk leaves that container."""
-    from_list: bool
-    in_paragraph: bool = True
-
-
-@dataclass(slots=True)
-class _ToolFrame:
-    depth: int
-    links: list[Link] = field(default_factory=list)
-    text: list[str] = field(default_factory=list)
+_WALKED = {"milepost_region_open", "milepost_region_close", "heading_open", "hr", "inline"}
+_WALKED |= {*_CONTAINERS, *_RAW_BLOCKS}  # the others (closing tokens, lists) say nothing
 
 
 @dataclass(slots=True)
@@ -124,6 +104,8 @@ class _Walker:
         skip = 0
         for index, token in enumerate(tokens):
             kind = token.type
+            if kind not in _WALKED:
+                continue
             if kind == "milepost_region_open":
                 skip += 1
                 if skip == 1:
@@ -380,9 +362,10 @@ class _Walker:
         """Links, tags and block ids of some lines, for the note."""
         for line in lines:
             self.out.links.extend(line_links(line))
-            for token, number in zip(line.tokens, line.numbers, strict=True):
-                if token.type == "tag":
-                    self.out.tags.append(Tag(token.content, number))
+            if "#" in line.raw:  # a tag starts with a "#" on its line
+                for token, number in zip(line.tokens, line.numbers, strict=True):
+                    if token.type == "tag":
+                        self.out.tags.append(Tag(token.content, number))
             block = block_id(line)
             if block is not None:
                 self.out.blocks.append((block, line.number))

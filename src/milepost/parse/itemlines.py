@@ -11,10 +11,10 @@ from __future__ import annotations
 from .dependencies import at_line_end
 from .fields import (
     BLOCK_ID,
+    emoji_dates,
+    emoji_noise,
     full_line_field,
     has_tasks_emoji,
-    tasks_fields,
-    tasks_noise,
     tasks_signifier,
 )
 from .items import ItemDraft
@@ -80,10 +80,10 @@ def take_emoji(draft: ItemDraft, plain: str, text: str, number: int, *, own: boo
     if not has_tasks_emoji(plain):  # most lines: no emoji, nothing to take or drop
         return text
     raws = []
-    for emoji in tasks_fields(plain):
+    for emoji in emoji_dates(plain):
         draft.emoji.append((emoji.name, emoji.value, number))
         raws.append(emoji.raw)
-    noises = tasks_noise(plain)
+    noises = emoji_noise(plain)
     for noise in noises:
         signified = tasks_signifier(noise)
         if signified is not None and (

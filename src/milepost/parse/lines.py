@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from markdown_it.token import Token
 
+from .blockstate import new_token
 from .tags import TAG_BODY
 
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
@@ -38,7 +40,7 @@ class Line:
 
 
 def _plain(text: str) -> Token:
-    token = Token("text", "", 0)
+    token = new_token("text", "", 0)
     token.content = text
     return token
 
@@ -83,6 +85,8 @@ def split_lines(inline: Token, source: list[str]) -> list[Line]:
 
 def strip_container(raw: str, *, quote_depth: int, list_marker: bool) -> str:
     """A line's text without indentation, blockquote ``>`` markers and (optionally) list marker."""
+    if not quote_depth and not list_marker:
+        return raw.strip()
     text = raw
     for _ in range(quote_depth):
         text = _QUOTE.sub("", text, count=1)
@@ -100,6 +104,7 @@ class Marker(NamedTuple):
     """Text of a symbol prefix glued to the tag (``🏁#milestone``), empty for a real tag."""
 
 
+@lru_cache(maxsize=4096)
 def is_milestone_tag(name: str, tags: tuple[str, ...]) -> bool:
     lower = name.lower()
     return any(lower == tag or lower.startswith(tag + "/") for tag in tags)
@@ -137,6 +142,8 @@ def opening_marker(tokens: list[Token], tags: tuple[str, ...], checkbox: bool) -
     if token.type != "text":
         return None
     text = token.content
+    if "#" not in text and (following is None or following.type != "tag"):
+        return None  # neither a tag glued to a symbol nor one after it
     if checkbox:
         text = CHECKBOX.sub("", text, count=1)
     if not text.strip():
