@@ -20,6 +20,7 @@ from .tags import TAG_BODY
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _QUOTE = re.compile(r"^[ \t]*>[ \t]?")
 CHECKBOX = re.compile(r"^\[(?P<char>[^\]\n])\](?:[ \t]+|$)")
+_BREAKS = frozenset({"softbreak", "hardbreak"})
 _EMPHASIS_OPEN = frozenset({"strong_open", "em_open", "s_open", "mark_open"})
 _GLUED = re.compile(r"^(?P<prefix>[^\sA-Za-z0-9#\\`\[\]<>*_~=!|]*)(?P<space>\s*)#")
 
@@ -65,21 +66,26 @@ def split_lines(inline: Token, source: list[str]) -> list[Line]:
             )
         return plain
     lines: list[Line] = []
-    number = first + 1
-    current = Line(number, [], [], source[number - 1] if number <= len(source) else "")
+    count = len(source)
+    number = start = first + 1
+    tokens: list[Token] = []
+    numbers: list[int] = []
     for token in inline.children:
-        if token.type in ("softbreak", "hardbreak"):
-            lines.append(current)
+        kind = token.type
+        if kind in _BREAKS:
+            lines.append(Line(start, tokens, numbers, source[start - 1] if start <= count else ""))
             number += 1
-            current = Line(number, [], [], source[number - 1] if number <= len(source) else "")
+            start = number
+            tokens, numbers = [], []
             continue
-        current.tokens.append(token)
-        current.numbers.append(number)
-        if token.meta and "newlines" in token.meta:
-            number += token.meta["newlines"]
-        elif token.type == "comment":
+        tokens.append(token)
+        numbers.append(number)
+        meta = token.meta
+        if meta and "newlines" in meta:
+            number += meta["newlines"]
+        elif kind == "comment":
             number += token.content.count("\n")
-    lines.append(current)
+    lines.append(Line(start, tokens, numbers, source[start - 1] if start <= count else ""))
     return lines
 
 

@@ -1,0 +1,60 @@
+"""The parser's shortcuts give what the general path gives."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from milepost.model import Period
+from milepost.parse import dates
+from milepost.parse.dates import DateReading, parse_period
+from milepost.parse.markdown import build_index_parser
+from milepost.parse.text import decode
+
+from .conftest import SAMPLE_VAULT
+
+
+def grammar(text: str, context_year: int | None) -> DateReading:
+    """What the date grammar reads of ``text`` (no shortcut)."""
+    try:
+        found = dates._read(dates._normalise(text), 1, context_year)
+    except dates._Ambiguous:
+        return DateReading(None, "ambiguous")
+    except (ValueError, KeyError, OverflowError):
+        return DateReading(None, "invalid")
+    if found is None:
+        return DateReading(None, "invalid")
+    start, end, precision = found
+    return DateReading(Period(text, start, end, precision), "ok")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.integers(0, 9999),
+    st.integers(0, 99),
+    st.integers(0, 99),
+    st.sampled_from([None, 2027]),
+)
+def test_a_plain_iso_day_reads_as_the_grammar_reads_it(
+    year: int, month: int, day: int, context: int | None
+) -> None:
+    text = f"{year:04d}-{month:02d}-{day:02d}"
+    assert parse_period(text, context_year=context) == grammar(text, context)
+
+
+def test_iso_days_valid_and_not() -> None:
+    assert parse_period("2026-06-30").outcome == "ok"
+    assert parse_period("2026-02-30").outcome == "invalid"
+    assert parse_period("0000-01-01").outcome == "invalid"
+    leap = parse_period("2024-02-29").period
+    assert leap is not None
+    assert (leap.start, leap.precision) == (leap.end, "day")
+
+
+def test_normalize_is_skipped_only_where_it_changes_nothing() -> None:
+    fast, plain = build_index_parser(), build_index_parser(dispatch=False)
+    for text in ("a\r\nb\rc\n", "x\x00y\n", "plain\n\n- item\n"):
+        assert [t.as_dict() for t in fast.parse(text)] == [t.as_dict() for t in plain.parse(text)]
+    for path in sorted(SAMPLE_VAULT.rglob("*.md")):
+        text = decode(path.read_bytes()).text
+        assert [t.as_dict() for t in fast.parse(text)] == [t.as_dict() for t in plain.parse(text)]
