@@ -13,7 +13,8 @@ and the tokens are the same as markdown-it's; ``tests/test_blockstate.py`` compa
 
 from __future__ import annotations
 
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import sub
 from typing import TYPE_CHECKING, Literal
 
 from markdown_it.rules_block import StateBlock
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 _new = Token.__new__
+_ONE = 1
 
 
 def new_token(
@@ -69,9 +71,10 @@ class LineState(StateBlock):
         if not lines[-1].strip(" \t"):
             # src ends with a line break, or its last line is spaces and tabs: no line there
             lines.pop()
-        begins = [0, *accumulate(len(line) + 1 for line in lines)]
-        ends = [begin - 1 for begin in begins[1:]]
-        shifts = [len(line) - len(line.lstrip(" \t")) for line in lines]
+        lengths = list(map(len, lines))  # the lists are made by map, without a Python loop
+        begins = list(accumulate(map(_ONE.__add__, lengths), initial=0))
+        ends = list(map(sub, begins[1:], repeat(1)))
+        shifts = list(map(sub, lengths, map(len, map(str.lstrip, lines, repeat(" \t")))))
         if "\t" in src:
             counts = [
                 _expanded(line, shift) if "\t" in line[:shift] else shift

@@ -83,6 +83,8 @@ class _Walker:
         self.list_first: set[int] = set()  # token indexes of list items' first paragraphs
         self.lead_open = False
         self.chain = Chain(path)
+        self.context: tuple[str | None, str | None, int | None, str | None, str | None] | None
+        self.context = None  # what an item opened here takes from the headings above it
 
     # ----- context -------------------------------------------------------------------------
     def context_year(self) -> int | None:
@@ -166,6 +168,7 @@ class _Walker:
 
     def heading(self, token: Token, inline: Token) -> None:
         self.close_item()
+        self.context = None
         self.finish_tool()
         level = int(token.tag[1:])
         line = (token.map or [0])[0] + 1
@@ -271,6 +274,7 @@ class _Walker:
                 self.item.draft.fields.append((key, value, line.number))
             else:
                 self.out.page_fields.append((key, value, line.number))
+                self.context = None
                 level = self.headings[-1][0] if self.headings else 0
                 self.chain.field(key, value, level, line.number)
             return
@@ -287,25 +291,31 @@ class _Walker:
         assert self.item is not None
         draft = self.item.draft
         text = strip_container(line.raw, quote_depth=self.quote_depth, list_marker=False)
-        cleaned = take_fields(draft, line, text, own=own)
-        draft.description.append(collapse(cleaned) if cleaned.strip() else "")
+        draft.description.append(collapse(take_fields(draft, line, text, own=own)))
         draft.links.extend(line_links(line))
 
     def open_item(
         self, line: Line, marker: Marker, box: str | None, text: str, *, from_list: bool
     ) -> None:
         self.close_item()
+        context = self.context
+        if context is None:  # read again only after a heading or a page field
+            context = self.context = (
+                *(self.heading_text(), self.current_model(), self.context_year()),
+                *(self.chain.of("strategy"), self.chain.of("tactic")),
+            )
+        heading, model, year, strategy, tactic = context
         draft = ItemDraft(
             path=self.path,
             line=line.number,
             title="",
             tag=marker.tag,
-            heading=self.heading_text(),
-            model=self.current_model(),
+            heading=heading,
+            model=model,
             checkbox=box,
-            context_year=self.context_year(),
-            strategy=self.chain.of("strategy"),
-            tactic=self.chain.of("tactic"),
+            context_year=year,
+            strategy=strategy,
+            tactic=tactic,
         )
         take_title(draft, line, marker, box, text)
         draft.links.extend(line_links(line))

@@ -41,14 +41,19 @@ def wrap(ruler: Ruler[Any], name: str, wrapper: Callable[[Fn], Fn]) -> bool:
     return True
 
 
+class _Chains(dict[str, list[Fn]]):
+    """Chain name → functions; a chain it does not hold has none."""
+
+    def __missing__(self, chain_name: str) -> list[Fn]:
+        return []
+
+
 def replace_chains(ruler: Ruler[Any], chains: dict[str, list[Fn]]) -> None:
     """Make the parser see ``chains`` (chain name → functions, ``""`` the main chain) instead
-    of the rules of ``ruler``. Rules enabled or added afterwards are not seen."""
-
-    def get_rules(chain_name: str = "") -> list[Fn]:
-        return chains.get(chain_name, [])
-
-    ruler.getRules = get_rules  # type: ignore[method-assign,assignment]
+    of the rules of ``ruler``. Rules enabled or added afterwards are not seen. ``getRules``
+    becomes the lookup itself (markdown-it always names the chain), with no Python call
+    around it: the block parser asks for a chain at every paragraph and nested block."""
+    ruler.getRules = _Chains(chains).__getitem__  # type: ignore[method-assign,assignment]
 
 
 def block_state(md: Any, state: Callable[..., Any]) -> None:
