@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
-from milepost.parse.blockstate import LineState, new_token
+from milepost.parse.blockstate import LineState, new_token, text_token
 from milepost.parse.markdown import build_index_parser, index_parser
 from milepost.parse.text import decode
 
@@ -101,3 +101,16 @@ def test_new_token_is_the_token_markdown_it_makes() -> None:
     assert made == token
     assert made.attrs is not new_token("text", "", 0).attrs  # each token its own dicts
     assert new_token("text", "", 0) == Token("text", "", 0)
+    plain = Token("text", "", 0)
+    plain.content = "words"
+    assert text_token("words") == plain
+
+
+def test_the_paragraph_rule_is_markdown_its_own_on_lazy_lines_and_terminators() -> None:
+    fast, plain = build_index_parser(), build_index_parser(dispatch=False)
+    for text in (
+        "one\ntwo\n# heading\nthree\n\n> quote\nlazy\n- item\n  more\n     code-like",
+        "para\n---\nafter\n```\nfence\n```\n<div>\nx\n</div>\n",
+        "- a\n  b\n\n  c\n    d\n> q\n> r\ns\n",
+    ):
+        assert [t.as_dict() for t in fast.parse(text)] == [t.as_dict() for t in plain.parse(text)]

@@ -17,6 +17,7 @@ from itertools import accumulate, repeat
 from operator import sub
 from typing import TYPE_CHECKING, Literal
 
+from markdown_it.common.utils import mdTrim
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from markdown_it.utils import EnvType
@@ -27,7 +28,29 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 _new = Token.__new__
+LINES = "milepost.lines"
+"""The ``env`` key under which the text being parsed can come with its lines already split:
+``(text, text.split("\n"))``; the state uses them when ``text`` is the very text it reads."""
 _ONE = 1
+
+
+def text_token(content: str) -> Token:
+    """``new_token("text", "", 0)`` with ``content``."""
+    token = _new(Token)
+    token.type = "text"
+    token.tag = ""
+    token.nesting = 0
+    token.attrs = {}
+    token.map = None
+    token.level = 0
+    token.children = None
+    token.content = content
+    token.markup = ""
+    token.info = ""
+    token.meta = {}
+    token.block = False
+    token.hidden = False
+    return token
 
 
 def new_token(
@@ -67,7 +90,8 @@ class LineState(StateBlock):
         self.md = md
         self.env = env
         self.tokens = tokens
-        lines = src.split("\n")
+        given = env.get(LINES)
+        lines = given[1][:] if given is not None and given[0] is src else src.split("\n")
         if not lines[-1].strip(" \t"):
             # src ends with a line break, or its last line is spaces and tabs: no line there
             lines.pop()
@@ -109,7 +133,20 @@ class LineState(StateBlock):
         """Push new token to "stream" (what ``StateBlock.push`` does)."""
         if nesting < 0:
             self.level -= 1
-        token = new_token(ttype, tag, nesting, self.level, True)
+        token = _new(Token)  # new_token(ttype, tag, nesting, self.level, True), one call less
+        token.type = ttype
+        token.tag = tag
+        token.nesting = nesting
+        token.attrs = {}
+        token.map = None
+        token.level = self.level
+        token.children = None
+        token.content = ""
+        token.markup = ""
+        token.info = ""
+        token.meta = {}
+        token.block = True
+        token.hidden = False
         if nesting > 0:
             self.level += 1
         self.tokens.append(token)
@@ -131,3 +168,46 @@ def use_line_state(md: MarkdownIt) -> MarkdownIt:
     """Make ``md``'s block parser set up a :class:`LineState` for each note."""
     ruler.block_state(md, LineState)
     return md
+
+
+def lean_paragraphs(md: MarkdownIt) -> MarkdownIt:
+    """Make ``md``'s paragraph rule :func:`paragraph` (before the chains are compiled)."""
+    md.block.ruler.at("paragraph", paragraph)
+    return md
+
+
+def paragraph(state: StateBlock, start: int, _end: int, _silent: bool) -> bool:
+    """markdown-it's paragraph rule, step for step, with the line arrays read once and no
+    debug logging: it runs for every paragraph, and tries the terminators at each line."""
+    next_line = start + 1
+    terminators = state.md.block.ruler.getRules("paragraph")
+    end = state.lineMax
+    old_parent = state.parentType
+    state.parentType = "paragraph"
+    begins, shifts, ends, counts = state.bMarks, state.tShift, state.eMarks, state.sCount
+    while next_line < end:
+        if begins[next_line] + shifts[next_line] >= ends[next_line]:
+            break  # an empty line
+        count = counts[next_line]
+        # indented like code, or a blockquote's own line: a lazy continuation all the same
+        if count - state.blkIndent > 3 or count < 0:
+            next_line += 1
+            continue
+        for rule in terminators:
+            if rule(state, next_line, end, True):
+                break
+        else:
+            next_line += 1
+            continue
+        break
+    content = mdTrim(state.getLines(start, next_line, state.blkIndent, False))
+    state.line = next_line
+    token = state.push("paragraph_open", "p", 1)
+    token.map = [start, next_line]
+    token = state.push("inline", "", 0)
+    token.content = content
+    token.map = [start, next_line]
+    token.children = []
+    state.push("paragraph_close", "p", -1)
+    state.parentType = old_parent
+    return True

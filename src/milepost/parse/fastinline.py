@@ -29,7 +29,7 @@ from markdown_it.utils import EnvType
 
 from . import ruler
 from .blocks import INLINE_STARTS
-from .blockstate import new_token
+from .blockstate import new_token, text_token
 from .tags import _CHUNK_OPENERS, _SPACE, tag_body
 from .wikilinks import fill_wikilink, find_wikilink
 
@@ -50,10 +50,7 @@ def reference_only() -> bool:
     return os.environ.get(REFERENCE_ENV, "").strip().lower() == "reference"
 
 
-def _text(content: str) -> Token:
-    token = new_token("text", "", 0)
-    token.content = content
-    return token
+_text = text_token
 
 
 class FastInline:

@@ -70,7 +70,8 @@ def take_fields(draft: ItemDraft, line: Line, text: str, *, own: bool = True) ->
             draft.fields.append((meta["key"], meta["value"], line.number))
             raws.append(meta["raw"])
     text = remove_first(text, raws)
-    text = take_emoji(draft, plain_text(line.tokens), text, line.number, own=own)
+    if not line.raw.isascii():  # Tasks emoji are not ASCII, and the tokens hold the line's text
+        text = take_emoji(draft, plain_text(line.tokens), text, line.number, own=own)
     return BLOCK_ID.sub("", text) if "^" in text else text
 
 

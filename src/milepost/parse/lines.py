@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from markdown_it.token import Token
 
-from .blockstate import new_token
+from .blockstate import text_token
 from .tags import TAG_BODY
 
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
@@ -40,10 +40,7 @@ class Line:
     """The line's links, once the extractor has read them."""
 
 
-def _plain(text: str) -> Token:
-    token = new_token("text", "", 0)
-    token.content = text
-    return token
+_plain = text_token
 
 
 def split_lines(inline: Token, source: list[str]) -> list[Line]:

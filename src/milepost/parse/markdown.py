@@ -19,7 +19,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from . import ruler
 from .blocks import dispatch_by_first_char
-from .blockstate import use_line_state
+from .blockstate import lean_paragraphs, use_line_state
 from .comments import comments_plugin
 from .fastinline import FastInline, reference_only
 from .fields import inline_fields_plugin
@@ -154,7 +154,7 @@ def build_index_parser(*, dispatch: bool = True) -> MarkdownIt:
     if dispatch:
         ruler.wrap(md.core.ruler, "normalize", _normalizing_when_needed)
     md.inline.terminator_re = re.compile("[" + re.escape(INDEX_TERMINATORS) + "]")
-    return use_line_state(dispatch_by_first_char(md)) if dispatch else md
+    return use_line_state(dispatch_by_first_char(lean_paragraphs(md))) if dispatch else md
 
 
 @cache
