@@ -58,3 +58,27 @@ def test_normalize_is_skipped_only_where_it_changes_nothing() -> None:
     for path in sorted(SAMPLE_VAULT.rglob("*.md")):
         text = decode(path.read_bytes()).text
         assert [t.as_dict() for t in fast.parse(text)] == [t.as_dict() for t in plain.parse(text)]
+
+
+BREAKS = [
+    "- - -",
+    "* * *",
+    "_\t_ _",
+    "-- -",
+    "- -",
+    "*-*",
+    "---a",
+    "- \t",
+    "-",
+    "  ***  ",
+    "-\t-\t-",
+]
+
+
+def test_thematic_breaks_and_near_misses_parse_as_markdown_it_parses_them() -> None:
+    fast, plain = build_index_parser(), build_index_parser(dispatch=False)
+    for line in BREAKS:
+        for text in (line, f"para\n{line}\n", f"- item\n  {line}\n", f"> {line}\n{line}"):
+            assert [t.as_dict() for t in fast.parse(text)] == [
+                t.as_dict() for t in plain.parse(text)
+            ], text

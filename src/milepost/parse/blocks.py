@@ -88,7 +88,28 @@ def _lheading(lheading: BlockRule) -> BlockRule:
     return guarded
 
 
+def _hr(hr: BlockRule) -> BlockRule:
+    """The thematic break rule, tried only when the line's next character that is not a space
+    or tab is its first one again (a break is three or more of one marker and nothing else but
+    spaces and tabs). A list item's ``- [ ] #milestone`` starts with ``-`` too."""
+
+    def guarded(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        src = state.src
+        pos = state.bMarks[start] + state.tShift[start]
+        last = state.eMarks[start]
+        if pos < last:
+            at = pos + 1
+            while at < last and src[at] in " \t":
+                at += 1
+            if at >= last or src[at] != src[pos]:
+                return False
+        return hr(state, start, end, silent)
+
+    return guarded
+
+
 GUARDS: dict[str, Callable[[BlockRule], BlockRule]] = {
+    "hr": _hr,
     "table": _table,
     "code": _code,
     "lheading": _lheading,
