@@ -82,3 +82,16 @@ def test_thematic_breaks_and_near_misses_parse_as_markdown_it_parses_them() -> N
             assert [t.as_dict() for t in fast.parse(text)] == [
                 t.as_dict() for t in plain.parse(text)
             ], text
+
+
+DEFINITIONS = ["[a]: /url", "[ ]: x", "[[x]]", "[x] y", "[a\nb]: /u", "[a\\]b]: /u", "[a]:"]
+DEFINITIONS += ["[a]:\n/url 'title'", "[]: /u", "[a]b", "[a[b]: /u", "[a]", "[", '[x]: <y> "t"']
+
+
+def test_reference_definitions_and_near_misses_parse_as_markdown_it_parses_them() -> None:
+    fast, plain = build_index_parser(), build_index_parser(dispatch=False)
+    for lines in DEFINITIONS:
+        for text in (lines, f"{lines}\n\n[a]\n", f"- [ ] item\n  {lines}\n", f"> {lines}\n"):
+            assert [t.as_dict() for t in fast.parse(text)] == [
+                t.as_dict() for t in plain.parse(text)
+            ], text

@@ -10,6 +10,7 @@ that can start with it. The tokens are the same; a test compares them on real va
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from markdown_it import MarkdownIt
@@ -108,8 +109,33 @@ def _hr(hr: BlockRule) -> BlockRule:
     return guarded
 
 
+_LABEL_STOP = re.compile(r"[\[\]\\\n]")
+
+
+def _reference(reference: BlockRule) -> BlockRule:
+    """The link reference definition rule, tried only when the line's label can end in
+    ``]:``: the rule gives up at a ``[`` inside the label and at a ``]`` not followed by
+    ``:``, so a ``[[wikilink]]`` line or a ``[ ]`` checkbox is no definition. A label that
+    holds an escape or runs on to the next line is left to the rule."""
+
+    def guarded(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        src = state.src
+        pos = state.bMarks[start] + state.tShift[start]
+        last = state.eMarks[start]
+        if pos < last and src[pos] == "[":
+            found = _LABEL_STOP.search(src, pos + 1, last + 1)
+            if found is not None:
+                stop = found.start()
+                if src[stop] == "[" or (src[stop] == "]" and src[stop + 1 : stop + 2] != ":"):
+                    return False
+        return reference(state, start, end, silent)
+
+    return guarded
+
+
 GUARDS: dict[str, Callable[[BlockRule], BlockRule]] = {
     "hr": _hr,
+    "reference": _reference,
     "table": _table,
     "code": _code,
     "lheading": _lheading,
