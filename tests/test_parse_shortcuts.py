@@ -75,7 +75,7 @@ BREAKS = [
 ]
 
 
-def test_thematic_breaks_and_near_misses_parse_as_markdown_it_parses_them() -> None:
+def test_breaks_headings_and_near_misses_parse_as_markdown_it_parses_them() -> None:
     fast, plain = build_index_parser(), build_index_parser(dispatch=False)
     for line in BREAKS:
         for text in (line, f"para\n{line}\n", f"- item\n  {line}\n", f"> {line}\n{line}"):

@@ -133,7 +133,21 @@ def _reference(reference: BlockRule) -> BlockRule:
     return guarded
 
 
+def _heading(heading: BlockRule) -> BlockRule:
+    """The ATX heading rule, not tried on a line that starts with a tag (``#milestone``):
+    a heading's ``#`` is followed by another ``#``, a space, a tab or the line's end."""
+
+    def guarded(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        pos = state.bMarks[start] + state.tShift[start] + 1
+        if pos < state.eMarks[start] and state.src[pos] not in "# \t":
+            return False
+        return heading(state, start, end, silent)
+
+    return guarded
+
+
 GUARDS: dict[str, Callable[[BlockRule], BlockRule]] = {
+    "heading": _heading,
     "hr": _hr,
     "reference": _reference,
     "table": _table,
