@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -95,3 +96,18 @@ def test_reference_definitions_and_near_misses_parse_as_markdown_it_parses_them(
             assert [t.as_dict() for t in fast.parse(text)] == [
                 t.as_dict() for t in plain.parse(text)
             ], text
+
+
+PARENTHESES = ["(achieved Jun 2024)", "(a) and (key:: value)", "(x)\n(k:: v)", "(k::)", "(k ::v)"]
+PARENTHESES += ["[[A]] (due:: Q3 2027) #tag", "((nested:: x))", "(a\n::b)", "(::)"]
+
+
+def test_parentheses_give_the_inline_tokens_markdown_it_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    md = build_index_parser()
+    for text in PARENTHESES:
+        fast = [t.as_dict() for t in md.parse(f"#milestone {text}\n")]
+        monkeypatch.setenv("MILEPOST_PARSER", "reference")
+        assert [t.as_dict() for t in md.parse(f"#milestone {text}\n")] == fast, text
+        monkeypatch.delenv("MILEPOST_PARSER")

@@ -44,6 +44,10 @@ _REPLAYED_AT = {"\n": "newline", "#": "tag"}
 
 Rule = Callable[[StateInline, bool], bool]
 
+_NEEDS = {"inline_field": "::"}
+"""Text a rule needs after its first character to match at all: where the text does not
+follow, the rule is not asked (``(achieved Jun 2024)`` is no inline field)."""
+
 
 def reference_only() -> bool:
     """True when ``MILEPOST_PARSER=reference``: no fast path, markdown-it-py for everything."""
@@ -62,6 +66,8 @@ class FastInline:
         self.terminators = terminators
         self.stop = re.compile("[" + re.escape(terminators) + "]")
         self._probes: dict[str, list[Rule]] | None = None
+        self.needs: dict[str, str] = {}
+        """For a character where only one rule starts, text that rule needs after it."""
         self.usable = True
         """False when the parser has a rule or a text rule this does not know how to replay."""
 
@@ -91,6 +97,10 @@ class FastInline:
                     if char not in _REPLAYED_AT
                 }
                 self._probes = {char: fns for char, fns in probes.items() if fns}
+                for char in self._probes:
+                    at = [name for name, _ in rules if char in INLINE_STARTS.get(name, "")]
+                    if len(at) == 1 and at[0] in _NEEDS:
+                        self.needs[char] = _NEEDS[at[0]]
                 # where no rule starts (":", "]"), markdown-it keeps the character as text
                 self.stop = re.compile(
                     "[" + re.escape("".join(_REPLAYED_AT) + "".join(self._probes)) + "]"
@@ -145,7 +155,7 @@ class FastInline:
                 tokens.append(link)
                 pos += len(link.meta["raw"])
                 continue
-            else:
+            elif (need := self.needs.get(char)) is None or src.find(need, pos + 1) >= 0:
                 if scratch is None:
                     scratch = StateInline(src, self.md, env, [])
                 for rule in probes[char]:
