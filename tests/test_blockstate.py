@@ -45,7 +45,7 @@ def assert_same_state(text: str) -> None:
     md = index_parser()
     plain, fast = StateBlock(text, md, {}, []), LineState(text, md, {}, [])
     assert vars(fast) == vars(plain), repr(text)
-    for indent in (0, 2):
+    for indent in (0, 1, 2, 4):
         for begin in range(plain.lineMax + 1):
             for end in range(begin, plain.lineMax + 1):
                 for keep in (False, True):

@@ -153,14 +153,26 @@ class LineState(StateBlock):
         return token
 
     def getLines(self, begin: int, end: int, indent: int, keepLastLF: bool) -> str:
-        """The text of lines ``begin`` to ``end`` (what ``StateBlock.getLines`` gives); at
-        indent 0 nothing is cut from a line's start, so each line is one slice."""
-        if indent or begin >= end:
-            return super().getLines(begin, end, indent, keepLastLF)
+        """The text of lines ``begin`` to ``end`` (what ``StateBlock.getLines`` gives): at
+        indent 0 nothing is cut from a line's start, and a line that starts with ``indent``
+        spaces loses just them, so each such line is one slice; markdown-it cuts the others."""
+        if begin >= end:
+            return ""
         src, starts, ends = self.src, self.bMarks, self.eMarks
         last = end - 1
-        parts = [src[starts[line] : ends[line] + 1] for line in range(begin, last)]
-        parts.append(src[starts[last] : ends[last] + 1 if keepLastLF else ends[last]])
+        if not indent:
+            parts = [src[starts[line] : ends[line] + 1] for line in range(begin, last)]
+            parts.append(src[starts[last] : ends[last] + 1 if keepLastLF else ends[last]])
+            return "".join(parts)
+        spaces = " " * indent  # a line indented by that many spaces loses just them
+        parts = []
+        for line in range(begin, end):
+            start = starts[line]
+            stop = ends[line] + 1 if line < last or keepLastLF else ends[line]
+            if start + indent <= stop and src.startswith(spaces, start):
+                parts.append(src[start + indent : stop])
+            else:
+                parts.append(super().getLines(line, line + 1, indent, line < last or keepLastLF))
         return "".join(parts)
 
 
