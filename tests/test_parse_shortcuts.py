@@ -10,7 +10,7 @@ from milepost.model import Period
 from milepost.parse import dates
 from milepost.parse.dates import DateReading, parse_period
 from milepost.parse.markdown import build_index_parser
-from milepost.parse.text import decode
+from milepost.parse.text import collapse, decode, tidy_emphasis
 
 from .conftest import SAMPLE_VAULT
 
@@ -111,3 +111,13 @@ def test_parentheses_give_the_inline_tokens_markdown_it_gives(
         monkeypatch.setenv("MILEPOST_PARSER", "reference")
         assert [t.as_dict() for t in md.parse(f"#milestone {text}\n")] == fast, text
         monkeypatch.delenv("MILEPOST_PARSER")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(["*", "_", "=", "~", "**", "__", "==", "~~", " ", "\t", "a", "b."]))
+)
+def test_a_title_tidied_once_is_tidied_for_good(parts: list[str]) -> None:
+    """take_title tidies a title without its parenthetical only once."""
+    once = tidy_emphasis(collapse("".join(parts)))
+    assert tidy_emphasis(collapse(once)) == once

@@ -57,8 +57,8 @@ def take_title(draft: ItemDraft, line: Line, marker: Marker, box: str | None, te
     paren = status_parenthetical(title)
     if paren is not None:
         draft.paren = paren
-        title = title[: title.rfind(paren.raw)]
-    draft.title = drop_symbol_prefix(tidy_emphasis(collapse(title)))
+        title = tidy_emphasis(collapse(title[: title.rfind(paren.raw)]))
+    draft.title = drop_symbol_prefix(title)  # collapsed and tidied: doing it again keeps it
 
 
 def take_fields(draft: ItemDraft, line: Line, text: str, *, own: bool = True) -> str:
@@ -69,7 +69,8 @@ def take_fields(draft: ItemDraft, line: Line, text: str, *, own: bool = True) ->
             meta = token.meta
             draft.fields.append((meta["key"], meta["value"], line.number))
             raws.append(meta["raw"])
-    text = remove_first(text, raws)
+    if raws:
+        text = remove_first(text, raws)
     if not line.raw.isascii():  # Tasks emoji are not ASCII, and the tokens hold the line's text
         text = take_emoji(draft, plain_text(line.tokens), text, line.number, own=own)
     return BLOCK_ID.sub("", text) if "^" in text else text
