@@ -157,22 +157,35 @@ GUARDS: dict[str, Callable[[BlockRule], BlockRule]] = {
 """Rules that can start with any character, tried only when a cheap check says they may match."""
 
 
+ONLY_INDENTED_OR_FIRST = frozenset({"code", "front_matter"})
+"""Rules that match only a line indented by four columns or more past the block's indent
+(indented code) or only the note's first line (front matter)."""
+
+
 def _dispatcher(rules: list[tuple[str, BlockRule]]) -> BlockRule:
-    def pick(char: str | None) -> list[BlockRule]:
+    def pick(char: str | None, *, lean: bool = False) -> list[BlockRule]:
         return [
             fn
             for name, fn in rules
-            if name not in STARTS or (char is not None and char in STARTS[name])
+            if (name not in STARTS or (char is not None and char in STARTS[name]))
+            and not (lean and name in ONLY_INDENTED_OR_FIRST)
         ]
 
     chars = {char for name, _ in rules for char in STARTS.get(name, "")}
     by_char = {char: pick(char) for char in chars}
     other = pick(None)
+    lean_by_char = {char: pick(char, lean=True) for char in chars}
+    lean_other = pick(None, lean=True)
     every = [fn for _, fn in rules]
 
     def dispatch(state: StateBlock, line: int, end: int, silent: bool) -> bool:
         pos = state.bMarks[line] + state.tShift[line]
-        tried = by_char.get(state.src[pos], other) if pos < state.eMarks[line] else every
+        if pos >= state.eMarks[line]:
+            tried = every
+        elif line and state.sCount[line] - state.blkIndent < 4:  # neither code nor front matter
+            tried = lean_by_char.get(state.src[pos], lean_other)
+        else:
+            tried = by_char.get(state.src[pos], other)
         for rule in tried:  # noqa: SIM110 (a plain loop: it runs for every line of every note)
             if rule(state, line, end, silent):
                 return True
