@@ -100,9 +100,11 @@ def test_reference_definitions_and_near_misses_parse_as_markdown_it_parses_them(
 
 PARENTHESES = ["(achieved Jun 2024)", "(a) and (key:: value)", "(x)\n(k:: v)", "(k::)", "(k ::v)"]
 PARENTHESES += ["[[A]] (due:: Q3 2027) #tag", "((nested:: x))", "(a\n::b)", "(::)"]
+PARENTHESES += ["[ ] task", "[x](a.md) and [y]", "[a] then\n\n[a]: /u", "[b][a]\n\n[a]: /u"]
+PARENTHESES += ["$1,000 or $2", "$x$ and $ y$", "$$z$$", "![img](p.png) !", "![[E]] ![", "[k:: v]"]
 
 
-def test_parentheses_give_the_inline_tokens_markdown_it_gives(
+def test_brackets_and_dollars_give_the_inline_tokens_markdown_it_gives(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     md = build_index_parser()

@@ -44,9 +44,20 @@ _REPLAYED_AT = {"\n": "newline", "#": "tag"}
 
 Rule = Callable[[StateInline, bool], bool]
 
-_NEEDS = {"inline_field": "::"}
-"""Text a rule needs after its first character to match at all: where the text does not
-follow, the rule is not asked (``(achieved Jun 2024)`` is no inline field)."""
+Guard = Callable[[str, int, EnvType], bool]
+
+_GUARDS: dict[str, Guard] = {
+    "inline_field": lambda src, pos, _env: src.find("::", pos + 1) >= 0,
+    "link": lambda src, pos, env: "references" in env or src.find("](", pos + 1) >= 0,
+    "wikilink": lambda src, pos, _env: src.startswith(("[[", "![["), pos),
+    "image": lambda src, pos, _env: src.startswith("![", pos),
+    "math_inline": lambda src, pos, _env: src.find("$", pos + 1) >= 0,
+}
+"""For a rule, what must hold at ``src[pos]`` for it to match at all (a ``::`` after an
+inline field's bracket; a ``](`` after a link's, or reference definitions in the note; the
+brackets of a wikilink or an image; a closing ``$`` after inline math's). Where no rule of a
+character can match, none is asked: the ``[`` of a task's ``[ ]``, the ``(`` of
+``(achieved Jun 2024)`` and the ``$`` of ``$1,000`` stay text without a probe."""
 
 
 def reference_only() -> bool:
@@ -66,8 +77,8 @@ class FastInline:
         self.terminators = terminators
         self.stop = re.compile("[" + re.escape(terminators) + "]")
         self._probes: dict[str, list[Rule]] | None = None
-        self.needs: dict[str, str] = {}
-        """For a character where only one rule starts, text that rule needs after it."""
+        self.guards: dict[str, tuple[Guard, ...]] = {}
+        """For a character whose every rule has one, the checks that one of them may match."""
         self.usable = True
         """False when the parser has a rule or a text rule this does not know how to replay."""
 
@@ -99,8 +110,8 @@ class FastInline:
                 self._probes = {char: fns for char, fns in probes.items() if fns}
                 for char in self._probes:
                     at = [name for name, _ in rules if char in INLINE_STARTS.get(name, "")]
-                    if len(at) == 1 and at[0] in _NEEDS:
-                        self.needs[char] = _NEEDS[at[0]]
+                    if all(name in _GUARDS for name in at):
+                        self.guards[char] = tuple(_GUARDS[name] for name in at)
                 # where no rule starts (":", "]"), markdown-it keeps the character as text
                 self.stop = re.compile(
                     "[" + re.escape("".join(_REPLAYED_AT) + "".join(self._probes)) + "]"
@@ -155,7 +166,9 @@ class FastInline:
                 tokens.append(link)
                 pos += len(link.meta["raw"])
                 continue
-            elif (need := self.needs.get(char)) is None or src.find(need, pos + 1) >= 0:
+            elif (guards := self.guards.get(char)) is None or any(
+                may(src, pos, env) for may in guards
+            ):
                 if scratch is None:
                     scratch = StateInline(src, self.md, env, [])
                 for rule in probes[char]:
