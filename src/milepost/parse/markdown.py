@@ -153,6 +153,7 @@ def build_index_parser(*, dispatch: bool = True) -> MarkdownIt:
     md.core.ruler.at("inline", partial(_lazy_inline, fast=FastInline(md, INDEX_TERMINATORS)))
     if dispatch:
         ruler.wrap(md.core.ruler, "normalize", _normalizing_when_needed)
+        ruler.quick_options(md)
     md.inline.terminator_re = re.compile("[" + re.escape(INDEX_TERMINATORS) + "]")
     return use_line_state(dispatch_by_first_char(lean_paragraphs(md))) if dispatch else md
 

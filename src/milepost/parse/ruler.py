@@ -69,3 +69,14 @@ def block_state(md: Any, state: Callable[..., Any]) -> None:
         return found.tokens  # type: ignore[no-any-return]
 
     block.parse = parse
+
+
+def quick_options(md: Any) -> None:
+    """Make ``md.options.get`` the ``get`` of the dict the options are kept in.
+
+    ``OptionsDict.get`` is ``Mapping.get``: it calls ``__getitem__``, which raises KeyError for
+    an option that was never set, and the list rule asks for one (``tasklists``) at every
+    list item. Looking the option up in the dict itself gives the same values without the
+    exception. Options set later (``md.options["x"] = ...``) land in that same dict."""
+    options = md.options
+    options.get = options._options.get
