@@ -114,3 +114,20 @@ def test_the_paragraph_rule_is_markdown_its_own_on_lazy_lines_and_terminators() 
         "- a\n  b\n\n  c\n    d\n> q\n> r\ns\n",
     ):
         assert [t.as_dict() for t in fast.parse(text)] == [t.as_dict() for t in plain.parse(text)]
+
+
+def test_get_lines_of_a_list_item_whose_line_start_was_moved_past_its_marker() -> None:
+    md = index_parser()
+    text = "- [ ] #milestone Ship\n  owner:: Ana\n\t- child\n   three\n-\n"
+    plain, fast = StateBlock(text, md, {}, []), LineState(text, md, {}, [])
+    for state in (plain, fast):  # what the list rule does to an item's first line
+        for line in (0, 2, 4):
+            state.bMarks[line] += 2
+            state.tShift[line] = 0
+    for indent in (0, 1, 2, 3, 4):
+        for begin in range(plain.lineMax + 1):
+            for end in range(begin, plain.lineMax + 1):
+                for keep in (False, True):
+                    assert fast.getLines(begin, end, indent, keep) == plain.getLines(
+                        begin, end, indent, keep
+                    ), (begin, end, indent, keep)

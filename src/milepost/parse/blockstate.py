@@ -154,8 +154,10 @@ class LineState(StateBlock):
 
     def getLines(self, begin: int, end: int, indent: int, keepLastLF: bool) -> str:
         """The text of lines ``begin`` to ``end`` (what ``StateBlock.getLines`` gives): at
-        indent 0 nothing is cut from a line's start, and a line that starts with ``indent``
-        spaces loses just them, so each such line is one slice; markdown-it cuts the others."""
+        indent 0 nothing is cut from a line's start, a line that starts with ``indent`` spaces
+        loses just them, and nothing is cut from a line that starts with no space or tab and no
+        indentation (``tShift``) to skip, so each such line is one slice; markdown-it cuts the
+        others."""
         if begin >= end:
             return ""
         src, starts, ends = self.src, self.bMarks, self.eMarks
@@ -165,12 +167,15 @@ class LineState(StateBlock):
             parts.append(src[starts[last] : ends[last] + 1 if keepLastLF else ends[last]])
             return "".join(parts)
         spaces = " " * indent  # a line indented by that many spaces loses just them
+        shifts = self.tShift
         parts = []
         for line in range(begin, end):
             start = starts[line]
             stop = ends[line] + 1 if line < last or keepLastLF else ends[line]
             if start + indent <= stop and src.startswith(spaces, start):
                 parts.append(src[start + indent : stop])
+            elif not shifts[line] and (start >= stop or src[start] not in " \t"):
+                parts.append(src[start:stop])  # a list item's first line: it starts at its text
             else:
                 parts.append(super().getLines(line, line + 1, indent, line < last or keepLastLF))
         return "".join(parts)
