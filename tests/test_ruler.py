@@ -62,3 +62,17 @@ def test_the_dispatching_parser_gives_the_tokens_of_the_plain_one() -> None:
     fast, plain = build_index_parser(), build_index_parser(dispatch=False)
     text = TEXT + "\n> quote #tag [[Note]]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n    code\n"
     assert [t.as_dict() for t in fast.parse(text)] == [t.as_dict() for t in plain.parse(text)]
+
+
+def test_quick_options_give_what_the_options_mapping_gives() -> None:
+    md = MarkdownIt("commonmark", {"html": True})
+    before = {key: md.options.get(key, "unset") for key in ("html", "tasklists", "maxNesting")}
+    ruler.quick_options(md)
+    after = {key: md.options.get(key, "unset") for key in ("html", "tasklists", "maxNesting")}
+    assert after == before
+    assert after["tasklists"] == "unset"
+    md.options["tasklists"] = True
+    assert md.options.get("tasklists", False) is True
+    assert [t.as_dict() for t in md.parse(TEXT)] == [
+        t.as_dict() for t in MarkdownIt("commonmark", {"html": True, "tasklists": True}).parse(TEXT)
+    ]

@@ -16,6 +16,7 @@ from ..config import Config
 from ..errors import Diagnostic, error, warning
 from ..model import Milestone, Note
 from ..records import replace
+from .blockstate import LINES
 from .extract import Extracted, extract
 from .fields import canonical_field
 from .frontmatter import Block, split_front_matter
@@ -141,8 +142,9 @@ def _parse_text(path: str, text: str, config: Config, diagnostics: list[Diagnost
     page = _generated_page(path, text, config, diagnostics)
     if page is not None:
         return page
-    tokens = index_parser().parse(text)
-    return _note(path, iter([tokens]), text.split("\n"), config, diagnostics)
+    lines = text.split("\n")  # split once, for the block parser and the extractor
+    tokens = index_parser().parse(text, {LINES: (text, lines)})
+    return _note(path, iter([tokens]), lines, config, diagnostics)
 
 
 def _note(

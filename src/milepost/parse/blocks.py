@@ -10,6 +10,7 @@ that can start with it. The tokens are the same; a test compares them on real va
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from markdown_it import MarkdownIt
@@ -88,7 +89,67 @@ def _lheading(lheading: BlockRule) -> BlockRule:
     return guarded
 
 
+def _hr(hr: BlockRule) -> BlockRule:
+    """The thematic break rule, tried only when the line's next character that is not a space
+    or tab is its first one again (a break is three or more of one marker and nothing else but
+    spaces and tabs). A list item's ``- [ ] #milestone`` starts with ``-`` too."""
+
+    def guarded(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        src = state.src
+        pos = state.bMarks[start] + state.tShift[start]
+        last = state.eMarks[start]
+        if pos < last:
+            at = pos + 1
+            while at < last and src[at] in " \t":
+                at += 1
+            if at >= last or src[at] != src[pos]:
+                return False
+        return hr(state, start, end, silent)
+
+    return guarded
+
+
+_LABEL_STOP = re.compile(r"[\[\]\\\n]")
+
+
+def _reference(reference: BlockRule) -> BlockRule:
+    """The link reference definition rule, tried only when the line's label can end in
+    ``]:``: the rule gives up at a ``[`` inside the label and at a ``]`` not followed by
+    ``:``, so a ``[[wikilink]]`` line or a ``[ ]`` checkbox is no definition. A label that
+    holds an escape or runs on to the next line is left to the rule."""
+
+    def guarded(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        src = state.src
+        pos = state.bMarks[start] + state.tShift[start]
+        last = state.eMarks[start]
+        if pos < last and src[pos] == "[":
+            found = _LABEL_STOP.search(src, pos + 1, last + 1)
+            if found is not None:
+                stop = found.start()
+                if src[stop] == "[" or (src[stop] == "]" and src[stop + 1 : stop + 2] != ":"):
+                    return False
+        return reference(state, start, end, silent)
+
+    return guarded
+
+
+def _heading(heading: BlockRule) -> BlockRule:
+    """The ATX heading rule, not tried on a line that starts with a tag (``#milestone``):
+    a heading's ``#`` is followed by another ``#``, a space, a tab or the line's end."""
+
+    def guarded(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        pos = state.bMarks[start] + state.tShift[start] + 1
+        if pos < state.eMarks[start] and state.src[pos] not in "# \t":
+            return False
+        return heading(state, start, end, silent)
+
+    return guarded
+
+
 GUARDS: dict[str, Callable[[BlockRule], BlockRule]] = {
+    "heading": _heading,
+    "hr": _hr,
+    "reference": _reference,
     "table": _table,
     "code": _code,
     "lheading": _lheading,
@@ -96,22 +157,35 @@ GUARDS: dict[str, Callable[[BlockRule], BlockRule]] = {
 """Rules that can start with any character, tried only when a cheap check says they may match."""
 
 
+ONLY_INDENTED_OR_FIRST = frozenset({"code", "front_matter"})
+"""Rules that match only a line indented by four columns or more past the block's indent
+(indented code) or only the note's first line (front matter)."""
+
+
 def _dispatcher(rules: list[tuple[str, BlockRule]]) -> BlockRule:
-    def pick(char: str | None) -> list[BlockRule]:
+    def pick(char: str | None, *, lean: bool = False) -> list[BlockRule]:
         return [
             fn
             for name, fn in rules
-            if name not in STARTS or (char is not None and char in STARTS[name])
+            if (name not in STARTS or (char is not None and char in STARTS[name]))
+            and not (lean and name in ONLY_INDENTED_OR_FIRST)
         ]
 
     chars = {char for name, _ in rules for char in STARTS.get(name, "")}
     by_char = {char: pick(char) for char in chars}
     other = pick(None)
+    lean_by_char = {char: pick(char, lean=True) for char in chars}
+    lean_other = pick(None, lean=True)
     every = [fn for _, fn in rules]
 
     def dispatch(state: StateBlock, line: int, end: int, silent: bool) -> bool:
         pos = state.bMarks[line] + state.tShift[line]
-        tried = by_char.get(state.src[pos], other) if pos < state.eMarks[line] else every
+        if pos >= state.eMarks[line]:
+            tried = every
+        elif line and state.sCount[line] - state.blkIndent < 4:  # neither code nor front matter
+            tried = lean_by_char.get(state.src[pos], lean_other)
+        else:
+            tried = by_char.get(state.src[pos], other)
         for rule in tried:  # noqa: SIM110 (a plain loop: it runs for every line of every note)
             if rule(state, line, end, silent):
                 return True

@@ -94,6 +94,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _MODIFIER = re.compile(
     r"^(?P<mod>end|start|beginning|early|mid|late)(?:\s+of)?[\s-]*(?:the\s+)?(?P<rest>.+)$"
 )
+_PLAIN_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""A day as Tasks and front matter write it (``2026-06-30``): read without the grammar's walk."""
 _EOY = re.compile(r"^eoy(?:\s*(?P<rest>.+))?$")
 _MOD_NAMES = {"end": "end", "start": "start", "beginning": "start"}
 
@@ -233,6 +235,12 @@ def parse_period(
     text: str, *, fiscal_start: int = 1, context_year: int | None = None
 ) -> DateReading:
     """Read one date expression; never raises (results are cached: notes repeat dates)."""
+    if _PLAIN_ISO_DAY.fullmatch(text) is not None:  # what the iso_day pattern reads, at once
+        try:
+            day = date(int(text[:4]), int(text[5:7]), int(text[8:]))
+        except ValueError:
+            return DateReading(None, "invalid")
+        return DateReading(Period(text, day, day, "day"), "ok")
     written = " ".join(text.split())
     norm = _normalise(text)
     if not norm or norm in _UNDATED:

@@ -16,6 +16,9 @@ from ..config import Config
 from ..errors import Diagnostic
 from ..model import Heading, Link, Milestone, Tag, ToolUse
 from .fields import BLOCK_ID
+from .frames import OpenItem as _Open
+from .frames import Section as _Section
+from .frames import ToolFrame as _ToolFrame
 from .inline import (
     block_id,
     inline_plain,
@@ -41,31 +44,8 @@ from .text import collapse, drop_symbol_prefix, section_key
 _CONTAINERS = {"list_item_open": 1, "blockquote_open": 1, "list_item_close": -1}
 _CONTAINERS["blockquote_close"] = -1
 _RAW_BLOCKS = frozenset({"fence", "code_block", "html_block", "math_block", "table_open"})
-
-
-@dataclass(slots=True)
-class _Section:
-    level: int
-    model: str | None = None
-    model_level: int | None = None
-
-
-@dataclass(slots=True)
-class _Open:
-    """The item being read."""
-
-    draft: ItemDraft
-    depth: int
-    """Container depth where the item started; it ends when the walk leaves that container."""
-    from_list: bool
-    in_paragraph: bool = True
-
-
-@dataclass(slots=True)
-class _ToolFrame:
-    depth: int
-    links: list[Link] = field(default_factory=list)
-    text: list[str] = field(default_factory=list)
+_WALKED = {"milepost_region_open", "milepost_region_close", "heading_open", "hr", "inline"}
+_WALKED |= {*_CONTAINERS, *_RAW_BLOCKS}  # the others (closing tokens, lists) say nothing
 
 
 @dataclass(slots=True)
@@ -103,6 +83,8 @@ class _Walker:
         self.list_first: set[int] = set()  # token indexes of list items' first paragraphs
         self.lead_open = False
         self.chain = Chain(path)
+        self.context: tuple[str | None, str | None, int | None, str | None, str | None] | None
+        self.context = None  # what an item opened here takes from the headings above it
 
     # ----- context -------------------------------------------------------------------------
     def context_year(self) -> int | None:
@@ -124,6 +106,8 @@ class _Walker:
         skip = 0
         for index, token in enumerate(tokens):
             kind = token.type
+            if kind not in _WALKED:
+                continue
             if kind == "milepost_region_open":
                 skip += 1
                 if skip == 1:
@@ -184,6 +168,7 @@ class _Walker:
 
     def heading(self, token: Token, inline: Token) -> None:
         self.close_item()
+        self.context = None
         self.finish_tool()
         level = int(token.tag[1:])
         line = (token.map or [0])[0] + 1
@@ -289,6 +274,7 @@ class _Walker:
                 self.item.draft.fields.append((key, value, line.number))
             else:
                 self.out.page_fields.append((key, value, line.number))
+                self.context = None
                 level = self.headings[-1][0] if self.headings else 0
                 self.chain.field(key, value, level, line.number)
             return
@@ -305,25 +291,31 @@ class _Walker:
         assert self.item is not None
         draft = self.item.draft
         text = strip_container(line.raw, quote_depth=self.quote_depth, list_marker=False)
-        cleaned = take_fields(draft, line, text, own=own)
-        draft.description.append(collapse(cleaned) if cleaned.strip() else "")
+        draft.description.append(collapse(take_fields(draft, line, text, own=own)))
         draft.links.extend(line_links(line))
 
     def open_item(
         self, line: Line, marker: Marker, box: str | None, text: str, *, from_list: bool
     ) -> None:
         self.close_item()
+        context = self.context
+        if context is None:  # read again only after a heading or a page field
+            context = self.context = (
+                *(self.heading_text(), self.current_model(), self.context_year()),
+                *(self.chain.of("strategy"), self.chain.of("tactic")),
+            )
+        heading, model, year, strategy, tactic = context
         draft = ItemDraft(
             path=self.path,
             line=line.number,
             title="",
             tag=marker.tag,
-            heading=self.heading_text(),
-            model=self.current_model(),
+            heading=heading,
+            model=model,
             checkbox=box,
-            context_year=self.context_year(),
-            strategy=self.chain.of("strategy"),
-            tactic=self.chain.of("tactic"),
+            context_year=year,
+            strategy=strategy,
+            tactic=tactic,
         )
         take_title(draft, line, marker, box, text)
         draft.links.extend(line_links(line))
@@ -380,9 +372,10 @@ class _Walker:
         """Links, tags and block ids of some lines, for the note."""
         for line in lines:
             self.out.links.extend(line_links(line))
-            for token, number in zip(line.tokens, line.numbers, strict=True):
-                if token.type == "tag":
-                    self.out.tags.append(Tag(token.content, number))
+            if "#" in line.raw:  # a tag starts with a "#" on its line
+                for token, number in zip(line.tokens, line.numbers, strict=True):
+                    if token.type == "tag":
+                        self.out.tags.append(Tag(token.content, number))
             block = block_id(line)
             if block is not None:
                 self.out.blocks.append((block, line.number))

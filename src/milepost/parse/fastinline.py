@@ -29,6 +29,7 @@ from markdown_it.utils import EnvType
 
 from . import ruler
 from .blocks import INLINE_STARTS
+from .blockstate import new_token, text_token
 from .tags import _CHUNK_OPENERS, _SPACE, tag_body
 from .wikilinks import fill_wikilink, find_wikilink
 
@@ -43,16 +44,28 @@ _REPLAYED_AT = {"\n": "newline", "#": "tag"}
 
 Rule = Callable[[StateInline, bool], bool]
 
+Guard = Callable[[str, int, EnvType], bool]
+
+_GUARDS: dict[str, Guard] = {
+    "inline_field": lambda src, pos, _env: src.find("::", pos + 1) >= 0,
+    "link": lambda src, pos, env: "references" in env or src.find("](", pos + 1) >= 0,
+    "wikilink": lambda src, pos, _env: src.startswith(("[[", "![["), pos),
+    "image": lambda src, pos, _env: src.startswith("![", pos),
+    "math_inline": lambda src, pos, _env: src.find("$", pos + 1) >= 0,
+}
+"""For a rule, what must hold at ``src[pos]`` for it to match at all (a ``::`` after an
+inline field's bracket; a ``](`` after a link's, or reference definitions in the note; the
+brackets of a wikilink or an image; a closing ``$`` after inline math's). Where no rule of a
+character can match, none is asked: the ``[`` of a task's ``[ ]``, the ``(`` of
+``(achieved Jun 2024)`` and the ``$`` of ``$1,000`` stay text without a probe."""
+
 
 def reference_only() -> bool:
     """True when ``MILEPOST_PARSER=reference``: no fast path, markdown-it-py for everything."""
     return os.environ.get(REFERENCE_ENV, "").strip().lower() == "reference"
 
 
-def _text(content: str) -> Token:
-    token = Token("text", "", 0)
-    token.content = content
-    return token
+_text = text_token
 
 
 class FastInline:
@@ -64,6 +77,8 @@ class FastInline:
         self.terminators = terminators
         self.stop = re.compile("[" + re.escape(terminators) + "]")
         self._probes: dict[str, list[Rule]] | None = None
+        self.guards: dict[str, tuple[Guard, ...]] = {}
+        """For a character whose every rule has one, the checks that one of them may match."""
         self.usable = True
         """False when the parser has a rule or a text rule this does not know how to replay."""
 
@@ -93,6 +108,10 @@ class FastInline:
                     if char not in _REPLAYED_AT
                 }
                 self._probes = {char: fns for char, fns in probes.items() if fns}
+                for char in self._probes:
+                    at = [name for name, _ in rules if char in INLINE_STARTS.get(name, "")]
+                    if all(name in _GUARDS for name in at):
+                        self.guards[char] = tuple(_GUARDS[name] for name in at)
                 # where no rule starts (":", "]"), markdown-it keeps the character as text
                 self.stop = re.compile(
                     "[" + re.escape("".join(_REPLAYED_AT) + "".join(self._probes)) + "]"
@@ -134,7 +153,7 @@ class FastInline:
                     if pending:
                         tokens.append(_text(pending))
                         pending = ""
-                    token = Token("tag", "", 0)
+                    token = new_token("tag", "", 0)
                     token.content = body
                     token.markup = "#"
                     tokens.append(token)
@@ -147,7 +166,9 @@ class FastInline:
                 tokens.append(link)
                 pos += len(link.meta["raw"])
                 continue
-            else:
+            elif (guards := self.guards.get(char)) is None or any(
+                may(src, pos, env) for may in guards
+            ):
                 if scratch is None:
                     scratch = StateInline(src, self.md, env, [])
                 for rule in probes[char]:
@@ -172,7 +193,7 @@ def _newline(src: str, pos: int, end: int, pending: str, tokens: list[Token]) ->
         pending = pending[:-1]
     if pending:
         tokens.append(_text(pending))
-    tokens.append(Token(kind, "br", 0))
+    tokens.append(new_token(kind, "br", 0))
     pos += 1
     while pos < end and src[pos] in " \t":
         pos += 1
@@ -201,6 +222,6 @@ def _wikilink(src: str, pos: int, end: int) -> Token | None:
     found = find_wikilink(src, pos, end)
     if found is None or found[2]:
         return None
-    token = Token("wikilink", "", 0)
+    token = new_token("wikilink", "", 0)
     fill_wikilink(token, src, pos, found)
     return token

@@ -200,8 +200,11 @@ _NOISE_START = re.compile("[🔺⏫🔼🔽⏬🔁🆔⛔🏁]")
 
 def tasks_fields(text: str) -> list[EmojiField]:
     """Tasks emoji dates in ``text``, wherever they stand (in the order of ``TASKS_DATES``)."""
-    if not has_tasks_emoji(text):
-        return []
+    return emoji_dates(text) if has_tasks_emoji(text) else []
+
+
+def emoji_dates(text: str) -> list[EmojiField]:
+    """:func:`tasks_fields` of a text :func:`has_tasks_emoji` is known to be true of."""
     found = [
         EmojiField(_DATE_EMOJI[match.group(1)], match.group(2), match.group(0))
         for match in _ANY_DATE.finditer(text)
@@ -213,8 +216,11 @@ def tasks_fields(text: str) -> list[EmojiField]:
 
 def tasks_noise(text: str) -> list[str]:
     """Tasks signifiers that are not dates (priority, recurrence, ids): removed from titles."""
-    if not has_tasks_emoji(text):
-        return []
+    return emoji_noise(text) if has_tasks_emoji(text) else []
+
+
+def emoji_noise(text: str) -> list[str]:
+    """:func:`tasks_noise` of a text :func:`has_tasks_emoji` is known to be true of."""
     found: list[str] = []
     end = 0
     for start in _NOISE_START.finditer(text):

@@ -60,6 +60,8 @@ def line_links(line: Line) -> list[Link]:
 
 def _read_links(line: Line) -> list[Link]:
     links: list[Link] = []
+    if "[" not in line.raw:  # every link the index reads starts with a "[" on its line
+        return links
     tokens = line.tokens
     table = "\\|" in line.raw  # a table row: its cells' links had their pipes unescaped
     for index, (token, number) in enumerate(zip(tokens, line.numbers, strict=True)):

@@ -11,10 +11,10 @@ from __future__ import annotations
 from .dependencies import at_line_end
 from .fields import (
     BLOCK_ID,
+    emoji_dates,
+    emoji_noise,
     full_line_field,
     has_tasks_emoji,
-    tasks_fields,
-    tasks_noise,
     tasks_signifier,
 )
 from .items import ItemDraft
@@ -57,8 +57,8 @@ def take_title(draft: ItemDraft, line: Line, marker: Marker, box: str | None, te
     paren = status_parenthetical(title)
     if paren is not None:
         draft.paren = paren
-        title = title[: title.rfind(paren.raw)]
-    draft.title = drop_symbol_prefix(tidy_emphasis(collapse(title)))
+        title = tidy_emphasis(collapse(title[: title.rfind(paren.raw)]))
+    draft.title = drop_symbol_prefix(title)  # collapsed and tidied: doing it again keeps it
 
 
 def take_fields(draft: ItemDraft, line: Line, text: str, *, own: bool = True) -> str:
@@ -69,8 +69,10 @@ def take_fields(draft: ItemDraft, line: Line, text: str, *, own: bool = True) ->
             meta = token.meta
             draft.fields.append((meta["key"], meta["value"], line.number))
             raws.append(meta["raw"])
-    text = remove_first(text, raws)
-    text = take_emoji(draft, plain_text(line.tokens), text, line.number, own=own)
+    if raws:
+        text = remove_first(text, raws)
+    if not line.raw.isascii():  # Tasks emoji are not ASCII, and the tokens hold the line's text
+        text = take_emoji(draft, plain_text(line.tokens), text, line.number, own=own)
     return BLOCK_ID.sub("", text) if "^" in text else text
 
 
@@ -80,10 +82,10 @@ def take_emoji(draft: ItemDraft, plain: str, text: str, number: int, *, own: boo
     if not has_tasks_emoji(plain):  # most lines: no emoji, nothing to take or drop
         return text
     raws = []
-    for emoji in tasks_fields(plain):
+    for emoji in emoji_dates(plain):
         draft.emoji.append((emoji.name, emoji.value, number))
         raws.append(emoji.raw)
-    noises = tasks_noise(plain)
+    noises = emoji_noise(plain)
     for noise in noises:
         signified = tasks_signifier(noise)
         if signified is not None and (

@@ -36,6 +36,11 @@ _CHECKBOX: dict[str, BaseStatus] = {
     ">": "planned",
 }
 _OPEN: frozenset[str] = frozenset({"planned", "in_progress"})
+_DATED: tuple[str, ...] = ("scheduled", "start", "due", "done", "cancelled", "created")
+_DATED += ("priority", "recurrence", "status")
+"""The fields picked before the status is weighed (it needs the done and cancelled dates)."""
+_STATED: tuple[str, ...] = ("kind", "model", "owner", "budget")
+"""The fields picked after it."""
 
 
 @dataclass(slots=True)
@@ -188,6 +193,13 @@ class _Builder:
         for problem in problems:
             self.warn(line, "dependency.unreadable", f"{key.strip()}: {problem}")
 
+    def picks(self, names: tuple[str, ...]) -> dict[str, object | None]:
+        """What :meth:`pick` gives for each of ``names`` that has a candidate, in that order."""
+        candidates = self.candidates
+        if not candidates:
+            return {}
+        return {name: self.pick(name) for name in names if name in candidates}
+
     def pick(self, name: str) -> object | None:
         options = self.candidates.get(name)
         if not options:
@@ -243,13 +255,16 @@ def build_milestone(draft: ItemDraft, config: Config) -> tuple[Milestone, list[D
     if paren is not None and paren.date_text:
         slot = {"achieved": "done", "cancelled": "cancelled"}.get(paren.status, "due")
         b.date(slot, paren.date_text, "parenthetical", draft.line)
-    scheduled = b.pick("scheduled")
-    start = b.pick("start") or scheduled
-    due, done, cancelled = b.pick("due"), b.pick("done"), b.pick("cancelled")
-    created, priority, recurrence = b.pick("created"), b.pick("priority"), b.pick("recurrence")
-    status = _status(b, draft, done, cancelled)
-    kind = b.pick("kind") or _kind_from_tag(draft.tag)
-    model = b.pick("model")
+    picked = b.picks(_DATED)
+    scheduled = picked.get("scheduled")
+    start = picked.get("start") or scheduled
+    due, done, cancelled = picked.get("due"), picked.get("done"), picked.get("cancelled")
+    created, priority = picked.get("created"), picked.get("priority")
+    recurrence = picked.get("recurrence")
+    status = _status(b, draft, done, cancelled, picked.get("status"))
+    picked = b.picks(_STATED)
+    kind = picked.get("kind") or _kind_from_tag(draft.tag)
+    model = picked.get("model")
     milestone = Milestone(
         title=title,
         description=_description(draft.description),
@@ -261,8 +276,8 @@ def build_milestone(draft: ItemDraft, config: Config) -> tuple[Milestone, list[D
         start=start if isinstance(start, Period) else None,
         done=done if isinstance(done, Period) else None,
         cancelled=cancelled if isinstance(cancelled, Period) else None,
-        owner=_owner(b.pick("owner")),
-        budget=_budget(b.pick("budget")),
+        owner=_owner(picked.get("owner")),
+        budget=_budget(picked.get("budget")),
         kind=kind if isinstance(kind, str) else None,  # type: ignore[arg-type]
         tag=draft.tag,
         links=tuple(draft.links),
@@ -304,11 +319,12 @@ def _planned(b: _Builder, draft: ItemDraft, milestone: Milestone) -> Milestone:
     )
 
 
-def _status(b: _Builder, draft: ItemDraft, done: object, cancelled: object) -> BaseStatus:
+def _status(
+    b: _Builder, draft: ItemDraft, done: object, cancelled: object, field_status: object
+) -> BaseStatus:
     stated: list[tuple[BaseStatus, str]] = []
     if draft.checkbox is not None:
         stated.append((_CHECKBOX.get(draft.checkbox, "planned"), f"checkbox [{draft.checkbox}]"))
-    field_status = b.pick("status")
     if isinstance(field_status, str):
         stated.append((field_status, "status field"))  # type: ignore[arg-type]
     if done is not None:

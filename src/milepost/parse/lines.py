@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from markdown_it.token import Token
 
+from .blockstate import text_token
 from .tags import TAG_BODY
 
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _QUOTE = re.compile(r"^[ \t]*>[ \t]?")
 CHECKBOX = re.compile(r"^\[(?P<char>[^\]\n])\](?:[ \t]+|$)")
+_BREAKS = frozenset({"softbreak", "hardbreak"})
 _EMPHASIS_OPEN = frozenset({"strong_open", "em_open", "s_open", "mark_open"})
 _GLUED = re.compile(r"^(?P<prefix>[^\sA-Za-z0-9#\\`\[\]<>*_~=!|]*)(?P<space>\s*)#")
 
@@ -37,10 +40,7 @@ class Line:
     """The line's links, once the extractor has read them."""
 
 
-def _plain(text: str) -> Token:
-    token = Token("text", "", 0)
-    token.content = text
-    return token
+_plain = text_token
 
 
 def split_lines(inline: Token, source: list[str]) -> list[Line]:
@@ -63,26 +63,33 @@ def split_lines(inline: Token, source: list[str]) -> list[Line]:
             )
         return plain
     lines: list[Line] = []
-    number = first + 1
-    current = Line(number, [], [], source[number - 1] if number <= len(source) else "")
+    count = len(source)
+    number = start = first + 1
+    tokens: list[Token] = []
+    numbers: list[int] = []
     for token in inline.children:
-        if token.type in ("softbreak", "hardbreak"):
-            lines.append(current)
+        kind = token.type
+        if kind in _BREAKS:
+            lines.append(Line(start, tokens, numbers, source[start - 1] if start <= count else ""))
             number += 1
-            current = Line(number, [], [], source[number - 1] if number <= len(source) else "")
+            start = number
+            tokens, numbers = [], []
             continue
-        current.tokens.append(token)
-        current.numbers.append(number)
-        if token.meta and "newlines" in token.meta:
-            number += token.meta["newlines"]
-        elif token.type == "comment":
+        tokens.append(token)
+        numbers.append(number)
+        meta = token.meta
+        if meta and "newlines" in meta:
+            number += meta["newlines"]
+        elif kind == "comment":
             number += token.content.count("\n")
-    lines.append(current)
+    lines.append(Line(start, tokens, numbers, source[start - 1] if start <= count else ""))
     return lines
 
 
 def strip_container(raw: str, *, quote_depth: int, list_marker: bool) -> str:
     """A line's text without indentation, blockquote ``>`` markers and (optionally) list marker."""
+    if not quote_depth and not list_marker:
+        return raw.strip()
     text = raw
     for _ in range(quote_depth):
         text = _QUOTE.sub("", text, count=1)
@@ -100,6 +107,7 @@ class Marker(NamedTuple):
     """Text of a symbol prefix glued to the tag (``🏁#milestone``), empty for a real tag."""
 
 
+@lru_cache(maxsize=4096)
 def is_milestone_tag(name: str, tags: tuple[str, ...]) -> bool:
     lower = name.lower()
     return any(lower == tag or lower.startswith(tag + "/") for tag in tags)
@@ -137,6 +145,8 @@ def opening_marker(tokens: list[Token], tags: tuple[str, ...], checkbox: bool) -
     if token.type != "text":
         return None
     text = token.content
+    if "#" not in text and (following is None or following.type != "tag"):
+        return None  # neither a tag glued to a symbol nor one after it
     if checkbox:
         text = CHECKBOX.sub("", text, count=1)
     if not text.strip():

@@ -19,6 +19,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from . import ruler
 from .blocks import dispatch_by_first_char
+from .blockstate import lean_paragraphs, use_line_state
 from .comments import comments_plugin
 from .fastinline import FastInline, reference_only
 from .fields import inline_fields_plugin
@@ -102,6 +103,21 @@ def _lazy_inline(state: StateCore, fast: FastInline | None = None) -> None:
                 token.children = None  # plain text: the extractor reads it line by line
 
 
+CoreRule = Callable[[StateCore], None]
+
+
+def _normalizing_when_needed(normalize: CoreRule) -> CoreRule:
+    """markdown-it's ``normalize`` (CR and CRLF to LF, NUL to U+FFFD), run only on text that
+    holds a CR or a NUL: on any other text it gives the same text back, after a pass that
+    replaces every line break with itself."""
+
+    def guarded(state: StateCore) -> None:
+        if "\r" in state.src or "\0" in state.src:
+            normalize(state)
+
+    return guarded
+
+
 def obsidian_plugins(md: MarkdownIt) -> MarkdownIt:
     """The Obsidian syntax shared by every milepost parser."""
     md.enable(["table", "strikethrough"])
@@ -124,7 +140,7 @@ INDEX_TERMINATORS = "\n\\`[]!<#%$(:"
 
 def build_index_parser(*, dispatch: bool = True) -> MarkdownIt:
     """The parser the index reads notes with (``dispatch=False``: without the block dispatch of
-    :mod:`.blocks`, for comparing).
+    :mod:`.blocks` and the line state of :mod:`.blockstate`, for comparing).
 
     The index never looks at emphasis, strikethrough or entities (a tag after ``**`` is
     recognised by the characters before it), so those rules are off and the text rule runs
@@ -135,8 +151,11 @@ def build_index_parser(*, dispatch: bool = True) -> MarkdownIt:
         ["text_join", "emphasis", "strikethrough", "entity", "balance_pairs", "fragments_join"]
     )
     md.core.ruler.at("inline", partial(_lazy_inline, fast=FastInline(md, INDEX_TERMINATORS)))
+    if dispatch:
+        ruler.wrap(md.core.ruler, "normalize", _normalizing_when_needed)
+        ruler.quick_options(md)
     md.inline.terminator_re = re.compile("[" + re.escape(INDEX_TERMINATORS) + "]")
-    return dispatch_by_first_char(md) if dispatch else md
+    return use_line_state(dispatch_by_first_char(lean_paragraphs(md))) if dispatch else md
 
 
 @cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from ..config import Config
@@ -51,6 +52,12 @@ def load_front_matter(path: str, block: Block, diagnostics: list[Diagnostic]) ->
     return {str(key): value for key, value in data.items()}
 
 
+@lru_cache(maxsize=256)
+def _key_line(key: str) -> re.Pattern[str]:
+    """The start of the front matter line that sets ``key`` (quoted or not, any case)."""
+    return re.compile(rf"^([\"']?){re.escape(key)}\1\s*[:=]", re.IGNORECASE)
+
+
 class Properties:
     """The front matter properties milepost reads, with their diagnostics."""
 
@@ -87,7 +94,7 @@ class Properties:
         return self.lower.get(key, (key, None))[1]
 
     def line_of(self, key: str) -> int:
-        pattern = re.compile(rf"^([\"']?){re.escape(key)}\1\s*[:=]", re.IGNORECASE)
+        pattern = _key_line(key)
         for number, line in enumerate(self.fm_lines):
             if pattern.match(line):
                 return number + 2

@@ -41,11 +41,42 @@ def wrap(ruler: Ruler[Any], name: str, wrapper: Callable[[Fn], Fn]) -> bool:
     return True
 
 
+class _Chains(dict[str, list[Fn]]):
+    """Chain name → functions; a chain it does not hold has none."""
+
+    def __missing__(self, chain_name: str) -> list[Fn]:
+        return []
+
+
 def replace_chains(ruler: Ruler[Any], chains: dict[str, list[Fn]]) -> None:
     """Make the parser see ``chains`` (chain name → functions, ``""`` the main chain) instead
-    of the rules of ``ruler``. Rules enabled or added afterwards are not seen."""
+    of the rules of ``ruler``. Rules enabled or added afterwards are not seen. ``getRules``
+    becomes the lookup itself (markdown-it always names the chain), with no Python call
+    around it: the block parser asks for a chain at every paragraph and nested block."""
+    ruler.getRules = _Chains(chains).__getitem__  # type: ignore[method-assign,assignment]
 
-    def get_rules(chain_name: str = "") -> list[Fn]:
-        return chains.get(chain_name, [])
 
-    ruler.getRules = get_rules  # type: ignore[method-assign,assignment]
+def block_state(md: Any, state: Callable[..., Any]) -> None:
+    """Make ``md``'s block parser read each text with a state made by ``state`` (a
+    ``StateBlock`` subclass) instead of ``StateBlock``: what ``ParserBlock.parse`` does."""
+    block = md.block
+
+    def parse(src: str, md: Any, env: Any, out: list[Any]) -> list[Any] | None:
+        if not src:
+            return None
+        found = state(src, md, env, out)
+        block.tokenize(found, found.line, found.lineMax)
+        return found.tokens  # type: ignore[no-any-return]
+
+    block.parse = parse
+
+
+def quick_options(md: Any) -> None:
+    """Make ``md.options.get`` the ``get`` of the dict the options are kept in.
+
+    ``OptionsDict.get`` is ``Mapping.get``: it calls ``__getitem__``, which raises KeyError for
+    an option that was never set, and the list rule asks for one (``tasklists``) at every
+    list item. Looking the option up in the dict itself gives the same values without the
+    exception. Options set later (``md.options["x"] = ...``) land in that same dict."""
+    options = md.options
+    options.get = options._options.get

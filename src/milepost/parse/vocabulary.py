@@ -9,6 +9,7 @@ and weighed against the other sources of status and dates in :mod:`.items`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from ..model import BaseStatus, Kind
@@ -94,14 +95,21 @@ def status_parenthetical(title: str) -> Parenthetical | None:
     match = _PAREN.search(title)
     if match is None:
         return None
-    inner = " ".join(match.group("inner").split())
+    return _parenthetical(match.group(0), match.group("inner"))
+
+
+@lru_cache(maxsize=4096)
+def _parenthetical(raw: str, inner: str) -> Parenthetical | None:
+    """What a trailing ``raw`` parenthetical (``inner`` between its brackets) says, if it is
+    one (cached: items repeat them, ``(achieved Jun 2024)``)."""
+    inner = " ".join(inner.split())
     verb = _VERB.match(inner)
     if verb is not None:
         status = _VERBS[verb.group("verb").lower()]
         date_text = verb.group("date").strip()
         if date_text and parse_period(date_text).outcome == "invalid":
             return None
-        return Parenthetical(match.group(0), status, date_text)
+        return Parenthetical(raw, status, date_text)
     if inner and parse_period(inner).outcome in ("ok", "ambiguous"):
-        return Parenthetical(match.group(0), "planned", inner)
+        return Parenthetical(raw, "planned", inner)
     return None
