@@ -62,6 +62,8 @@ def test_repeated_values_are_one_object(make_vault: MakeVault) -> None:
         assert other.heading is first.heading
         assert other.due is first.due
         assert other.budget is first.budget
+        assert other.status is first.status  # a literal: one object as decoded
+        assert other.due is not None and other.due.precision is first.due.precision
     assert notes["A.md"].tags[0].name is notes["B.md"].tags[0].name
 
 
