@@ -29,6 +29,29 @@ needs_shared = pytest.mark.skipif(
 )
 
 
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file and folder under ``folder``, with its size and mtime."""
+    found: dict[str, tuple[int, int]] = {}
+    for path in (folder, *folder.rglob("*")):
+        info = path.lstat()
+        found[path.relative_to(folder).as_posix()] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_left_alone() -> Iterator[None]:
+    """Tests read ../shared in place and never write into it (not even a ``__pycache__``):
+    checked once the whole session has run."""
+    if not SHARED.is_dir():
+        yield
+        return
+    before = _snapshot(SHARED)
+    yield
+    after = _snapshot(SHARED)
+    changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+    assert not changed, f"the tests wrote into ../shared: {changed[:10]}"
+
+
 @pytest.fixture(autouse=True)
 def cache_root(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test (and every milepost process it starts) keeps its cache in a folder of its own,
