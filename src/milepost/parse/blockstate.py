@@ -133,20 +133,7 @@ class LineState(StateBlock):
         """Push new token to "stream" (what ``StateBlock.push`` does)."""
         if nesting < 0:
             self.level -= 1
-        token = _new(Token)  # new_token(ttype, tag, nesting, self.level, True), one call less
-        token.type = ttype
-        token.tag = tag
-        token.nesting = nesting
-        token.attrs = {}
-        token.map = None
-        token.level = self.level
-        token.children = None
-        token.content = ""
-        token.markup = ""
-        token.info = ""
-        token.meta = {}
-        token.block = True
-        token.hidden = False
+        token = new_token(ttype, tag, nesting, self.level, True)
         if nesting > 0:
             self.level += 1
         self.tokens.append(token)
