@@ -241,6 +241,12 @@ def parse_period(
         except ValueError:
             return DateReading(None, "invalid")
         return DateReading(Period(text, day, day, "day"), "ok")
+    return by_grammar(text, fiscal_start, context_year)
+
+
+def by_grammar(text: str, fiscal_start: int = 1, context_year: int | None = None) -> DateReading:
+    """What the date grammar reads of ``text``, without :func:`parse_period`'s shortcut for a
+    plain ISO day (which must read as this does)."""
     written = " ".join(text.split())
     norm = _normalise(text)
     if not norm or norm in _UNDATED:
