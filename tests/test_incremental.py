@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import shutil
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,9 @@ from milepost.session import Session, build
 from .conftest import SAMPLE_VAULT, TODAY, MakeVault
 
 
-def full_json(vault: Path) -> str:
-    session = Session(load_config(vault), TODAY, cache=False, lasting=True)
+def full_json(vault: Path, today: date = TODAY) -> str:
+    """The JSON of the index a session without a cache makes."""
+    session = Session(load_config(vault), today, cache=False, lasting=True)
     try:
         session.scan()
         assert session.index is not None

@@ -17,7 +17,7 @@ from milepost.index import kept
 from milepost.index.kept import FILE
 from milepost.index.vault import VaultIndex
 from milepost.report import iter_json
-from milepost.session import Session, build
+from milepost.session import build
 from milepost.stamp import clear_stamp
 
 from .conftest import SAMPLE_VAULT, TODAY, MakeVault
@@ -45,17 +45,6 @@ def built(vault: Path, today: date = TODAY) -> str:
     result = build(config, today)
     assert result.index is not None
     return "".join(iter_json(result.index))
-
-
-def from_nothing(vault: Path, today: date) -> str:
-    """The JSON of the index a session without a cache makes."""
-    session = Session(load_config(vault), today, cache=False)
-    try:
-        session.scan()
-        assert session.index is not None
-        return "".join(iter_json(session.index))
-    finally:
-        session.close()
 
 
 @pytest.mark.parametrize("seed", [11, 12, 13])
@@ -134,7 +123,7 @@ def test_another_day_or_a_damaged_file_makes_every_contribution_again(
     later = TODAY.replace(month=12)
     after = built(vault, later)
     assert sorted(made) == ["a.md", "b.md"]
-    assert after == from_nothing(vault, later)
+    assert after == full_json(vault, later)
     assert '"overdue"' in after  # statuses are made for the day
     folder = cache_folder(load_config(vault))
     assert folder is not None
@@ -143,7 +132,7 @@ def test_another_day_or_a_damaged_file_makes_every_contribution_again(
         (folder / FILE).write_bytes(damage)
         after = built(vault, later)
         assert "a.md" in made
-        assert after == from_nothing(vault, later)
+        assert after == full_json(vault, later)
     assert (folder / FILE).read_bytes()[:1] != b"n"  # written again whole
 
 
@@ -167,7 +156,7 @@ def test_a_kept_file_with_bytes_changed_anywhere_never_changes_what_is_built(
         at = rng.randrange(len(damaged))
         damaged[at] = rng.randrange(256)
         (folder / FILE).write_bytes(bytes(damaged))
-        assert built(vault) == expected == from_nothing(vault, TODAY)
+        assert built(vault) == expected == full_json(vault)
 
 
 def test_no_cache_keeps_nothing(make_vault: MakeVault) -> None:
