@@ -40,6 +40,7 @@ from .files import inside, swap
 from .index import VaultIndex
 from .manifest_records import PageRecord, Written, digest
 from .marks import BASE_MARK
+from .planning import planning
 from .render import Page, safe_name
 from .render.plan import fingerprint
 from .write import Change, Writer, written_record
@@ -121,16 +122,22 @@ def plan_feeds(
     paths: FeedPaths,
     ident: Ident = identity,
     depends: Depends | None = None,
+    *,
+    idents: Mapping[str, str] | None = None,
 ) -> list[Feed]:
     """Every feed of the outputs ``index.config`` turns on, with the cheap part of its
     fingerprint (see the module). ``ident`` and ``depends``: each milestone's identity and the
     milestones it waits for (asked only of milestones in the dependency graph: the others wait
-    for nothing)."""
+    for nothing); ``idents``: when ``ident`` is the vault history's, the identities that differ
+    from the index's ids (see :func:`~milepost.feedprints.model_print`)."""
     config = index.config
     chosen = set(config.outputs)
     settings = feed_settings(config, index.today)
-    waits = in_graph(index, depends)
-    models = {m.key: model_print(settings, m, digests, ident, waits) for m in index.models.values()}
+    graph = planning(index).schedule.timings if depends is not None else None
+    models = {
+        m.key: model_print(settings, m, digests, ident, depends, idents=idents, graph=graph)
+        for m in index.models.values()
+    }
     feeds: list[Feed] = []
     if "calendar" in chosen:
         for key, made in models.items():

@@ -10,8 +10,9 @@ they were (a note's prose) makes no feed again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from datetime import date
+from operator import itemgetter
 
 from .config import Config
 from .feeds.records import Depends, FeedMilestone, Ident
@@ -19,6 +20,9 @@ from .index import BusinessModel, VaultIndex
 from .model import Period
 from .planning import planning
 from .render.plan import fingerprint, portable
+
+_ID = itemgetter(0)
+"""An index entry's id."""
 
 
 def feed_settings(config: Config, today: date) -> str:
@@ -42,19 +46,34 @@ def model_print(
     digests: Mapping[str, bytes],
     ident: Ident,
     depends: Depends | None,
+    *,
+    idents: Mapping[str, str] | None = None,
+    graph: Container[str] | None = None,
 ) -> str:
     """What a business model's feeds are read from: its name, its notes' bytes, each
-    milestone's identity and those of the milestones it waits for (they may live elsewhere)."""
-    notes = [(path, digests.get(path, b"")) for path in sorted(model.by_note)]
+    milestone's identity and those of the milestones it waits for (they may live elsewhere).
+
+    ``idents``: when ``ident`` is the vault history's, the identities that differ from the
+    index's ids (looked up in one pass). ``graph``: the ids ``depends`` is asked of (the others
+    wait for nothing)."""
+    made = hashlib.blake2b(digest_size=16)
+    made.update(repr((settings, model.key, model.name)).encode("utf-8", "surrogatepass"))
+    for path in sorted(model.by_note):
+        made.update(b"\0" + path.encode("utf-8", "surrogatepass") + b"\0" + digests.get(path, b""))
     entries = model.entries
-    known = "\x1f".join(map(ident, entries))
-    links = []
-    if depends is not None:
-        for entry in entries:
+    if idents is not None:
+        ids = list(map(_ID, entries))
+        known = "\x1f".join(map(idents.get, ids, ids))
+    else:
+        known = "\x1f".join(map(ident, entries))
+    made.update(b"\1" + known.encode("utf-8", "surrogatepass"))
+    if depends is not None and (graph is None or graph):
+        for entry in entries if graph is None else (e for e in entries if e.id in graph):
             before = depends(entry)
             if before:
-                links.append((ident(entry), [ident(p) for p in before]))
-    return fingerprint(settings, model.key, model.name, notes, known, links)
+                shown = repr((ident(entry), [ident(p) for p in before]))
+                made.update(b"\2" + shown.encode("utf-8", "surrogatepass"))
+    return made.hexdigest()
 
 
 def shown_print(settings: str, model: BusinessModel, records: Iterable[FeedMilestone]) -> str:

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import Any, Protocol
 
 from .config import Config
@@ -20,6 +21,9 @@ from .history import Log, Record, State, changes, file_key, load, replay
 from .identity import Seen, explicit_id, seen
 from .index import Entry, VaultIndex
 from .model import Period
+
+_ID = itemgetter(0)
+"""An index entry's id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,11 +155,10 @@ class Memory:
         """What the pages of ``entries`` show of history: the slips (nothing else is shown)."""
         digest = hashlib.blake2b(digest_size=16)
         slipped = self.slipped
-        for entry in entries:
-            summary = slipped.get(entry.id)
-            if summary is not None:
-                shown = (summary.slips, summary.slip_days, summary.first_due, summary.slipped)
-                digest.update(entry.id.encode() + repr(shown).encode())
+        for ident in [i for i in map(_ID, entries) if i in slipped] if slipped else ():
+            summary = slipped[ident]
+            shown = (summary.slips, summary.slip_days, summary.first_due, summary.slipped)
+            digest.update(ident.encode() + repr(shown).encode())
         return digest.digest()
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .depgraph import targets_of
@@ -20,6 +21,9 @@ from .errors import Diagnostic, warning
 from .index import Entry
 from .index.vault import WHOLE_VAULT
 from .resolve import norm
+
+_ID = itemgetter(0)
+"""An index entry's id."""
 
 if TYPE_CHECKING:
     from .index import VaultIndex
@@ -105,10 +109,8 @@ class Planning:
     def fingerprint(self, entries: list[Entry], *, chain: bool = True) -> str:
         """What pages show of these milestones' dependencies (and of their neighbours)."""
         parts: list[object] = []
-        for entry in entries:
-            timing = self.schedule.timings.get(entry.id)
-            if timing is None:
-                continue
+        timings = self.schedule.timings
+        for timing in [t for t in map(timings.get, map(_ID, entries)) if t] if timings else ():
             near = [self.entries[k] for k in (*timing.depends_on, *timing.blocks)]
             parts.append(
                 (

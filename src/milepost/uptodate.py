@@ -232,7 +232,10 @@ def _feeds(
         return {p for p, r in writer.manifest.pages.items() if output_of(r.kind) != "pages"}
     ident = memory.ident if memory is not None else identity
     depends = planning(index).predecessors
-    feeds = plan_feeds(index, digests, FeedPaths(index, index.config), ident, depends)
+    idents = memory.idents if memory is not None else None
+    feeds = plan_feeds(
+        index, digests, FeedPaths(index, index.config), ident, depends, idents=idents
+    )
     manifest, root = writer.manifest, writer.root
 
     def fresh(feed: Feed) -> bool:

@@ -277,18 +277,23 @@ def _merge(fresh: _Layout, old_nodes: list[Node], *, fast: bool = True) -> list[
     old = {n["id"]: n for n in old_nodes}
     wanted = {node["id"] for node, _ in fresh.nodes}
     user = [n for n in old_nodes if not is_milepost_id(n["id"])]
-    occupied = Occupied(GAP // 2)
-    taken = Occupied(GAP)
     placed: dict[str, Box] = {}
+    there: list[tuple[Box, bool]] = []
+    """The old nodes' boxes, each with whether it is a card (not a group)."""
     for n in old_nodes:
         box = _geometry(n)
         if box is None or (is_milepost_id(n["id"]) and n["id"] not in wanted):
             continue
         if n["id"] in wanted:
             placed[n["id"]] = box
-        if n.get("type") != "group":
-            occupied.add(box)
-        taken.add(box)
+        there.append((box, n.get("type") != "group"))
+    occupied = Occupied(GAP // 2)
+    taken = Occupied(GAP)
+    if any(node["id"] not in placed for node, _ in fresh.nodes):  # something to place
+        for box, card in there:
+            if card:
+                occupied.add(box)
+            taken.add(box)
     fresh_boxes = {node["id"]: box for node, box in fresh.nodes}
     _new_lanes(fresh.lanes, fresh_boxes, placed, taken)
     for node, box in fresh.nodes:
