@@ -87,6 +87,40 @@ def test_one_edited_note_is_the_only_contribution_made_again(
     assert "link.heading-missing" in after
 
 
+def test_a_few_notes_made_again_leave_the_kept_file_as_it_was(
+    make_vault: MakeVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Up to one note in ``DRIFT`` made again is not worth writing the whole file for: the next
+    process makes those notes again, and builds the same; past that the file is written."""
+    notes = {f"n{i:03}.md": f"#milestone Step {i} [due:: 2027-01-01]\n" for i in range(250)}
+    vault = make_vault(notes)
+    built(vault)
+    folder = cache_folder(load_config(vault))
+    assert folder is not None
+    first = (folder / FILE).read_bytes()
+    made = made_again(monkeypatch)
+    (vault / "n007.md").write_text("#milestone Step 7, later [due:: 2027-06-01]\n")
+    (vault / "n008.md").write_text("#milestone Step 8, later [due:: 2027-06-01]\n")
+
+    def build_and_check(expected: list[str]) -> None:
+        made.clear()
+        after = built(vault)
+        assert made == expected
+        assert after == full_json(vault)
+
+    build_and_check(["n007.md", "n008.md"])
+    assert (folder / FILE).read_bytes() == first  # 2 of 250: not written
+    build_and_check(["n007.md", "n008.md"])  # made again, from the file as it was
+    (vault / "n008.md").write_text(notes["n008.md"])  # its kept contribution holds again
+    build_and_check(["n007.md"])
+    assert (folder / FILE).read_bytes() == first
+    for name in ("n100.md", "n101.md", "n102.md"):  # 4 of 250: written again
+        (vault / name).write_text(f"#milestone {name} moved [due:: 2028-01-01]\n")
+    build_and_check(["n007.md", "n100.md", "n101.md", "n102.md"])
+    assert (folder / FILE).read_bytes() != first
+    build_and_check([])
+
+
 @pytest.mark.parametrize("change", ["add", "rename", "delete", "double suffix"])
 def test_a_file_that_changes_where_links_lead_drops_what_was_kept(
     change: str, make_vault: MakeVault, monkeypatch: pytest.MonkeyPatch

@@ -51,6 +51,9 @@ FORMAT = 1
 """Bumped whenever what is stored changes shape."""
 CHECK = 16
 """The file starts with a checksum (BLAKE2b) of the rest, this many bytes."""
+DRIFT = 100
+"""The file is written again once more than one note in this many was made again (fewer cost
+less to make again in the next process than the file costs to write)."""
 CODE = ("index", "resolve.py", "linkcheck.py", "errors.py", "model.py", "records.py")
 """The sources a contribution is made by: an edited one never reads what the old one made."""
 
@@ -207,13 +210,18 @@ class KeptIndex:
         return made
 
     def keep(self, index: VaultIndex) -> None:
-        """Write ``index``'s contributions for the next process (when any differs from the file)."""
+        """Write ``index``'s contributions for the next process, unless the file holds them all
+        or all but a few (at most one note in :data:`DRIFT`): the next process makes those few
+        again, as this one did. (What the file holds is checked note by note as it is read,
+        against the files it lists, so an older file is never wrong, only slower.)"""
         if not self.write or self.folder is None:
             return
         key = self.key or context_key(index, self.salt)
         paths = set(index.contributions)
         if key == self.key and self.reused == paths and set(self.stored) == paths:
             return  # (the file lists it keeps may be older: what differs is checked by name)
+        if key == self.key and len(paths - self.reused) <= len(paths) // DRIFT:
+            return  # the few made again are made again by the next process too
         stored, reused, digests = self.stored, self.reused, self.digests
 
         def notes() -> Iterator[tuple[str, bytes | msgspec.Raw]]:
