@@ -38,6 +38,7 @@ LAYERS = [
     "identity",
     "history",
     "history_first",
+    "slips",
     "memory",
     "accuracy",
     "gitlog",

@@ -14,7 +14,8 @@ from milepost.errors import WriteError
 from milepost.history import HISTORY_PATH, Log, changes, replay
 from milepost.history_first import FirstBatch
 from milepost.identity import seen
-from milepost.memory import Tracker, _slip_days, summarise
+from milepost.memory import Tracker
+from milepost.slips import slip_days, summarise
 
 from .conftest import MakeVault
 from .test_first_memory import OTHER, PLAN
@@ -38,7 +39,7 @@ def test_first_batch_is_the_comparison_with_an_empty_state(make_vault: MakeVault
     records, found = changes({}, looked, TODAY)
     state = replay(records)
     summaries = summarise(records)
-    _slip_days(entries, found, summaries)  # as a build sets them
+    slip_days(entries, found, summaries)  # as a build sets them
 
     tracker = Tracker(config, Log())
     memory = tracker.memory(index)

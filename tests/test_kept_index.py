@@ -93,14 +93,14 @@ def test_a_few_notes_made_again_leave_the_kept_file_as_it_was(
     """Up to one note in ``DRIFT`` made again is not worth writing the whole file for: the next
     process makes those notes again, and builds the same; past that the file is written."""
     notes = {f"n{i:03}.md": f"#milestone Step {i} [due:: 2027-01-01]\n" for i in range(250)}
-    vault = make_vault(notes)
+    vault = make_vault(dict(notes))
     built(vault)
     folder = cache_folder(load_config(vault))
     assert folder is not None
     first = (folder / FILE).read_bytes()
     made = made_again(monkeypatch)
-    (vault / "n007.md").write_text("#milestone Step 7, later [due:: 2027-06-01]\n")
-    (vault / "n008.md").write_text("#milestone Step 8, later [due:: 2027-06-01]\n")
+    for n in (7, 8):
+        (vault / f"n{n:03}.md").write_text(f"#milestone Step {n}, later [due:: 2027-06-01]\n")
 
     def build_and_check(expected: list[str]) -> None:
         made.clear()
@@ -111,7 +111,7 @@ def test_a_few_notes_made_again_leave_the_kept_file_as_it_was(
     build_and_check(["n007.md", "n008.md"])
     assert (folder / FILE).read_bytes() == first  # 2 of 250: not written
     build_and_check(["n007.md", "n008.md"])  # made again, from the file as it was
-    (vault / "n008.md").write_text(notes["n008.md"])  # its kept contribution holds again
+    (vault / "n008.md").write_text(notes["n008.md"], encoding="utf-8")  # its kept contribution holds again
     build_and_check(["n007.md"])
     assert (folder / FILE).read_bytes() == first
     for name in ("n100.md", "n101.md", "n102.md"):  # 4 of 250: written again

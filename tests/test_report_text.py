@@ -11,9 +11,9 @@ import pytest
 from milepost import load_config, scan
 from milepost import report as report_module
 from milepost.errors import warning
-from milepost.memory import Summary
 from milepost.model import Period
 from milepost.report import _diagnostic_text, _period_text, _summary_text
+from milepost.slips import Summary
 
 from .conftest import FIXTURE_VAULTS, TODAY
 

@@ -25,7 +25,7 @@ import msgspec
 
 from .history import State
 from .identity import span
-from .memory import Slip, Summary, period
+from .slips import Slip, Summary, period
 
 MAGIC = b"mphist2\n"
 TRAILER = 8

@@ -7,105 +7,21 @@ it), and summarises per milestone, so ``index --json`` and the pages of a build 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from operator import itemgetter
-from typing import Any, Protocol
+from typing import Protocol
 
 from .config import Config
 from .errors import Diagnostic
 from .history import Log, Record, State, changes, file_key, load, replay
 from .identity import Seen, explicit_id, seen
 from .index import Entry, VaultIndex
-from .model import Period
+from .slips import Summary, period, slip_days, summarise, with_slips
 
 _ID = itemgetter(0)
 """An index entry's id."""
-
-
-@dataclass(frozen=True, slots=True)
-class Slip:
-    """A due date moved later."""
-
-    on: date
-    old: str
-    new: str
-
-
-@dataclass(slots=True)
-class Summary:
-    first_seen: date
-    first_due: Period | None = None
-    slips: int = 0
-    slip_days: int = 0
-    changes: int = 0
-    slipped: list[Slip] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "first_seen": self.first_seen.isoformat(),
-            "first_due": self.first_due.as_json() if self.first_due is not None else None,
-            "slips": self.slips,
-            "slip_days": self.slip_days,
-            "changes": self.changes,
-        }
-
-
-@functools.lru_cache(maxsize=65536)
-def period(text: str | None, span: str | None) -> Period | None:
-    """A period from its text and ``start/end/precision``, or None (one object for equal
-    ones: a period is immutable)."""
-    if text is None or span is None:
-        return None
-    try:
-        start, end, precision = span.split("/")
-        return Period(text, date.fromisoformat(start), date.fromisoformat(end), precision)  # type: ignore[arg-type]
-    except ValueError:
-        return None
-
-
-def _end(span: str | None) -> date | None:
-    if span is None:
-        return None
-    try:
-        return date.fromisoformat(span.split("/")[1])
-    except (ValueError, IndexError):
-        return None
-
-
-def summarise(
-    records: Iterable[Record], out: dict[str, Summary] | None = None
-) -> dict[str, Summary]:
-    """Per identity, from its records in the order they apply (slip days not yet computed);
-    ``out``: the summaries the records follow, changed in place."""
-    out = {} if out is None else out
-    for record in sorted(records, key=lambda r: r.on):
-        day = date.fromisoformat(record.on)
-        summary = out.get(record.id)
-        if summary is None:
-            summary = out[record.id] = Summary(day)
-        if record.field == "created":
-            state = record.state or {}
-            if summary.first_due is None:
-                summary.first_due = period(state.get("due"), state.get("due_span"))
-            continue
-        if record.field == "removed":
-            continue
-        summary.changes += 1
-        if record.field != "due" or record.span is None:
-            continue
-        if summary.first_due is None:  # what it was due before its first recorded change
-            summary.first_due = period(record.old, record.span[0]) or period(
-                record.new, record.span[1]
-            )
-        old, new = _end(record.span[0]), _end(record.span[1])
-        if old is not None and new is not None and new > old:
-            summary.slips += 1
-            summary.slipped = [*summary.slipped, Slip(day, record.old or "", record.new or "")]
-    return out
 
 
 @dataclass(slots=True)
@@ -141,7 +57,7 @@ class Memory:
     def only_slips(self) -> None:
         """Let go of the summaries of the milestones that never slipped: pages show nothing
         else of history (a one-shot build's 163,500 summaries weighed 30 MB under its pages)."""
-        self.summaries = _with_slips(self.summaries)
+        self.summaries = with_slips(self.summaries)
         self._slipped = None
 
     def slipped_of(self, entry: Entry) -> Summary | None:
@@ -229,7 +145,7 @@ class Tracker:
         back those of the notes a save changes (the rest weighed 130 MB at 10,000 notes)."""
         self._unshelve()
         self.state, self._seen = {}, {}
-        self.summaries = _with_slips(self.summaries)
+        self.summaries = with_slips(self.summaries)
         self.shelf = shelf
 
     def close(self) -> None:
@@ -301,7 +217,7 @@ class Tracker:
         summarise(records, self.summaries)
         idents = _identities(entries, found, self.idents)
         self.idents = idents
-        _slip_days(entries, idents, self.summaries)
+        slip_days(entries, idents, self.summaries)
         return Memory(idents, self.summaries, records, list(self.log.diagnostics), self.log)
 
     def _first(self, index: VaultIndex, entries: list[Entry]) -> Memory:
@@ -322,7 +238,7 @@ class Tracker:
             state[record.id] = values
         idents = _identities(entries, found, self.idents)
         self.idents = idents
-        _slip_days(entries, idents, summaries)
+        slip_days(entries, idents, summaries)
         return Memory(idents, summaries, records, list(self.log.diagnostics), self.log)
 
     def wrote(self) -> None:
@@ -364,13 +280,8 @@ def first_memory(index: VaultIndex, log: Log) -> Memory:
             summary = summaries[ident] = Summary(today)
         if summary.first_due is None:
             summary.first_due = entry.milestone.due
-    _slip_days(entries, idents, summaries)
+    slip_days(entries, idents, summaries)
     return Memory(idents, summaries, [], list(log.diagnostics), log)
-
-
-def _with_slips(summaries: Mapping[str, Summary]) -> dict[str, Summary]:
-    """The summaries of the milestones that slipped (all that pages show of history)."""
-    return {ident: s for ident, s in summaries.items() if s.slips}
 
 
 def _identities(
@@ -388,19 +299,3 @@ def _identities(
         if value and ident in idents:
             idents[ident] = value
     return idents
-
-
-def _slip_days(
-    entries: Iterable[Entry], idents: Mapping[str, str], summaries: Mapping[str, Summary]
-) -> None:
-    """Set each milestone's slip in days: how much later it is due now than when first seen."""
-    if not summaries:
-        return
-    get = summaries.get
-    for entry in entries:
-        summary = get(idents[entry.id])
-        if summary is None or summary.first_due is None:
-            continue
-        due = entry.milestone.due
-        if due is not None:
-            summary.slip_days = max(0, (due.end - summary.first_due.end).days)

@@ -17,9 +17,10 @@ from .accuracy import accuracy, owners
 from .errors import Diagnostic
 from .history import Log
 from .index import BusinessModel, Entry, Tool, VaultIndex
-from .memory import Memory, Summary, remember
+from .memory import Memory, remember
 from .model import STATUSES, Budget, Period
 from .planning import Planning, planning
+from .slips import Summary
 
 SCHEMA = 1
 

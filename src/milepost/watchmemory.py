@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from .config import Config
 from .history import Log, changes, file_key, replay
 from .index import Entry, VaultIndex
-from .memory import Memory, Summary, Tracker, summarise
+from .memory import Memory, Tracker
+from .slips import Summary, summarise
 
 
 @dataclass(slots=True)
@@ -96,7 +97,7 @@ class WatchTracker(Tracker):
         summarise(records, self.summaries)
         summaries = self.summaries
         for entry in chosen:  # the last milestone named by a summary sets its slip, as in
-            summary = summaries.get(idents[entry.id])  # memory._slip_days (none is named by
+            summary = summaries.get(idents[entry.id])  # slips.slip_days (none is named by
             due = entry.milestone.due  # another note's milestone: checked above)
             if summary is not None and summary.first_due is not None and due is not None:
                 summary.slip_days = max(0, (due.end - summary.first_due.end).days)
