@@ -128,8 +128,8 @@ def plan_feeds(
     """Every feed of the outputs ``index.config`` turns on, with the cheap part of its
     fingerprint (see the module). ``ident`` and ``depends``: each milestone's identity and the
     milestones it waits for (asked only of milestones in the dependency graph: the others wait
-    for nothing); ``idents``: when ``ident`` is the vault history's, the identities that differ
-    from the index's ids (see :func:`~milepost.feedprints.model_print`)."""
+    for nothing); ``idents``: when ``ident`` is the vault history's, its identities by index id
+    (see :func:`~milepost.feedprints.model_print`)."""
     config = index.config
     chosen = set(config.outputs)
     settings = feed_settings(config, index.today)

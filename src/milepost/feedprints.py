@@ -53,9 +53,9 @@ def model_print(
     """What a business model's feeds are read from: its name, its notes' bytes, each
     milestone's identity and those of the milestones it waits for (they may live elsewhere).
 
-    ``idents``: when ``ident`` is the vault history's, the identities that differ from the
-    index's ids (looked up in one pass). ``graph``: the ids ``depends`` is asked of (the others
-    wait for nothing)."""
+    ``idents``: when ``ident`` is the vault history's, its identities by index id (an id it
+    lacks is its own identity), so they are looked up in one pass. ``graph``: the ids
+    ``depends`` is asked of (the others wait for nothing)."""
     made = hashlib.blake2b(digest_size=16)
     made.update(repr((settings, model.key, model.name)).encode("utf-8", "surrogatepass"))
     for path in sorted(model.by_note):

@@ -110,7 +110,8 @@ class Planning:
         """What pages show of these milestones' dependencies (and of their neighbours)."""
         parts: list[object] = []
         timings = self.schedule.timings
-        for timing in [t for t in map(timings.get, map(_ID, entries)) if t] if timings else ():
+        found = map(timings.get, map(_ID, entries)) if timings else ()
+        for timing in [t for t in found if t is not None]:
             near = [self.entries[k] for k in (*timing.depends_on, *timing.blocks)]
             parts.append(
                 (

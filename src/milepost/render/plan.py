@@ -21,7 +21,7 @@ from ..config import Config
 from ..index import BusinessModel, Tool, VaultIndex
 from ..memory import Memory
 from ..planning import planning
-from ..resolve import norm, stem
+from ..resolve import norm
 from . import PagePaths, region_parts
 from .env import package_templates
 
@@ -160,6 +160,10 @@ class _Fingerprints:
         self._counts: dict[str, bytes] = {}
         self._tool_names: dict[str, bytes] = {}
         self._kept = self.memo if isinstance(self.memo, WatchPrints) else None
+        self._shared = {
+            p for paths in index.names.by_name.values() if len(paths) > 1 for p in paths
+        }
+        """The files whose name another file has too (links show their folder)."""
         self._same = self._kept.same_files(index) if self._kept is not None else False
 
     def note(self, path: str) -> bytes:
@@ -169,7 +173,7 @@ class _Fingerprints:
             return seen
         digest = self.digests.get(path, b"")
         contribution = self.index.contributions.get(path)
-        shared = len(self.index.names.by_name.get(norm(stem(path)), ())) > 1
+        shared = path in self._shared
         known = self.memo.get(path)
         if known is not None and known[:3] == (digest, contribution, shared):
             self._seen[path] = known[3]
