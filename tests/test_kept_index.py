@@ -111,7 +111,7 @@ def test_a_few_notes_made_again_leave_the_kept_file_as_it_was(
     build_and_check(["n007.md", "n008.md"])
     assert (folder / FILE).read_bytes() == first  # 2 of 250: not written
     build_and_check(["n007.md", "n008.md"])  # made again, from the file as it was
-    (vault / "n008.md").write_text(notes["n008.md"], encoding="utf-8")  # its kept contribution holds again
+    (vault / "n008.md").write_text(notes["n008.md"], encoding="utf-8")  # as kept: taken again
     build_and_check(["n007.md"])
     assert (folder / FILE).read_bytes() == first
     for name in ("n100.md", "n101.md", "n102.md"):  # 4 of 250: written again
