@@ -30,7 +30,7 @@ from datetime import date
 
 from .config import Config
 from .errors import WriteError
-from .feedprints import feed_settings, in_graph, model_print, shown_print
+from .feedprints import feed_settings, graph_of, in_graph, model_print, shown_print
 from .feeds.bases import portfolio_base
 from .feeds.calendar import calendar, calendar_parts
 from .feeds.canvas import NotMilepost, roadmap_canvas
@@ -40,7 +40,6 @@ from .files import inside, swap
 from .index import VaultIndex
 from .manifest_records import PageRecord, Written, digest
 from .marks import BASE_MARK
-from .planning import planning
 from .render import Page, safe_name
 from .render.plan import fingerprint
 from .write import Change, Writer, written_record
@@ -133,7 +132,7 @@ def plan_feeds(
     config = index.config
     chosen = set(config.outputs)
     settings = feed_settings(config, index.today)
-    graph = planning(index).schedule.timings if depends is not None else None
+    graph = graph_of(index, depends)
     models = {
         m.key: model_print(settings, m, digests, ident, depends, idents=idents, graph=graph)
         for m in index.models.values()

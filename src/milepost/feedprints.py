@@ -10,19 +10,15 @@ they were (a note's prose) makes no feed again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
-from operator import itemgetter
 
 from .config import Config
 from .feeds.records import Depends, FeedMilestone, Ident
-from .index import BusinessModel, VaultIndex
+from .index import BusinessModel, VaultIndex, entry_id
 from .model import Period
 from .planning import planning
 from .render.plan import fingerprint, portable
-
-_ID = itemgetter(0)
-"""An index entry's id."""
 
 
 def feed_settings(config: Config, today: date) -> str:
@@ -32,11 +28,17 @@ def feed_settings(config: Config, today: date) -> str:
     return fingerprint(__version__, portable(config), today)
 
 
+def graph_of(index: VaultIndex, depends: Depends | None) -> Collection[str] | None:
+    """The ids of the milestones in the index's dependency graph, the only ones ``depends``
+    need be asked of (None without ``depends``)."""
+    return planning(index).schedule.timings if depends is not None else None
+
+
 def in_graph(index: VaultIndex, depends: Depends | None) -> Depends | None:
     """``depends``, asked only of the milestones in the index's dependency graph."""
-    if depends is None:
+    graph = graph_of(index, depends)
+    if depends is None or graph is None:
         return None
-    graph = planning(index).schedule.timings
     return lambda entry: depends(entry) if entry.id in graph else ()
 
 
@@ -48,7 +50,7 @@ def model_print(
     depends: Depends | None,
     *,
     idents: Mapping[str, str] | None = None,
-    graph: Container[str] | None = None,
+    graph: Collection[str] | None = None,
 ) -> str:
     """What a business model's feeds are read from: its name, its notes' bytes, each
     milestone's identity and those of the milestones it waits for (they may live elsewhere).
@@ -62,7 +64,7 @@ def model_print(
         made.update(b"\0" + path.encode("utf-8", "surrogatepass") + b"\0" + digests.get(path, b""))
     entries = model.entries
     if idents is not None:
-        ids = list(map(_ID, entries))
+        ids = list(map(entry_id, entries))
         known = "\x1f".join(map(idents.get, ids, ids))
     else:
         known = "\x1f".join(map(ident, entries))

@@ -10,18 +10,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Protocol
 
 from .config import Config
 from .errors import Diagnostic
 from .history import Log, Record, State, changes, file_key, load, replay
 from .identity import Seen, explicit_id, seen
-from .index import Entry, VaultIndex
+from .index import Entry, VaultIndex, entry_id
 from .slips import Summary, period, slip_days, summarise, with_slips
-
-_ID = itemgetter(0)
-"""An index entry's id."""
 
 
 @dataclass(slots=True)
@@ -71,7 +67,7 @@ class Memory:
         """What the pages of ``entries`` show of history: the slips (nothing else is shown)."""
         digest = hashlib.blake2b(digest_size=16)
         slipped = self.slipped
-        for ident in [i for i in map(_ID, entries) if i in slipped] if slipped else ():
+        for ident in [i for i in map(entry_id, entries) if i in slipped] if slipped else ():
             summary = slipped[ident]
             shown = (summary.slips, summary.slip_days, summary.first_due, summary.slipped)
             digest.update(ident.encode() + repr(shown).encode())

@@ -12,18 +12,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .depgraph import targets_of
 from .deps import Node, Reference, Schedule, Timing, analyse, node_of
 from .errors import Diagnostic, warning
-from .index import Entry
+from .index import Entry, entry_id
 from .index.vault import WHOLE_VAULT
 from .resolve import norm
-
-_ID = itemgetter(0)
-"""An index entry's id."""
 
 if TYPE_CHECKING:
     from .index import VaultIndex
@@ -110,7 +106,7 @@ class Planning:
         """What pages show of these milestones' dependencies (and of their neighbours)."""
         parts: list[object] = []
         timings = self.schedule.timings
-        found = map(timings.get, map(_ID, entries)) if timings else ()
+        found = map(timings.get, map(entry_id, entries)) if timings else ()
         for timing in [t for t in found if t is not None]:
             near = [self.entries[k] for k in (*timing.depends_on, *timing.blocks)]
             parts.append(

@@ -6,7 +6,16 @@ index that follows some changed notes, leaving the one it was given as it was.
 
 from ..linkcheck import heading_key
 from .incremental import apply
-from .records import UNASSIGNED, BusinessModel, Delta, Entry, Tool, derive_status, milestone_id
+from .records import (
+    UNASSIGNED,
+    BusinessModel,
+    Delta,
+    Entry,
+    Tool,
+    derive_status,
+    entry_id,
+    milestone_id,
+)
 from .vault import VaultIndex
 
 __all__ = [
@@ -18,6 +27,7 @@ __all__ = [
     "VaultIndex",
     "apply",
     "derive_status",
+    "entry_id",
     "heading_key",
     "milestone_id",
 ]

@@ -4,8 +4,10 @@ what an update changed."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import NamedTuple
 
 from ..model import Milestone, Status
@@ -29,6 +31,10 @@ class Entry(NamedTuple):
     """Stated status, or ``overdue`` when open and due before today."""
     missing: tuple[str, ...]
     """What the milestone lacks (``Milestone.missing``), read once."""
+
+
+entry_id: Callable[[Entry], str] = itemgetter(0)
+"""An entry's id, read in C (for ``map`` over a business model's thousands of entries)."""
 
 
 @dataclass(slots=True)
