@@ -23,8 +23,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
-from ..parse.blocks import dispatch_by_first_char
-from ..parse.markdown import obsidian_plugins
+from ..parse.markdown import lean, obsidian_plugins
 from .mdlinks import _image, _link_close, _link_open, _tag, _wikilink, embed_html, link_html
 from .mdpage import MAX_EMBED_DEPTH, Page, _page, cycle_warning, matching_open
 from .mdsyntax import CALLOUT_ALIASES, _blocks_and_tasks, _callouts, _highlight
@@ -190,7 +189,8 @@ def html_parser() -> MarkdownIt:
 
 
 def build_html_parser(*, dispatch: bool = True) -> MarkdownIt:
-    """The site's parser (``dispatch=False``: without the block dispatch, for comparing)."""
+    """The site's parser (``dispatch=False``: without :func:`~milepost.parse.markdown.lean`,
+    for comparing)."""
     md = obsidian_plugins(
         MarkdownIt("commonmark", {"html": True, "breaks": True, "linkify": False})
     )
@@ -200,7 +200,7 @@ def build_html_parser(*, dispatch: bool = True) -> MarkdownIt:
     md.core.ruler.after("callouts", "blocks_and_tasks", _blocks_and_tasks)
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
-    return dispatch_by_first_char(md) if dispatch else md
+    return lean(md) if dispatch else md
 
 
 def render_note(text: str, page: Page) -> str:
