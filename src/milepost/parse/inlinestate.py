@@ -9,11 +9,12 @@ bare token does (:func:`~milepost.parse.blockstate.new_token`). A note page's pa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+from . import ruler
 from .blockstate import new_token, text_token
 
 if TYPE_CHECKING:
@@ -52,16 +53,6 @@ class TokenState(StateInline):
 
 
 def use_token_state(md: MarkdownIt) -> MarkdownIt:
-    """Make ``md``'s inline parser read each text with a :class:`TokenState` (what
-    ``ParserInline.parse`` does with a ``StateInline``)."""
-    inline = md.inline
-
-    def parse(src: str, md: Any, env: Any, tokens: list[Token]) -> list[Token]:
-        state = TokenState(src, md, env, tokens)
-        inline.tokenize(state)
-        for rule in inline.ruler2.getRules(""):
-            rule(state)
-        return state.tokens
-
-    inline.parse = parse  # type: ignore[method-assign]
+    """Make ``md``'s inline parser read each text with a :class:`TokenState`."""
+    ruler.inline_state(md, TokenState)
     return md

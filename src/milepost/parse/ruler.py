@@ -71,6 +71,21 @@ def block_state(md: Any, state: Callable[..., Any]) -> None:
     block.parse = parse
 
 
+def inline_state(md: Any, state: Callable[..., Any]) -> None:
+    """Make ``md``'s inline parser read each text with a state made by ``state`` (a
+    ``StateInline`` subclass) instead of ``StateInline``: what ``ParserInline.parse`` does."""
+    inline = md.inline
+
+    def parse(src: str, md: Any, env: Any, tokens: list[Any]) -> list[Any]:
+        found = state(src, md, env, tokens)
+        inline.tokenize(found)
+        for rule in inline.ruler2.getRules(""):
+            rule(found)
+        return found.tokens  # type: ignore[no-any-return]
+
+    inline.parse = parse
+
+
 def quick_options(md: Any) -> None:
     """Make ``md.options.get`` the ``get`` of the dict the options are kept in.
 
