@@ -175,6 +175,21 @@ def test_links_in_pages_are_unambiguous_vault_paths(
             assert found.path is not None and found.rule == "path", (path, target)
 
 
+def test_a_name_table_knows_which_files_share_a_name_as_it_changes() -> None:
+    table = NameTable(["a/Plan.md", "b/plan.md", "c/Other.md"])
+    assert table.shares_name("a/Plan.md") and table.shares_name("b/plan.md")
+    assert not table.shares_name("c/Other.md")
+    assert table.shares_name("d/PLAN.md")  # not a file of the table: its name is shared
+    assert not table.shares_name("d/Lone.md")
+    table.remove("b/plan.md")
+    assert not table.shares_name("a/Plan.md")
+    table.add("e/Other.md")
+    assert table.shares_name("c/Other.md") and table.shares_name("e/Other.md")
+    copied = table.copy()
+    copied.remove("e/Other.md")
+    assert not copied.shares_name("c/Other.md") and table.shares_name("c/Other.md")
+
+
 def test_roadmap_content(run: Run, make_vault: MakeVault) -> None:
     vault = make_vault(
         {

@@ -58,6 +58,8 @@ class NameTable:
         self.by_name: dict[str, list[str]] = {}
         self.known: dict[tuple[str, str], Resolution] = {}
         """Answers given so far, by (target, linking note's folder): they depend on nothing else."""
+        self._shared: tuple[set[str], set[str]] | None = None
+        """The files whose name another file has too, and every file (see :meth:`shares_name`)."""
         for path in sorted(paths):
             self.add(path)
 
@@ -70,6 +72,7 @@ class NameTable:
 
     def add(self, path: str) -> None:
         self.known.clear()
+        self._shared = None
         key = norm(path)
         self.by_path.setdefault(key, path)
         if key.endswith(".md"):
@@ -81,6 +84,7 @@ class NameTable:
 
     def remove(self, path: str) -> None:
         self.known.clear()
+        self._shared = None
         key = norm(path)
         for k in (key, key[:-3] if key.endswith(".md") else None):
             if k is not None and self.by_path.get(k) == path:
@@ -90,6 +94,17 @@ class NameTable:
             names.remove(path)
         if not names:
             self.by_name.pop(norm(stem(path)), None)
+
+    def shares_name(self, path: str) -> bool:
+        """Whether another file has the name of ``path`` (a link to it then shows its folder).
+        The files that do are found once for the table, not by a name look-up per question."""
+        if self._shared is None:
+            shared = {p for paths in self.by_name.values() if len(paths) > 1 for p in paths}
+            self._shared = (shared, set(self.by_path.values()))
+        shared, files = self._shared
+        if path in shared:
+            return True
+        return path not in files and len(self.by_name.get(norm(stem(path)), ())) > 1
 
     def __contains__(self, path: str) -> bool:
         return self.by_path.get(norm(path)) == path

@@ -26,7 +26,6 @@ import msgspec
 
 from ..files import write_atomic
 from ..index import Entry, VaultIndex
-from ..resolve import norm, stem
 from ..sources import sources_digest
 
 if TYPE_CHECKING:
@@ -78,7 +77,7 @@ class ItemStore:
                 return None  # bytes not known: the item is rendered
             contribution = index.contributions.get(path)
             resolved = contribution.resolved if contribution is not None else ()
-            shared = len(index.names.by_name.get(norm(stem(path)), ())) > 1
+            shared = index.names.shares_name(path)
             digest = hashlib.blake2b(self._base, digest_size=16)
             digest.update(self.digests[path] + b"\0" + path.encode("utf-8", "replace"))
             digest.update(b"\0" + repr((resolved, shared)).encode("utf-8", "replace"))

@@ -160,10 +160,6 @@ class _Fingerprints:
         self._counts: dict[str, bytes] = {}
         self._tool_names: dict[str, bytes] = {}
         self._kept = self.memo if isinstance(self.memo, WatchPrints) else None
-        self._shared = {
-            p for paths in index.names.by_name.values() if len(paths) > 1 for p in paths
-        }
-        """The files whose name another file has too (links show their folder)."""
         self._same = self._kept.same_files(index) if self._kept is not None else False
 
     def note(self, path: str) -> bytes:
@@ -173,7 +169,7 @@ class _Fingerprints:
             return seen
         digest = self.digests.get(path, b"")
         contribution = self.index.contributions.get(path)
-        shared = path in self._shared
+        shared = self.index.names.shares_name(path)
         known = self.memo.get(path)
         if known is not None and known[:3] == (digest, contribution, shared):
             self._seen[path] = known[3]

@@ -17,7 +17,7 @@ from ..accuracy import properties
 from ..index import BusinessModel, Entry, Tool, VaultIndex
 from ..memory import Memory
 from ..model import Milestone, Status
-from ..resolve import norm, stem
+from ..resolve import stem
 from . import mermaid, planning
 from .history import planning_section, slip_text
 from .links import heading_link, relink, target_of, wikilink
@@ -167,7 +167,7 @@ class Views:
 
     def shown(self, path: str) -> str:
         """A note's name, or its path when several notes share that name."""
-        if len(self.index.names.by_name.get(norm(stem(path)), ())) > 1:
+        if self.index.names.shares_name(path):
             return target_of(path)
         return stem(path)
 
