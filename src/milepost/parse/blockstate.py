@@ -36,20 +36,8 @@ _ONE = 1
 
 def text_token(content: str) -> Token:
     """``new_token("text", "", 0)`` with ``content``."""
-    token = _new(Token)
-    token.type = "text"
-    token.tag = ""
-    token.nesting = 0
-    token.attrs = {}
-    token.map = None
-    token.level = 0
-    token.children = None
+    token = new_token("text", "", 0)
     token.content = content
-    token.markup = ""
-    token.info = ""
-    token.meta = {}
-    token.block = False
-    token.hidden = False
     return token
 
 
