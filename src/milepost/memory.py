@@ -67,10 +67,11 @@ class Memory:
         """What the pages of ``entries`` show of history: the slips (nothing else is shown)."""
         digest = hashlib.blake2b(digest_size=16)
         slipped = self.slipped
-        for ident in [i for i in map(entry_id, entries) if i in slipped] if slipped else ():
-            summary = slipped[ident]
+        ids = [i for i in map(entry_id, entries) if i in slipped] if slipped else []
+        for index_id in ids:  # (an index id, as the summaries by id are keyed)
+            summary = slipped[index_id]
             shown = (summary.slips, summary.slip_days, summary.first_due, summary.slipped)
-            digest.update(ident.encode() + repr(shown).encode())
+            digest.update(index_id.encode() + repr(shown).encode())
         return digest.digest()
 
 
