@@ -278,8 +278,7 @@ def _merge(fresh: _Layout, old_nodes: list[Node], *, fast: bool = True) -> list[
     wanted = {node["id"] for node, _ in fresh.nodes}
     user = [n for n in old_nodes if not is_milepost_id(n["id"])]
     placed: dict[str, Box] = {}
-    there: list[tuple[Box, bool]] = []
-    """The old nodes' boxes, each with whether it is a card (not a group)."""
+    there: list[tuple[Box, bool]] = []  # the old nodes' boxes, each with: is it a card?
     for n in old_nodes:
         box = _geometry(n)
         if box is None or (is_milepost_id(n["id"]) and n["id"] not in wanted):
